@@ -1,0 +1,1 @@
+//! Diagnosis engine (being written).
