@@ -1,1 +1,16 @@
+//! 贷款助手 (loan-broker): everything testable lives behind this library; `main.rs` only dispatches.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
 pub mod domain;
+pub mod error;
+pub mod metrics;
+pub mod startup;
+pub mod state;
+pub mod sysmon;
+pub mod telemetry;
+pub mod web;

@@ -1,2 +1,6 @@
 //! Pure domain logic: no I/O, no database, no HTTP.
+pub mod customer;
 pub mod engine;
+pub mod money;
+pub mod uscc;
+pub mod user;

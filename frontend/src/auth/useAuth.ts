@@ -1,0 +1,48 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { api } from '../api/client'
+import { unwrap } from '../api/errors'
+import { clearToken, getToken, setToken } from './token'
+
+export type Role = 'admin' | 'staff'
+
+export interface Me {
+  id: number
+  username: string
+  display_name: string
+  role: Role
+  must_change_password: boolean
+}
+
+export const meQueryKey = ['me'] as const
+
+export function useMe() {
+  const token = getToken()
+  return useQuery({
+    queryKey: meQueryKey,
+    queryFn: async (): Promise<Me> => (await unwrap(api.GET('/api/auth/me'))) as Me,
+    enabled: !!token,
+    staleTime: 60_000,
+    retry: false,
+  })
+}
+
+export interface TokenResponse {
+  access_token: string
+  must_change_password: boolean
+}
+
+export function useAuthActions() {
+  const qc = useQueryClient()
+  return {
+    /** Stores the token; the caller routes to /change-password when required. */
+    async acceptToken(t: TokenResponse) {
+      setToken(t.access_token)
+      qc.removeQueries({ queryKey: meQueryKey })
+      await qc.fetchQuery({ queryKey: meQueryKey, queryFn: async () => (await unwrap(api.GET('/api/auth/me'))) as Me })
+    },
+    logout() {
+      clearToken()
+      qc.clear()
+    },
+  }
+}

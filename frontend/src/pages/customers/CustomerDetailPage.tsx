@@ -1,0 +1,144 @@
+import { useNavigate, useParams, useSearchParams } from 'react-router'
+import { App, Button, Popconfirm, Space, Tabs, Tag, Typography } from 'antd'
+import { DeleteOutlined, EditOutlined, ExperimentOutlined, ProjectOutlined } from '@ant-design/icons'
+import { errorMessage } from '../../api/errors'
+import { CategoryTag } from '../../components/CategoryTag'
+import { PageHeader } from '../../components/PageHeader'
+import { PageSpin } from '../../components/PageSpin'
+import { ErrorResult } from '../../components/ErrorResult'
+import { STAGE_OPTIONS, labelOf } from '../../domain/labels'
+import { useUserNames } from '../../hooks/useUsers'
+import { useGeneratePlans, useRunDiagnosis } from '../diagnosis/hooks'
+import { PlanBoard } from '../plans/components/PlanBoard'
+import { useCustomerPlans } from '../plans/hooks'
+import { CustomerOverview } from './components/CustomerOverview'
+import { DiagnosisHistory } from './components/DiagnosisHistory'
+import { useCustomer, useDeleteCustomer, useRestoreCustomer } from './hooks'
+
+function PlansTab({ customerId, latestDiagnosisId }: { customerId: number; latestDiagnosisId?: number | null }) {
+  const plans = useCustomerPlans(customerId)
+  const gen = useGeneratePlans()
+  const { message } = App.useApp()
+  if (plans.isPending) return <PageSpin />
+  if (plans.isError) return <ErrorResult error={plans.error} onRetry={() => plans.refetch()} />
+  return (
+    <>
+      {latestDiagnosisId != null && (
+        <div className="toolbar">
+          <Button
+            icon={<ProjectOutlined />}
+            loading={gen.isPending}
+            onClick={() =>
+              gen.mutate(latestDiagnosisId, {
+                onSuccess: (ps) => {
+                  message.success(`已生成 ${ps.length} 个改造方案`)
+                  plans.refetch()
+                },
+                onError: (e) => message.error(errorMessage(e)),
+              })
+            }
+          >
+            按最新诊断生成方案
+          </Button>
+        </div>
+      )}
+      <PlanBoard plans={plans.data} />
+    </>
+  )
+}
+
+export default function CustomerDetailPage() {
+  const id = Number(useParams().id)
+  const [sp, setSp] = useSearchParams()
+  const tab = sp.get('tab') ?? 'overview'
+  const navigate = useNavigate()
+  const { message } = App.useApp()
+  const c = useCustomer(id)
+  const names = useUserNames()
+  const run = useRunDiagnosis()
+  const del = useDeleteCustomer()
+  const restore = useRestoreCustomer()
+
+  if (c.isPending) return <PageSpin />
+  if (c.isError) return <ErrorResult error={c.error} onRetry={() => c.refetch()} />
+  const cu = c.data
+  const latestId = (cu as { latest_diagnosis_id?: number | null }).latest_diagnosis_id
+
+  return (
+    <>
+      <PageHeader
+        title={
+          <Space wrap>
+            {cu.name}
+            <CategoryTag category={cu.latest_category} />
+            <Tag>{labelOf(STAGE_OPTIONS, cu.stage)}</Tag>
+            {cu.deleted_at && <Tag color="red">已删除</Tag>}
+          </Space>
+        }
+        sub={cu.uscc ?? undefined}
+        extra={
+          cu.deleted_at ? (
+            <Button onClick={() => restore.mutate(id, { onSuccess: () => message.success('已恢复'), onError: (e) => message.error(errorMessage(e)) })}>
+              恢复
+            </Button>
+          ) : (
+            <>
+              <Button icon={<EditOutlined />} onClick={() => navigate(`/customers/${id}/edit`)}>
+                编辑
+              </Button>
+              <Popconfirm
+                title="删除此客户？"
+                description="删除后可在回收站恢复"
+                onConfirm={() =>
+                  del.mutateAsync(id).then(
+                    () => {
+                      message.success('已移入回收站')
+                      navigate('/customers')
+                    },
+                    (e) => message.error(errorMessage(e)),
+                  )
+                }
+              >
+                <Button danger icon={<DeleteOutlined />}>
+                  删除
+                </Button>
+              </Popconfirm>
+              <Button
+                type="primary"
+                icon={<ExperimentOutlined />}
+                loading={run.isPending}
+                onClick={() =>
+                  run.mutate(id, {
+                    onSuccess: (d) => navigate(`/diagnoses/${d.id}`),
+                    onError: (e) => message.error(errorMessage(e)),
+                  })
+                }
+              >
+                运行诊断
+              </Button>
+            </>
+          )
+        }
+      />
+      {cu.latest_total != null && (
+        <Typography.Paragraph type="secondary">
+          最近一次诊断总分 {cu.latest_total.toFixed(1)}
+          {latestId != null && (
+            <Button type="link" size="small" onClick={() => navigate(`/diagnoses/${latestId}`)}>
+              查看诊断
+            </Button>
+          )}
+        </Typography.Paragraph>
+      )}
+      <Tabs
+        activeKey={tab}
+        onChange={(k) => setSp(k === 'overview' ? {} : { tab: k }, { replace: true })}
+        items={[
+          { key: 'overview', label: '概览', children: <CustomerOverview c={cu} ownerName={cu.owner_id != null ? names.get(cu.owner_id) : undefined} /> },
+          { key: 'diagnoses', label: '诊断', children: <DiagnosisHistory customerId={id} /> },
+          { key: 'plans', label: '改造方案', children: <PlansTab customerId={id} latestDiagnosisId={latestId} /> },
+        ]}
+      />
+    </>
+  )
+}

@@ -1,0 +1,127 @@
+import { useNavigate, useParams } from 'react-router'
+import { App, Button, Card, Checkbox, Col, Descriptions, List, Row, Segmented, Space, Typography } from 'antd'
+import { ArrowRightOutlined } from '@ant-design/icons'
+import { errorMessage } from '../../api/errors'
+import type { Plan } from '../../api/types'
+import { CategoryTag } from '../../components/CategoryTag'
+import { PageHeader } from '../../components/PageHeader'
+import { PageSpin } from '../../components/PageSpin'
+import { ErrorResult } from '../../components/ErrorResult'
+import { PLAN_STATUS_OPTIONS } from '../../domain/labels'
+import { useCustomer } from '../customers/hooks'
+import { taskProgress } from './components/PlanCard'
+import { usePatchPlan, usePlan, useProviders } from './hooks'
+
+export default function PlanDetailPage() {
+  const id = Number(useParams().id)
+  const navigate = useNavigate()
+  const { message } = App.useApp()
+  const plan = usePlan(id)
+  const customer = useCustomer(plan.data?.customer_id)
+  const providers = useProviders()
+  const patch = usePatchPlan()
+
+  if (plan.isPending) return <PageSpin />
+  if (plan.isError) return <ErrorResult error={plan.error} onRetry={() => plan.refetch()} />
+  const p: Plan = plan.data
+  const recommended = (providers.data ?? []).filter((x) => (p.provider_ids ?? []).includes(x.id))
+
+  function save(changes: Parameters<typeof patch.mutate>[0]['patch'], ok: string) {
+    patch.mutate(
+      { id: p.id, patch: changes },
+      { onSuccess: () => message.success(ok), onError: (e) => message.error(errorMessage(e)) },
+    )
+  }
+
+  return (
+    <>
+      <PageHeader
+        title={p.title}
+        sub={customer.data?.name}
+        extra={
+          <>
+            <Button onClick={() => navigate(`/customers/${p.customer_id}?tab=plans`)}>返回客户</Button>
+            <Button onClick={() => navigate('/plans')}>方案看板</Button>
+          </>
+        }
+      />
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={14}>
+          <Card size="small" title="方案概要">
+            <Descriptions column={{ xs: 1, sm: 2 }} size="small">
+              <Descriptions.Item label="改造方向">{p.kind}</Descriptions.Item>
+              <Descriptions.Item label="状态">
+                <Segmented
+                  size="small"
+                  value={p.status}
+                  options={PLAN_STATUS_OPTIONS}
+                  onChange={(v) => save({ status: String(v) } as never, '状态已更新')}
+                />
+              </Descriptions.Item>
+              {p.gap && <Descriptions.Item label="差距" span={2}>{p.gap}</Descriptions.Item>}
+              {(p.current || p.target) && (
+                <Descriptions.Item label="目标" span={2}>
+                  {p.current ?? '—'} <ArrowRightOutlined /> {p.target ?? '—'}
+                </Descriptions.Item>
+              )}
+              <Descriptions.Item label="预计提额">
+                {p.estimated_increase_wan != null ? `+${p.estimated_increase_wan} 万元` : '—'}
+              </Descriptions.Item>
+              <Descriptions.Item label="预计费用">
+                {p.estimated_cost_wan != null ? `${p.estimated_cost_wan} 万元` : '—'}
+              </Descriptions.Item>
+              <Descriptions.Item label="见效时间">{p.takes_months != null ? `${p.takes_months} 个月` : '—'}</Descriptions.Item>
+              <Descriptions.Item label="分类变化">
+                <Space size={4}>
+                  <CategoryTag category={p.category_before} />
+                  <ArrowRightOutlined />
+                  <CategoryTag category={p.category_after} />
+                </Space>
+              </Descriptions.Item>
+            </Descriptions>
+          </Card>
+        </Col>
+        <Col xs={24} lg={10}>
+          <Card size="small" title={`任务清单（完成 ${taskProgress(p)}%）`}>
+            <List
+              size="small"
+              dataSource={p.tasks.map((t, i) => ({ ...t, i }))}
+              locale={{ emptyText: '无任务' }}
+              renderItem={(t) => (
+                <List.Item>
+                  <Checkbox
+                    checked={t.done}
+                    disabled={patch.isPending}
+                    onChange={(e) =>
+                      save(
+                        { tasks: p.tasks.map((x, j) => (j === t.i ? { ...x, done: e.target.checked } : x)) } as never,
+                        e.target.checked ? '任务已完成' : '已取消勾选',
+                      )
+                    }
+                  >
+                    <Typography.Text delete={t.done}>{t.title}</Typography.Text>
+                  </Checkbox>
+                </List.Item>
+              )}
+            />
+          </Card>
+          <Card size="small" title="推荐服务商" style={{ marginTop: 16 }}>
+            <List
+              size="small"
+              dataSource={recommended}
+              locale={{ emptyText: '暂无推荐服务商，可在“服务商”中添加' }}
+              renderItem={(x) => (
+                <List.Item>
+                  <List.Item.Meta
+                    title={`${x.name}（${x.category}）`}
+                    description={[x.contact, x.phone, x.price_range].filter(Boolean).join(' · ')}
+                  />
+                </List.Item>
+              )}
+            />
+          </Card>
+        </Col>
+      </Row>
+    </>
+  )
+}

@@ -1,0 +1,33 @@
+import { Card, Progress, Space, Tag, Typography } from 'antd'
+import { ArrowRightOutlined } from '@ant-design/icons'
+import type { Plan } from '../../../api/types'
+import { CategoryTag } from '../../../components/CategoryTag'
+
+export function taskProgress(p: Plan): number {
+  const total = p.tasks.length
+  return total === 0 ? 0 : Math.round((p.tasks.filter((t) => t.done).length / total) * 100)
+}
+
+export function PlanCard({ plan, customerName, onOpen }: { plan: Plan; customerName?: string; onOpen: () => void }) {
+  return (
+    <Card size="small" hoverable onClick={onOpen} style={{ marginBottom: 12 }} data-testid="plan-card">
+      <Space direction="vertical" size={4} style={{ width: '100%' }}>
+        <Typography.Text strong>{plan.title}</Typography.Text>
+        {customerName && <Typography.Text type="secondary">{customerName}</Typography.Text>}
+        {plan.gap && <Typography.Text style={{ fontSize: 12 }}>{plan.gap}</Typography.Text>}
+        <Space wrap size={4}>
+          {plan.estimated_increase_wan != null && <Tag color="green">预计提额 +{plan.estimated_increase_wan} 万</Tag>}
+          {plan.takes_months != null && <Tag>{plan.takes_months} 个月见效</Tag>}
+        </Space>
+        {plan.category_before && plan.category_after && (
+          <Space size={4}>
+            <CategoryTag category={plan.category_before} />
+            <ArrowRightOutlined />
+            <CategoryTag category={plan.category_after} />
+          </Space>
+        )}
+        <Progress percent={taskProgress(plan)} size="small" />
+      </Space>
+    </Card>
+  )
+}

@@ -1,0 +1,131 @@
+import { useMemo, useState } from 'react'
+import { useSearchParams } from 'react-router'
+import { useQuery } from '@tanstack/react-query'
+import { Alert, Button, Card, Col, Empty, Form, InputNumber, Row, Select, Space, Typography } from 'antd'
+import { api } from '../../api/client'
+import { errorMessage, unwrap } from '../../api/errors'
+import type { CustomerInput, Diagnosis } from '../../api/types'
+import { PageHeader } from '../../components/PageHeader'
+import { TAX_GRADE_OPTIONS } from '../../domain/labels'
+import { useDebounced } from '../../hooks/useDebounced'
+import { useCustomer, useCustomerList } from '../customers/hooks'
+import { fromFormValues, toFormValues } from '../customers/formModel'
+import { Tri } from '../customers/components/Tri'
+import { DiagnosisSummary } from '../diagnosis/components/DiagnosisView'
+import { ProductsTable } from '../diagnosis/components/ProductsTable'
+
+/** The figures a broker typically plays with; all other facts stay as recorded. */
+const KNOBS = [
+  { name: 'annual_tax_wan', label: '年纳税', unit: '万元' },
+  { name: 'annual_invoice_wan', label: '年开票', unit: '万元' },
+  { name: 'monthly_flow_wan', label: '对公流水月均', unit: '万元' },
+  { name: 'invoice_gap_months', label: '断票月数', unit: '月' },
+  { name: 'inquiries_1m', label: '近1月查询', unit: '次' },
+  { name: 'inquiries_3m', label: '近3月查询', unit: '次' },
+  { name: 'inquiries_6m', label: '近6月查询', unit: '次' },
+  { name: 'card_utilization_pct', label: '信用卡使用率', unit: '%' },
+  { name: 'business_loan_balance_wan', label: '经营贷余额', unit: '万元' },
+  { name: 'loan_demand_wan', label: '贷款需求', unit: '万元' },
+] as const
+
+function useSimulation(input: CustomerInput | undefined) {
+  return useQuery({
+    queryKey: ['simulate', input],
+    queryFn: async (): Promise<Diagnosis> => unwrap(api.POST('/api/diagnoses/simulate', { body: { customer: input! } })),
+    enabled: !!input,
+    staleTime: Infinity,
+    retry: false,
+  })
+}
+
+export default function SimulatorPage() {
+  const [sp, setSp] = useSearchParams()
+  const customerId = sp.get('customer') ? Number(sp.get('customer')) : undefined
+  const [search, setSearch] = useState('')
+  const options = useCustomerList({ page: 1, page_size: 20, q: search || undefined })
+  const customer = useCustomer(customerId)
+  const base = useMemo(() => (customer.data ? fromFormValues(toFormValues(customer.data)) : undefined), [customer.data])
+  const [changes, setChanges] = useState<Partial<CustomerInput>>({})
+  const [form] = Form.useForm()
+  const modified = useMemo(() => (base ? ({ ...base, ...changes } as CustomerInput) : undefined), [base, changes])
+  const debounced = useDebounced(modified)
+  const before = useSimulation(base)
+  const after = useSimulation(debounced)
+
+  function pick(id?: number) {
+    setChanges({})
+    form.resetFields()
+    setSp(id ? { customer: String(id) } : {}, { replace: true })
+  }
+
+  return (
+    <>
+      <PageHeader title="模拟测算" sub="调整关键数字，实时查看评分、分类和可贷额度的变化（不会保存）" />
+      <div className="toolbar">
+        <Select
+          showSearch
+          allowClear
+          placeholder="选择客户"
+          style={{ width: 320, maxWidth: '100%' }}
+          value={customerId}
+          filterOption={false}
+          onSearch={setSearch}
+          onChange={(v) => pick(v)}
+          options={[
+            ...(customer.data && !options.data?.items.some((c) => c.id === customer.data.id)
+              ? [{ value: customer.data.id, label: customer.data.name }]
+              : []),
+            ...(options.data?.items ?? []).map((c) => ({ value: c.id, label: c.name })),
+          ]}
+          aria-label="选择客户"
+        />
+        {Object.keys(changes).length > 0 && <Button onClick={() => pick(customerId)}>恢复原值</Button>}
+      </div>
+      {!customerId ? (
+        <Empty description="先选择一个客户" />
+      ) : !base ? null : (
+        <Row gutter={[16, 16]}>
+          <Col xs={24} lg={8}>
+            <Card size="small" title="调整数字">
+              <Form
+                form={form}
+                layout="vertical"
+                initialValues={base}
+                onValuesChange={(_, all) => setChanges(all)}
+                size="small"
+              >
+                {KNOBS.map((k) => (
+                  <Form.Item key={k.name} name={k.name} label={k.label} style={{ marginBottom: 10 }}>
+                    <InputNumber style={{ width: '100%' }} min={0} addonAfter={k.unit} placeholder="未知" />
+                  </Form.Item>
+                ))}
+                <Form.Item name="tax_grade" label="纳税信用等级" style={{ marginBottom: 10 }}>
+                  <Select allowClear options={TAX_GRADE_OPTIONS} placeholder="未知" />
+                </Form.Item>
+                <Form.Item name="current_overdue" label="当前逾期" style={{ marginBottom: 10 }}>
+                  <Tri />
+                </Form.Item>
+              </Form>
+            </Card>
+          </Col>
+          <Col xs={24} lg={16}>
+            {(before.isError || after.isError) && (
+              <Alert type="error" showIcon message={errorMessage(after.error ?? before.error)} style={{ marginBottom: 16 }} />
+            )}
+            {after.data ? (
+              <Space direction="vertical" style={{ width: '100%' }}>
+                <DiagnosisSummary diagnosis={after.data} compare={before.data} />
+                <Card size="small" title="产品匹配（调整后）">
+                  <ProductsTable diagnosis={after.data} />
+                </Card>
+                <Typography.Text type="secondary">模拟结果仅供参考，不会保存到客户档案。</Typography.Text>
+              </Space>
+            ) : (
+              <Card loading />
+            )}
+          </Col>
+        </Row>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,56 @@
+# The loan-broker service: one Rust binary, `loan-broker`.
+#
+# Built with rustPlatform.buildRustPackage from the committed Cargo.lock (each crate is its own
+# fixed-output download, so there is no vendor hash to keep up to date). The source is filtered to
+# what cargo needs, so edits to nixos/, tests/, docs/ or frontend/ do not rebuild Rust.
+{
+  lib,
+  rustPlatform,
+}:
+
+let
+  root = ../.;
+  workspace = lib.importTOML ../Cargo.toml;
+in
+rustPlatform.buildRustPackage {
+  pname = "loan-broker";
+  version = workspace.workspace.package.version;
+
+  src = lib.fileset.toSource {
+    inherit root;
+    fileset = lib.fileset.unions [
+      ../Cargo.toml
+      ../Cargo.lock
+      ../service
+      # Committed OpenAPI spec: the service's tests may compare against it.
+      (lib.fileset.maybeMissing ../frontend/openapi.json)
+      (lib.fileset.maybeMissing ../.cargo)
+    ];
+  };
+
+  cargoLock.lockFile = ../Cargo.lock;
+
+  cargoBuildFlags = [
+    "--package"
+    "loan-broker"
+  ];
+  cargoTestFlags = [
+    "--package"
+    "loan-broker"
+  ];
+
+  # The test suite needs no network: integration tests bind 127.0.0.1 (available in the build
+  # sandbox) and use temporary SQLite files. Keep it on so a broken build never reaches a server;
+  # use `overrideAttrs { doCheck = false; }` for a quick local build.
+  doCheck = true;
+  preCheck = ''
+    export HOME=$TMPDIR
+  '';
+
+  meta = {
+    description = "贷款助手 (loan-broker): white-label SME loan-broker service";
+    license = lib.licenses.agpl3Plus;
+    mainProgram = "loan-broker";
+    platforms = lib.platforms.linux;
+  };
+}

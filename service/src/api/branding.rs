@@ -1,0 +1,281 @@
+//! White-label branding: name, colours and logo. Initial values come from the instance config;
+//! an admin's changes are stored in the database and win over the config.
+
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::types::multipart::Upload;
+use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
+
+use super::ApiTags;
+use super::common::{actor, to_json};
+use crate::auth::BearerAuth;
+use crate::config::is_hex_color;
+use crate::db::audit::{self, Change};
+use crate::db::settings_kv;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub struct BrandingApi;
+
+#[derive(Object, serde::Serialize, Clone)]
+pub struct Branding {
+    pub brand_name: String,
+    pub primary_color: String,
+    pub secondary_color: String,
+    /// Where the logo is served, or null when there is none.
+    pub logo_url: Option<String>,
+}
+
+#[derive(Object)]
+pub struct BrandingUpdate {
+    #[oai(validator(max_length = 40))]
+    pub brand_name: Option<String>,
+    pub primary_color: Option<String>,
+    pub secondary_color: Option<String>,
+}
+
+#[derive(Multipart)]
+pub struct LogoUpload {
+    /// PNG, JPEG or WebP.
+    pub file: Upload,
+}
+
+#[derive(ApiResponse)]
+pub enum LogoResponse {
+    #[oai(status = 200)]
+    Ok(
+        Binary<Vec<u8>>,
+        #[oai(header = "Content-Type")] String,
+        #[oai(header = "Cache-Control")] String,
+    ),
+    /// No logo configured or uploaded.
+    #[oai(status = 404)]
+    NotFound(Json<crate::error::ErrorBody>),
+}
+
+const LOGO_FILE: &str = "logo";
+const MAX_LOGO_PIXELS: u64 = 4096 * 4096;
+
+/// The image type, recognised by content (never by file name).
+pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+fn logo_path(state: &AppState) -> std::path::PathBuf {
+    state.settings.uploads_dir().join(LOGO_FILE)
+}
+
+/// The uploaded logo, else the configured `logo_file`.
+fn logo_source(state: &AppState) -> Option<std::path::PathBuf> {
+    let uploaded = logo_path(state);
+    if uploaded.is_file() {
+        return Some(uploaded);
+    }
+    state
+        .settings
+        .logo_file
+        .as_deref()
+        .map(|p| state.settings.resolve(p))
+        .filter(|p| p.is_file())
+}
+
+pub async fn current(state: &AppState) -> ApiResult<Branding> {
+    let s = state.settings.clone();
+    let (name, primary, secondary, version) = state
+        .db
+        .read(|c| {
+            Ok((
+                settings_kv::get(c, "brand_name")?,
+                settings_kv::get(c, "primary_color")?,
+                settings_kv::get(c, "secondary_color")?,
+                settings_kv::get(c, "logo_version")?,
+            ))
+        })
+        .await?;
+    let logo_url = logo_source(state).map(|_| {
+        format!(
+            "/api/branding/logo?v={}",
+            version.unwrap_or_else(|| "0".into())
+        )
+    });
+    Ok(Branding {
+        brand_name: name.unwrap_or_else(|| s.brand_name.clone()),
+        primary_color: primary.unwrap_or_else(|| s.primary_color.clone()),
+        secondary_color: secondary.unwrap_or_else(|| s.secondary_color.clone()),
+        logo_url,
+    })
+}
+
+#[OpenApi(prefix_path = "/api/branding", tag = "ApiTags::Branding")]
+impl BrandingApi {
+    /// Brand name, colours and logo (public: the login page needs them)
+    #[oai(path = "/", method = "get", operation_id = "getBranding")]
+    async fn get(&self, state: Data<&AppState>) -> ApiResult<Json<Branding>> {
+        Ok(Json(current(&state).await?))
+    }
+
+    /// Change brand name and colours (admin)
+    #[oai(path = "/", method = "put", operation_id = "updateBranding")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: BearerAuth,
+        body: Json<BrandingUpdate>,
+    ) -> ApiResult<Json<Branding>> {
+        let admin = auth.admin()?;
+        let BrandingUpdate {
+            brand_name,
+            primary_color,
+            secondary_color,
+        } = body.0;
+        let brand_name = brand_name.map(|n| n.trim().to_string());
+        if brand_name.as_deref().is_some_and(str::is_empty) {
+            return Err(ApiError::validation("brand_name", "品牌名称不能为空"));
+        }
+        for (field, value) in [
+            ("primary_color", &primary_color),
+            ("secondary_color", &secondary_color),
+        ] {
+            if value.as_deref().is_some_and(|v| !is_hex_color(v)) {
+                return Err(ApiError::validation(
+                    field,
+                    "颜色须为 #RRGGBB 格式，例如 #1677ff",
+                ));
+            }
+        }
+        let before = current(&state).await?;
+        let who = actor(&state, req, Some(admin));
+        state
+            .db
+            .write(move |tx| {
+                for (key, value) in [
+                    ("brand_name", brand_name),
+                    ("primary_color", primary_color),
+                    ("secondary_color", secondary_color),
+                ] {
+                    if let Some(v) = value {
+                        settings_kv::set(tx, key, &v)?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        let after = current(&state).await?;
+        let (b, a) = (to_json(&before), to_json(&after));
+        state
+            .db
+            .write(move |tx| {
+                Ok(audit::record(
+                    tx,
+                    &who,
+                    Change {
+                        action: "branding.update",
+                        resource_type: "branding",
+                        resource_id: None,
+                        before: b,
+                        after: a,
+                    },
+                )?)
+            })
+            .await?;
+        Ok(Json(after))
+    }
+
+    /// Upload a logo (admin; PNG, JPEG or WebP, checked by content)
+    #[oai(path = "/logo", method = "post", operation_id = "uploadLogo")]
+    async fn upload_logo(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: BearerAuth,
+        upload: LogoUpload,
+    ) -> ApiResult<Json<Branding>> {
+        let admin = auth.admin()?;
+        let limit = state.settings.max_logo_bytes;
+        if upload.file.size() as u64 > limit {
+            return Err(ApiError::too_large(format!(
+                "Logo 不能超过 {} KB",
+                limit / 1024
+            )));
+        }
+        let bytes = upload
+            .file
+            .into_vec()
+            .await
+            .map_err(|_| ApiError::validation("file", "读取上传文件失败"))?;
+        let mime = sniff_image(&bytes)
+            .ok_or_else(|| ApiError::validation("file", "Logo 须为 PNG、JPEG 或 WebP 图片"))?;
+        let size = imagesize::blob_size(&bytes)
+            .map_err(|_| ApiError::validation("file", "无法识别图片尺寸，文件可能已损坏"))?;
+        if size.width == 0
+            || size.height == 0
+            || (size.width as u64) * (size.height as u64) > MAX_LOGO_PIXELS
+        {
+            return Err(ApiError::validation(
+                "file",
+                "图片尺寸无效或过大（最大 4096×4096）",
+            ));
+        }
+        let dir = state.settings.uploads_dir();
+        let path = logo_path(&state);
+        let tmp = dir.join(".logo.partial");
+        tokio::fs::create_dir_all(&dir).await?;
+        tokio::fs::write(&tmp, &bytes).await?;
+        tokio::fs::rename(&tmp, &path).await?;
+        let who = actor(&state, req, Some(admin));
+        let version = chrono::Utc::now().timestamp_millis().to_string();
+        let after = serde_json::json!({ "content_type": mime, "bytes": bytes.len(), "width": size.width, "height": size.height });
+        state
+            .db
+            .write(move |tx| {
+                settings_kv::set(tx, "logo_version", &version)?;
+                settings_kv::set(tx, "logo_content_type", mime)?;
+                audit::record(
+                    tx,
+                    &who,
+                    Change {
+                        action: "branding.logo",
+                        resource_type: "branding",
+                        resource_id: None,
+                        before: None,
+                        after: Some(after),
+                    },
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(Json(current(&state).await?))
+    }
+
+    /// The logo image (public)
+    #[oai(path = "/logo", method = "get", operation_id = "getLogo")]
+    async fn logo(&self, state: Data<&AppState>) -> ApiResult<LogoResponse> {
+        let Some(path) = logo_source(&state) else {
+            return Ok(LogoResponse::NotFound(Json(
+                ApiError::not_found("未设置 Logo").body().clone(),
+            )));
+        };
+        let bytes = tokio::fs::read(&path).await?;
+        let Some(mime) = sniff_image(&bytes) else {
+            tracing::warn!(path = %path.display(), "the logo file is not a PNG, JPEG or WebP image");
+            return Ok(LogoResponse::NotFound(Json(
+                ApiError::not_found("Logo 文件无效").body().clone(),
+            )));
+        };
+        Ok(LogoResponse::Ok(
+            Binary(bytes),
+            mime.into(),
+            "public, max-age=300".into(),
+        ))
+    }
+}

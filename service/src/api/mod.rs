@@ -1,0 +1,59 @@
+//! The HTTP API: one file per OpenAPI tag. Handlers parse and authorise; rules live in `domain`,
+//! SQL in `db`.
+
+pub mod audit;
+pub mod auth;
+pub mod branding;
+pub mod common;
+pub mod customers;
+pub mod system;
+pub mod users;
+
+use poem_openapi::{OpenApiService, Tags};
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// 登录与账户
+    Auth,
+    /// 用户管理（管理员）
+    Users,
+    /// 企业客户
+    Customers,
+    /// 品牌（白标）
+    Branding,
+    /// 审计日志（管理员）
+    Audit,
+    /// 系统状态
+    System,
+}
+
+pub type Api = (
+    auth::AuthApi,
+    users::UsersApi,
+    customers::CustomersApi,
+    branding::BrandingApi,
+    audit::AuditApi,
+    system::SystemApi,
+);
+
+/// The API and its spec. `public_url`, when known, is listed as the server in the spec.
+pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
+    let api = (
+        auth::AuthApi,
+        users::UsersApi,
+        customers::CustomersApi,
+        branding::BrandingApi,
+        audit::AuditApi,
+        system::SystemApi,
+    );
+    let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "贷款助手 (loan-broker) — 企业客户、融资体检、改造方案。金额单位为万元（字段后缀 `_wan`），日期为 `YYYY-MM-DD`。\
+             错误统一为 `{\"code\", \"message\", \"field\"}`。先调用 `POST /api/auth/login` 取得令牌，再点击 Authorize。",
+        )
+        .url_prefix("/");
+    if let Some(url) = public_url {
+        service = service.server(url);
+    }
+    service
+}

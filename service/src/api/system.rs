@@ -1,0 +1,133 @@
+//! Health, metrics and system status.
+
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem::{IntoResponse, Response, handler};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use super::ApiTags;
+use crate::auth::BearerAuth;
+use crate::db::{audit, customers, users};
+use crate::error::ApiResult;
+use crate::state::AppState;
+use crate::sysmon::{database_bytes, disk_usage};
+
+pub struct SystemApi;
+
+#[derive(Object)]
+pub struct RowCounts {
+    pub customers: i64,
+    pub users: i64,
+    pub audit_logs: i64,
+}
+
+#[derive(Object)]
+pub struct SystemMetrics {
+    pub version: String,
+    pub uptime_seconds: u64,
+    pub cpu_usage_pct: f64,
+    pub memory_total_bytes: u64,
+    pub memory_used_bytes: u64,
+    pub process_rss_bytes: u64,
+    pub disk_total_bytes: u64,
+    pub disk_available_bytes: u64,
+    pub disk_used_pct: f64,
+    pub database_bytes: u64,
+    pub rows: RowCounts,
+}
+
+async fn row_counts(state: &AppState) -> ApiResult<RowCounts> {
+    state
+        .db
+        .read(|c| {
+            Ok(RowCounts {
+                customers: customers::count_live(c)?,
+                users: users::count(c)?,
+                audit_logs: audit::count(c)?,
+            })
+        })
+        .await
+}
+
+#[OpenApi(prefix_path = "/api/system", tag = "ApiTags::System")]
+impl SystemApi {
+    /// CPU, memory, disk, database size, row counts, uptime (admin)
+    #[oai(path = "/metrics", method = "get", operation_id = "systemMetrics")]
+    async fn metrics(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+    ) -> ApiResult<Json<SystemMetrics>> {
+        auth.admin()?;
+        let settings = &state.settings;
+        let snap = state.sysmon.snapshot();
+        let disk = disk_usage(settings.state_dir()).unwrap_or_default();
+        Ok(Json(SystemMetrics {
+            version: env!("CARGO_PKG_VERSION").into(),
+            uptime_seconds: state.started.elapsed().as_secs(),
+            cpu_usage_pct: snap.cpu_pct,
+            memory_total_bytes: snap.memory_total_bytes,
+            memory_used_bytes: snap.memory_used_bytes,
+            process_rss_bytes: snap.process_rss_bytes,
+            disk_total_bytes: disk.total_bytes,
+            disk_available_bytes: disk.available_bytes,
+            disk_used_pct: disk.used_pct(),
+            database_bytes: database_bytes(&settings.db_path()),
+            rows: row_counts(&state).await?,
+        }))
+    }
+}
+
+/// `GET /health`: 200 when the database answers, 503 otherwise. For probes; no auth.
+#[handler]
+pub async fn health(state: Data<&AppState>) -> Response {
+    let ok = state
+        .db
+        .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+        .await
+        .is_ok();
+    let (status, word) = if ok {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+    };
+    let body = serde_json::json!({ "status": word, "version": env!("CARGO_PKG_VERSION") });
+    (status, poem::web::Json(body)).into_response()
+}
+
+/// `GET /metrics`: Prometheus text format.
+#[handler]
+pub async fn prometheus(state: Data<&AppState>) -> Response {
+    let rows = row_counts(&state).await.ok();
+    let db_bytes = database_bytes(&state.settings.db_path()) as f64;
+    let rss = state.sysmon.snapshot().process_rss_bytes as f64;
+    let mut gauges = vec![
+        (
+            "loan_broker_database_bytes",
+            "Size of the SQLite database and its WAL.",
+            db_bytes,
+        ),
+        (
+            "loan_broker_process_resident_memory_bytes",
+            "Resident memory of the service.",
+            rss,
+        ),
+        (
+            "loan_broker_uptime_seconds",
+            "Seconds since the service started.",
+            state.started.elapsed().as_secs_f64(),
+        ),
+    ];
+    if let Some(r) = rows {
+        gauges.push((
+            "loan_broker_customers",
+            "Customers not in the recycle bin.",
+            r.customers as f64,
+        ));
+        gauges.push(("loan_broker_users", "Accounts.", r.users as f64));
+    }
+    Response::builder()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(&gauges))
+}

@@ -1,0 +1,73 @@
+//! Authentication (bearer JWT checked against the live account) and role guards.
+
+pub mod bootstrap;
+pub mod jwt;
+pub mod password;
+
+use poem::Request;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+
+use crate::db::users;
+use crate::domain::user::Role;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The signed-in account, loaded fresh for every request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub must_change_password: bool,
+}
+
+/// `Authorization: Bearer <token>` from `POST /api/auth/login`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_token")]
+pub struct BearerAuth(pub CurrentUser);
+
+async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<CurrentUser> {
+    let state = req
+        .data::<AppState>()
+        .ok_or_else(|| poem::Error::from(ApiError::internal("state missing")))?;
+    let revoked = || poem::Error::from(ApiError::unauthorized("登录已失效，请重新登录"));
+    let (user_id, token_version) = state.jwt.verify(&bearer.token).ok_or_else(revoked)?;
+    let user = state
+        .db
+        .read(move |c| Ok(users::by_id(c, user_id)?))
+        .await?;
+    match user {
+        Some(u) if !u.disabled && u.token_version == token_version => Ok(CurrentUser {
+            id: u.id,
+            username: u.username,
+            role: u.role,
+            must_change_password: u.must_change_password,
+        }),
+        _ => Err(revoked()),
+    }
+}
+
+impl BearerAuth {
+    /// Any role, but the initial password must have been changed.
+    pub fn staff(&self) -> Result<&CurrentUser, ApiError> {
+        if self.0.must_change_password {
+            return Err(ApiError::forbidden(
+                "password_change_required",
+                "请先修改初始密码",
+            ));
+        }
+        Ok(&self.0)
+    }
+
+    pub fn admin(&self) -> Result<&CurrentUser, ApiError> {
+        let user = self.staff()?;
+        if user.role != Role::Admin {
+            return Err(ApiError::forbidden(
+                "admin_required",
+                "此操作需要管理员权限",
+            ));
+        }
+        Ok(user)
+    }
+}

@@ -1,0 +1,193 @@
+//! One typed settings struct, layered: defaults → TOML file → `LOAN_BROKER__*` environment.
+//! Secrets are never values in the config: only paths (or systemd credentials) that are read at start.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+pub const ENV_PREFIX: &str = "LOAN_BROKER__";
+pub const DB_FILE: &str = "loan-broker.db";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub bind_address: IpAddr,
+    pub port: u16,
+    /// Database, uploads and generated secrets live here. Required, absolute.
+    pub state_dir: Option<PathBuf>,
+    /// The built frontend (`frontend/dist`). Optional: without it only the API and docs are served.
+    pub static_dir: Option<PathBuf>,
+    pub public_url: Option<String>,
+    pub brand_name: String,
+    pub primary_color: String,
+    pub secondary_color: String,
+    pub logo_file: Option<PathBuf>,
+    pub jwt_secret_file: Option<PathBuf>,
+    pub initial_admin_password_file: Option<PathBuf>,
+    pub token_ttl_minutes: u32,
+    pub max_body_bytes: u64,
+    pub max_upload_bytes: u64,
+    pub max_logo_bytes: u64,
+    pub import_max_rows: u32,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    /// Peers whose `X-Forwarded-For` header is believed (the local nginx).
+    pub trusted_proxies: Vec<IpAddr>,
+    pub login_max_failures: u32,
+    pub lockout_minutes: u32,
+    pub db_pool_size: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind_address: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            state_dir: None,
+            static_dir: None,
+            public_url: None,
+            brand_name: "贷款助手".into(),
+            primary_color: "#1677ff".into(),
+            secondary_color: "#13c2c2".into(),
+            logo_file: None,
+            jwt_secret_file: None,
+            initial_admin_password_file: None,
+            token_ttl_minutes: 480,
+            max_body_bytes: 2 * 1024 * 1024,
+            max_upload_bytes: 20 * 1024 * 1024,
+            max_logo_bytes: 1024 * 1024,
+            import_max_rows: 50_000,
+            log_format: LogFormat::Text,
+            log_level: "info".into(),
+            trusted_proxies: vec![],
+            login_max_failures: 5,
+            lockout_minutes: 15,
+            db_pool_size: 8,
+        }
+    }
+}
+
+impl Settings {
+    /// Layers the sources and validates the result. `file` must exist when given.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        Self::load_from(file, Env::prefixed(ENV_PREFIX))
+    }
+
+    pub fn load_from(file: Option<&Path>, env: Env) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                bail!("config file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let settings: Settings = figment
+            .merge(env)
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        match &self.state_dir {
+            None => {
+                bail!("state_dir is not set (config key `state_dir` or LOAN_BROKER__STATE_DIR)")
+            }
+            Some(p) if !p.is_absolute() => {
+                bail!("state_dir must be an absolute path, got {}", p.display())
+            }
+            _ => {}
+        }
+        for (key, value) in [
+            ("primary_color", &self.primary_color),
+            ("secondary_color", &self.secondary_color),
+        ] {
+            if !is_hex_color(value) {
+                bail!("{key} must look like #1677ff, got {value:?}");
+            }
+        }
+        if self.brand_name.trim().is_empty() || self.brand_name.chars().count() > 40 {
+            bail!("brand_name must have 1 to 40 characters");
+        }
+        if !(5..=7 * 24 * 60).contains(&self.token_ttl_minutes) {
+            bail!("token_ttl_minutes must be between 5 and 10080");
+        }
+        if self.max_body_bytes < 1024 || self.max_upload_bytes < 1024 || self.max_logo_bytes < 1024
+        {
+            bail!("max_body_bytes, max_upload_bytes and max_logo_bytes must be at least 1024");
+        }
+        if self.import_max_rows == 0 || self.db_pool_size == 0 || self.login_max_failures == 0 {
+            bail!("import_max_rows, db_pool_size and login_max_failures must be positive");
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            bail!("public_url must start with http:// or https://");
+        }
+        Ok(())
+    }
+
+    pub fn state_dir(&self) -> &Path {
+        self.state_dir.as_deref().expect("validated at load")
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.state_dir().join(DB_FILE)
+    }
+
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.state_dir().join("uploads")
+    }
+
+    /// Paths in the config are absolute or relative to `state_dir`, never to the working directory.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.state_dir().join(path)
+        }
+    }
+
+    pub fn static_dir(&self) -> Option<PathBuf> {
+        self.static_dir.as_deref().map(|p| self.resolve(p))
+    }
+}
+
+pub fn is_hex_color(value: &str) -> bool {
+    value.len() == 7 && value.starts_with('#') && value[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// A secret's source, in order: the configured `*_file` key, then the systemd credential of the
+/// same name (`$CREDENTIALS_DIRECTORY/<name>`). `Ok(None)` when neither is configured.
+pub fn read_secret(
+    settings: &Settings,
+    configured: Option<&Path>,
+    credential: &str,
+) -> anyhow::Result<Option<String>> {
+    let path = match configured {
+        Some(p) => Some(settings.resolve(p)),
+        None => std::env::var_os("CREDENTIALS_DIRECTORY")
+            .map(|dir| PathBuf::from(dir).join(credential))
+            .filter(|p| p.is_file()),
+    };
+    let Some(path) = path else { return Ok(None) };
+    let value = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read secret file {}", path.display()))?;
+    let value = value.trim().to_string();
+    if value.is_empty() {
+        bail!("secret file {} is empty", path.display());
+    }
+    Ok(Some(value))
+}

@@ -1,0 +1,461 @@
+//! Customers and their collaterals. Money columns hold integer 元; the API speaks 万元.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, Row};
+use sea_query::{
+    Cond, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, SimpleExpr, Value,
+};
+
+use super::sql;
+use crate::domain::customer::{
+    BusinessStatus, Collateral, CollateralKind, Customer, CustomerInput, Stage, TaxGrade,
+};
+use crate::domain::money::{opt_wan_to_yuan, opt_yuan_to_wan};
+
+pub const TABLE: &str = "customers";
+const COLLATERALS: &str = "collaterals";
+
+/// The editable columns, in the order `values()` produces and `from_row()` reads them.
+const DATA_COLUMNS: [&str; 33] = [
+    "name",
+    "uscc",
+    "established_on",
+    "reg_capital_yuan",
+    "legal_person",
+    "legal_person_age",
+    "annual_invoice_yuan",
+    "invoice_gap_months",
+    "annual_tax_yuan",
+    "tax_grade",
+    "monthly_flow_yuan",
+    "current_overdue",
+    "overdue_count_24m",
+    "lian3lei6_24m",
+    "severe_record_5y",
+    "inquiries_1m",
+    "inquiries_3m",
+    "inquiries_6m",
+    "card_utilization_pct",
+    "credit_institutions",
+    "business_loan_count",
+    "business_loan_balance_yuan",
+    "dishonest_debtor",
+    "business_status",
+    "main_business",
+    "industry",
+    "loan_demand_yuan",
+    "contact_name",
+    "contact_phone",
+    "owner_id",
+    "stage",
+    "notes",
+    "id",
+];
+const META_COLUMNS: [&str; 7] = [
+    "latest_category",
+    "latest_total",
+    "latest_recommended_yuan",
+    "latest_diagnosis_id",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+];
+
+fn values(c: &CustomerInput) -> Vec<SimpleExpr> {
+    let v = |x: Value| SimpleExpr::Value(x);
+    vec![
+        v(c.name.clone().into()),
+        v(c.uscc.clone().into()),
+        v(c.established_on.map(|d| d.to_string()).into()),
+        v(opt_wan_to_yuan(c.reg_capital_wan).into()),
+        v(c.legal_person.clone().into()),
+        v(c.legal_person_age.into()),
+        v(opt_wan_to_yuan(c.annual_invoice_wan).into()),
+        v(c.invoice_gap_months.into()),
+        v(opt_wan_to_yuan(c.annual_tax_wan).into()),
+        v(c.tax_grade.map(|g| g.code()).into()),
+        v(opt_wan_to_yuan(c.monthly_flow_wan).into()),
+        v(c.current_overdue.into()),
+        v(c.overdue_count_24m.into()),
+        v(c.lian3lei6_24m.into()),
+        v(c.severe_record_5y.into()),
+        v(c.inquiries_1m.into()),
+        v(c.inquiries_3m.into()),
+        v(c.inquiries_6m.into()),
+        v(c.card_utilization_pct.into()),
+        v(c.credit_institutions.into()),
+        v(c.business_loan_count.into()),
+        v(opt_wan_to_yuan(c.business_loan_balance_wan).into()),
+        v(c.dishonest_debtor.into()),
+        v(c.business_status.map(|s| s.code()).into()),
+        v(c.main_business.clone().into()),
+        v(c.industry.clone().into()),
+        v(opt_wan_to_yuan(c.loan_demand_wan).into()),
+        v(c.contact_name.clone().into()),
+        v(c.contact_phone.clone().into()),
+        v(c.owner_id.into()),
+        v(c.stage.code().into()),
+        v(c.notes.clone().into()),
+    ]
+}
+
+fn date(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<chrono::NaiveDate>> {
+    Ok(r.get::<_, Option<String>>(i)?.and_then(|s| s.parse().ok()))
+}
+
+fn wan(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<f64>> {
+    Ok(opt_yuan_to_wan(r.get(i)?))
+}
+
+fn enum_of<T>(r: &Row<'_>, i: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<Option<T>> {
+    Ok(r.get::<_, Option<String>>(i)?.and_then(|s| parse(&s)))
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
+    let data = CustomerInput {
+        name: r.get(0)?,
+        uscc: r.get(1)?,
+        established_on: date(r, 2)?,
+        reg_capital_wan: wan(r, 3)?,
+        legal_person: r.get(4)?,
+        legal_person_age: r.get(5)?,
+        annual_invoice_wan: wan(r, 6)?,
+        invoice_gap_months: r.get(7)?,
+        annual_tax_wan: wan(r, 8)?,
+        tax_grade: enum_of(r, 9, TaxGrade::from_label)?,
+        monthly_flow_wan: wan(r, 10)?,
+        current_overdue: r.get(11)?,
+        overdue_count_24m: r.get(12)?,
+        lian3lei6_24m: r.get(13)?,
+        severe_record_5y: r.get(14)?,
+        inquiries_1m: r.get(15)?,
+        inquiries_3m: r.get(16)?,
+        inquiries_6m: r.get(17)?,
+        card_utilization_pct: r.get(18)?,
+        credit_institutions: r.get(19)?,
+        business_loan_count: r.get(20)?,
+        business_loan_balance_wan: wan(r, 21)?,
+        dishonest_debtor: r.get(22)?,
+        business_status: enum_of(r, 23, BusinessStatus::from_label)?,
+        main_business: r.get(24)?,
+        industry: r.get(25)?,
+        loan_demand_wan: wan(r, 26)?,
+        collaterals: vec![],
+        contact_name: r.get(27)?,
+        contact_phone: r.get(28)?,
+        owner_id: r.get(29)?,
+        stage: enum_of(r, 30, Stage::from_label)?.unwrap_or_default(),
+        notes: r.get(31)?,
+    };
+    Ok(Customer {
+        id: r.get(32)?,
+        data,
+        latest_category: r.get(33)?,
+        latest_total: r.get(34)?,
+        latest_recommended_wan: wan(r, 35)?,
+        latest_diagnosis_id: r.get(36)?,
+        created_at: r.get(37)?,
+        updated_at: r.get(38)?,
+        deleted_at: r.get(39)?,
+    })
+}
+
+fn select() -> SelectStatement {
+    Query::select()
+        .columns(DATA_COLUMNS)
+        .columns(META_COLUMNS)
+        .from(TABLE)
+        .to_owned()
+}
+
+pub fn insert(
+    conn: &Connection,
+    c: &CustomerInput,
+    created_by: Option<i64>,
+) -> rusqlite::Result<i64> {
+    let now = sql::now();
+    let mut vals = values(c);
+    vals.extend([created_by.into(), now.clone().into(), now.into()]);
+    let q = Query::insert()
+        .into_table(TABLE)
+        .columns(DATA_COLUMNS[..32].iter().copied().chain([
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]))
+        .values_panic(vals)
+        .to_owned();
+    let id = sql::insert(conn, &q)?;
+    insert_collaterals(conn, id, &c.collaterals)?;
+    Ok(id)
+}
+
+pub fn update(conn: &Connection, id: i64, c: &CustomerInput) -> rusqlite::Result<usize> {
+    let mut q = Query::update();
+    q.table(TABLE)
+        .and_where(Expr::col("id").eq(id))
+        .value("updated_at", sql::now());
+    for (col, val) in DATA_COLUMNS[..32].iter().zip(values(c)) {
+        q.value(*col, val);
+    }
+    let n = sql::execute(conn, &q)?;
+    sql::execute(
+        conn,
+        &Query::delete()
+            .from_table(COLLATERALS)
+            .and_where(Expr::col("customer_id").eq(id))
+            .to_owned(),
+    )?;
+    insert_collaterals(conn, id, &c.collaterals)?;
+    Ok(n)
+}
+
+fn insert_collaterals(
+    conn: &Connection,
+    customer_id: i64,
+    items: &[Collateral],
+) -> rusqlite::Result<()> {
+    for (pos, c) in items.iter().enumerate() {
+        let q = Query::insert()
+            .into_table(COLLATERALS)
+            .columns([
+                "customer_id",
+                "position",
+                "kind",
+                "description",
+                "appraisal_yuan",
+                "lien_yuan",
+                "held_since",
+            ])
+            .values_panic([
+                customer_id.into(),
+                (pos as i64).into(),
+                c.kind.code().into(),
+                c.description.clone().into(),
+                opt_wan_to_yuan(c.appraisal_wan).into(),
+                opt_wan_to_yuan(c.lien_wan).into(),
+                c.held_since.map(|d| d.to_string()).into(),
+            ])
+            .to_owned();
+        sql::execute(conn, &q)?;
+    }
+    Ok(())
+}
+
+/// Loads the collaterals of many customers with one query.
+fn attach_collaterals(conn: &Connection, customers: &mut [Customer]) -> rusqlite::Result<()> {
+    if customers.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = customers.iter().map(|c| c.id).collect();
+    let q = Query::select()
+        .columns([
+            "customer_id",
+            "kind",
+            "description",
+            "appraisal_yuan",
+            "lien_yuan",
+            "held_since",
+        ])
+        .from(COLLATERALS)
+        .and_where(Expr::col("customer_id").is_in(ids))
+        .order_by("customer_id", Order::Asc)
+        .order_by("position", Order::Asc)
+        .to_owned();
+    let rows = sql::query_all(conn, &q, |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            Collateral {
+                kind: enum_of(r, 1, CollateralKind::from_label)?.unwrap_or(CollateralKind::Other),
+                description: r.get(2)?,
+                appraisal_wan: wan(r, 3)?,
+                lien_wan: wan(r, 4)?,
+                held_since: date(r, 5)?,
+            },
+        ))
+    })?;
+    let mut by_customer: HashMap<i64, Vec<Collateral>> = HashMap::new();
+    for (id, c) in rows {
+        by_customer.entry(id).or_default().push(c);
+    }
+    for c in customers {
+        c.data.collaterals = by_customer.remove(&c.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Customer>> {
+    let q = select().and_where(Expr::col("id").eq(id)).to_owned();
+    let Some(c) = sql::query_opt(conn, &q, from_row)? else {
+        return Ok(None);
+    };
+    let mut one = [c];
+    attach_collaterals(conn, &mut one)?;
+    let [c] = one;
+    Ok(Some(c))
+}
+
+/// The id (and whether it is soft-deleted) of the customer holding `uscc`, other than `except`.
+pub fn find_by_uscc(
+    conn: &Connection,
+    uscc: &str,
+    except: Option<i64>,
+) -> rusqlite::Result<Option<(i64, bool)>> {
+    let mut q = Query::select();
+    q.columns(["id", "deleted_at"])
+        .from(TABLE)
+        .and_where(Expr::col("uscc").eq(uscc));
+    if let Some(id) = except {
+        q.and_where(Expr::col("id").ne(id));
+    }
+    sql::query_opt(conn, &q, |r| {
+        Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.is_some()))
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub q: Option<String>,
+    pub category: Option<String>,
+    pub stage: Option<Stage>,
+    pub industry: Option<String>,
+    pub owner_id: Option<i64>,
+    pub deleted: bool,
+}
+
+/// Sort keys the list accepts; `-` in front means descending.
+#[derive(Debug, Clone, Copy)]
+pub struct Sort {
+    pub column: &'static str,
+    pub descending: bool,
+}
+
+pub const SORT_KEYS: [(&str, &str); 7] = [
+    ("updated_at", "updated_at"),
+    ("created_at", "created_at"),
+    ("name", "name"),
+    ("latest_total", "latest_total"),
+    ("loan_demand_wan", "loan_demand_yuan"),
+    ("established_on", "established_on"),
+    ("id", "id"),
+];
+
+pub fn parse_sort(sort: &str) -> Option<Sort> {
+    let (key, descending) = match sort.strip_prefix('-') {
+        Some(k) => (k, true),
+        None => (sort, false),
+    };
+    SORT_KEYS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, column)| Sort { column, descending })
+}
+
+fn conditions(f: &ListFilter) -> Cond {
+    let mut cond = Cond::all();
+    cond = cond.add(if f.deleted {
+        Expr::col("deleted_at").is_not_null()
+    } else {
+        Expr::col("deleted_at").is_null()
+    });
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let like = || LikeExpr::new(format!("%{escaped}%")).escape('\\');
+        cond = cond.add(
+            Cond::any()
+                .add(Expr::col("name").like(like()))
+                .add(Expr::col("uscc").like(like()))
+                .add(Expr::col("legal_person").like(like()))
+                .add(Expr::col("contact_name").like(like()))
+                .add(Expr::col("contact_phone").like(like())),
+        );
+    }
+    if let Some(cat) = &f.category {
+        cond = cond.add(if cat == "none" {
+            Expr::col("latest_category").is_null()
+        } else {
+            Expr::col("latest_category").eq(cat.as_str())
+        });
+    }
+    if let Some(stage) = f.stage {
+        cond = cond.add(Expr::col("stage").eq(stage.code()));
+    }
+    if let Some(industry) = &f.industry {
+        cond = cond.add(Expr::col("industry").eq(industry.as_str()));
+    }
+    if let Some(owner) = f.owner_id {
+        cond = cond.add(Expr::col("owner_id").eq(owner));
+    }
+    cond
+}
+
+fn order(sort: Sort) -> Order {
+    if sort.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    }
+}
+
+pub fn list(
+    conn: &Connection,
+    f: &ListFilter,
+    sort: Sort,
+    limit: u64,
+    offset: u64,
+) -> rusqlite::Result<(Vec<Customer>, i64)> {
+    let cond = conditions(f);
+    let total = sql::count(
+        conn,
+        &Query::select()
+            .expr(Expr::col("id").count())
+            .from(TABLE)
+            .cond_where(cond.clone())
+            .to_owned(),
+    )?;
+    let q = select()
+        .cond_where(cond)
+        .order_by(sort.column, order(sort))
+        .order_by("id", order(sort))
+        .limit(limit)
+        .offset(offset)
+        .to_owned();
+    let mut items = sql::query_all(conn, &q, from_row)?;
+    attach_collaterals(conn, &mut items)?;
+    Ok((items, total))
+}
+
+/// Every live customer matching the filter, unpaged (exports, re-diagnosis).
+pub fn all(conn: &Connection, f: &ListFilter) -> rusqlite::Result<Vec<Customer>> {
+    let q = select()
+        .cond_where(conditions(f))
+        .order_by("id", Order::Asc)
+        .to_owned();
+    let mut items = sql::query_all(conn, &q, from_row)?;
+    attach_collaterals(conn, &mut items)?;
+    Ok(items)
+}
+
+pub fn set_deleted(conn: &Connection, id: i64, deleted: bool) -> rusqlite::Result<usize> {
+    let now = sql::now();
+    let q = Query::update()
+        .table(TABLE)
+        .value("deleted_at", if deleted { Some(now.clone()) } else { None })
+        .value("updated_at", now)
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    sql::execute(conn, &q)
+}
+
+pub fn count_live(conn: &Connection) -> rusqlite::Result<i64> {
+    let q = Query::select()
+        .expr(Expr::col("id").count())
+        .from(TABLE)
+        .and_where(Expr::col("deleted_at").is_null())
+        .to_owned();
+    sql::count(conn, &q)
+}

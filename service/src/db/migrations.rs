@@ -1,0 +1,73 @@
+//! Versioned schema migrations (SQLite `user_version`). Before a migration touches an existing
+//! database a snapshot is written next to it; a database newer than this binary is refused.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+const V1_FOUNDATION: &str = include_str!("migrations/001_foundation.sql");
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1_FOUNDATION)])
+}
+
+pub fn latest_version() -> usize {
+    1
+}
+
+pub fn current_version(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map(|v| v as usize)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    UpToDate(usize),
+    Migrated {
+        from: usize,
+        to: usize,
+        snapshot: Option<PathBuf>,
+    },
+}
+
+/// Brings the database to the latest schema. `snapshot_dir` receives a pre-migration copy when
+/// an existing database (version > 0) is about to change.
+pub fn run(conn: &mut Connection, snapshot_dir: &Path) -> anyhow::Result<Outcome> {
+    let from = current_version(conn)?;
+    let to = latest_version();
+    if from > to {
+        bail!(
+            "the database has schema version {from}, but this loan-broker supports at most {to}: \
+             refusing to downgrade. Run the newer loan-broker, or restore a backup taken before the upgrade."
+        );
+    }
+    if from == to {
+        return Ok(Outcome::UpToDate(to));
+    }
+    let snapshot = if from > 0 {
+        std::fs::create_dir_all(snapshot_dir)?;
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+        let path = snapshot_dir.join(format!("pre-migration-v{from}-{stamp}.db"));
+        super::backup::vacuum_into(conn, &path).context("pre-migration snapshot")?;
+        tracing::info!(path = %path.display(), from, to, "pre-migration snapshot written");
+        Some(path)
+    } else {
+        None
+    };
+    migrations()
+        .to_latest(conn)
+        .context("schema migration failed")?;
+    Ok(Outcome::Migrated { from, to, snapshot })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().unwrap();
+    }
+}

@@ -1,0 +1,391 @@
+//! Loan products as data: typed entry gates plus an amount formula (domain.md §2.5).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::context::Ctx;
+use super::facts::{BusinessStatus, CollateralKind, TaxGrade};
+use super::money::{fmt_num, fmt_wan, wan_to_yuan};
+use super::rules::{IndustryClass, InquiryWindow};
+
+const DEFAULT_PRODUCTS_JSON: &str = include_str!("default_products.json");
+
+/// 产品类别.
+#[derive(
+    Serialize, Deserialize, poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum ProductFamily {
+    TaxLoan,
+    InvoiceLoan,
+    FlowLoan,
+    Mortgage,
+    CreditLoan,
+}
+
+impl ProductFamily {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::TaxLoan => "税贷",
+            Self::InvoiceLoan => "票贷",
+            Self::FlowLoan => "流水贷",
+            Self::Mortgage => "抵押贷",
+            Self::CreditLoan => "信用贷",
+        }
+    }
+
+    /// Secured products are outside the unsecured working-capital cap.
+    pub fn is_secured(self) -> bool {
+        matches!(self, Self::Mortgage)
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    /// Stable key, e.g. "tax_loan".
+    pub id: String,
+    pub name: String,
+    pub family: ProductFamily,
+    /// Named bank products quoted from third parties: shown as examples to verify.
+    pub is_example: bool,
+    #[serde(default = "default_true")]
+    pub active: bool,
+    /// All must pass; the first failing one is reported as the blocker.
+    pub gates: Vec<Gate>,
+    pub amount: AmountFormula,
+    /// 起贷金额: estimates below this are not offered.
+    pub min_wan: f64,
+    pub max_wan: f64,
+    /// Product-level limit on 企业+个人经营贷 including this loan (云税贷口径 500万).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_total_business_loans_wan: Option<f64>,
+    pub last_verified_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Product {
+    /// The shipped catalogue (generic families plus named examples).
+    pub fn default_products() -> Vec<Product> {
+        serde_json::from_str(DEFAULT_PRODUCTS_JSON).expect("embedded default_products.json is valid")
+    }
+
+    pub fn default_products_json() -> &'static str {
+        DEFAULT_PRODUCTS_JSON
+    }
+}
+
+/// Typed entry conditions. Requirements on amounts/ages fail when the fact is unknown
+/// ("资料待补充"); conditions about the absence of bad events pass when unknown, because
+/// the diagnosis assumes a clean record and lists the field as missing.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Gate {
+    MinCompanyAgeMonths { months: u32 },
+    TaxGradeIn { grades: Vec<TaxGrade> },
+    TaxGradeNotIn { grades: Vec<TaxGrade> },
+    MinAnnualTax { min_wan: f64 },
+    MinAnnualInvoice { min_wan: f64 },
+    MaxInvoiceGapMonths { months: u32 },
+    MinMonthlyFlow { min_wan: f64 },
+    LegalPersonAgeBetween { min: u32, max: u32 },
+    NoCurrentOverdue,
+    NoSevereRecord,
+    #[serde(rename = "no_lian3lei6")]
+    NoLian3lei6,
+    NoDishonestDebtor,
+    MaxInquiries { window: InquiryWindow, max: u32 },
+    MaxCreditInstitutions { max: u32 },
+    MaxBusinessLoanCount { max: u32 },
+    IndustryNotIn { classes: Vec<IndustryClass> },
+    BusinessStatusNormal,
+    CollateralHeldMonths { months: u32 },
+}
+
+type GateResult = Result<(), String>;
+
+fn require(ok: bool, reason: impl FnOnce() -> String) -> GateResult {
+    if ok { Ok(()) } else { Err(reason()) }
+}
+
+fn missing(label: &str) -> String {
+    format!("资料待补充：未提供{label}，无法判断是否满足准入条件")
+}
+
+fn grades_label(grades: &[TaxGrade]) -> String {
+    grades.iter().map(|g| g.label()).collect::<Vec<_>>().join("/")
+}
+
+impl Gate {
+    /// Stable id reported as the blocking gate.
+    pub fn id(&self) -> String {
+        let kind = match self {
+            Self::MinCompanyAgeMonths { .. } => "min_company_age_months",
+            Self::TaxGradeIn { .. } => "tax_grade_in",
+            Self::TaxGradeNotIn { .. } => "tax_grade_not_in",
+            Self::MinAnnualTax { .. } => "min_annual_tax",
+            Self::MinAnnualInvoice { .. } => "min_annual_invoice",
+            Self::MaxInvoiceGapMonths { .. } => "max_invoice_gap_months",
+            Self::MinMonthlyFlow { .. } => "min_monthly_flow",
+            Self::LegalPersonAgeBetween { .. } => "legal_person_age_between",
+            Self::NoCurrentOverdue => "no_current_overdue",
+            Self::NoSevereRecord => "no_severe_record",
+            Self::NoLian3lei6 => "no_lian3lei6",
+            Self::NoDishonestDebtor => "no_dishonest_debtor",
+            Self::MaxInquiries { window, .. } => {
+                return format!("max_inquiries_{}", window_suffix(*window));
+            }
+            Self::MaxCreditInstitutions { .. } => "max_credit_institutions",
+            Self::MaxBusinessLoanCount { .. } => "max_business_loan_count",
+            Self::IndustryNotIn { .. } => "industry_not_in",
+            Self::BusinessStatusNormal => "business_status_normal",
+            Self::CollateralHeldMonths { .. } => "collateral_held_months",
+        };
+        kind.to_owned()
+    }
+
+    /// Ok when the gate passes, otherwise the plain-words Chinese reason it blocks.
+    pub fn check(&self, ctx: &Ctx) -> GateResult {
+        let f = ctx.facts;
+        match self {
+            Self::MinCompanyAgeMonths { months } => min_company_age(ctx.company_age_m, *months),
+            Self::TaxGradeIn { grades } => tax_grade_in(f.grade(), grades),
+            Self::TaxGradeNotIn { grades } => require(!grades.contains(&f.grade()), || {
+                format!("纳税信用{}，该产品不受理", f.grade().label())
+            }),
+            Self::MinAnnualTax { min_wan } => {
+                min_money(f.annual_tax_yuan, *min_wan, "近12个月纳税额")
+            }
+            Self::MinAnnualInvoice { min_wan } => {
+                min_money(f.annual_invoice_yuan, *min_wan, "近12个月开票额")
+            }
+            Self::MinMonthlyFlow { min_wan } => {
+                min_money(f.monthly_flow_yuan, *min_wan, "对公流水月均")
+            }
+            Self::MaxInvoiceGapMonths { months } => require(
+                f.invoice_gap_months.is_none_or(|g| g <= *months),
+                || format!("近12个月断票{}个月，超过产品允许的{months}个月", f.invoice_gap_months.unwrap_or(0)),
+            ),
+            Self::LegalPersonAgeBetween { min, max } => require(
+                f.legal_person_age.is_none_or(|a| (*min..=*max).contains(&a)),
+                || format!("法人年龄{}岁，不在产品要求的{min}–{max}岁之间", f.legal_person_age.unwrap_or(0)),
+            ),
+            Self::NoCurrentOverdue => require(f.current_overdue != Some(true), || {
+                "征信存在当前逾期，需结清后再申请".to_owned()
+            }),
+            Self::NoSevereRecord => require(f.severe_record_5y != Some(true), || {
+                "近5年征信有呆账/代偿等严重不良记录".to_owned()
+            }),
+            Self::NoLian3lei6 => require(f.lian3lei6_24m != Some(true), || {
+                "近2年征信有“连三累六”逾期".to_owned()
+            }),
+            Self::NoDishonestDebtor => require(f.dishonest_debtor != Some(true), || {
+                "企业或法人为失信被执行人".to_owned()
+            }),
+            Self::MaxInquiries { window, max } => max_count(
+                ctx.inquiries(*window),
+                *max,
+                &format!("{}征信查询", window.label()),
+                "次",
+            ),
+            Self::MaxCreditInstitutions { max } => {
+                max_count(f.credit_institutions, *max, "信用类贷款机构", "家")
+            }
+            Self::MaxBusinessLoanCount { max } => {
+                max_count(f.business_loan_count, *max, "已有经营贷", "笔")
+            }
+            Self::IndustryNotIn { classes } => require(
+                ctx.industry_class.is_none_or(|c| !classes.contains(&c)),
+                || format!("所属行业为{}，该产品不受理", ctx.industry_class.map_or("", |c| c.label())),
+            ),
+            Self::BusinessStatusNormal => require(
+                f.business_status.is_none_or(|s| s == BusinessStatus::Normal),
+                || format!("企业工商状态为{}，无法申请", f.business_status.map_or("", |s| s.label())),
+            ),
+            Self::CollateralHeldMonths { months } => collateral_held(ctx, *months),
+        }
+    }
+}
+
+fn window_suffix(w: InquiryWindow) -> &'static str {
+    match w {
+        InquiryWindow::M1 => "1m",
+        InquiryWindow::M3 => "3m",
+        InquiryWindow::M6 => "6m",
+    }
+}
+
+fn min_company_age(age: Option<u32>, months: u32) -> GateResult {
+    match age {
+        None => Err(missing("企业成立日期")),
+        Some(a) => require(a >= months, || format!("企业成立{a}个月，未满产品要求的{months}个月")),
+    }
+}
+
+fn tax_grade_in(grade: TaxGrade, grades: &[TaxGrade]) -> GateResult {
+    if grade == TaxGrade::Unknown {
+        return Err(missing("纳税信用等级"));
+    }
+    require(grades.contains(&grade), || {
+        format!("纳税信用{}，产品要求{}", grade.label(), grades_label(grades))
+    })
+}
+
+fn min_money(value: Option<i64>, min_wan: f64, label: &str) -> GateResult {
+    let min = wan_to_yuan(min_wan);
+    match value {
+        None => Err(missing(label)),
+        Some(v) => require(v >= min, || {
+            format!("{label}{}，低于产品门槛{}", fmt_wan(v), fmt_wan(min))
+        }),
+    }
+}
+
+fn max_count(value: Option<u32>, max: u32, label: &str, unit: &str) -> GateResult {
+    require(value.is_none_or(|v| v <= max), || {
+        format!("{label}{}{unit}，超过产品上限{max}{unit}", value.unwrap_or(0))
+    })
+}
+
+fn collateral_held(ctx: &Ctx, months: u32) -> GateResult {
+    let cs = &ctx.facts.collaterals;
+    if cs.is_empty() {
+        return Err("没有可抵押的房产或土地".to_owned());
+    }
+    // Unknown holding dates are assumed long enough (listed as missing), like other facts.
+    let ok = cs.iter().any(|c| ctx.held_months(c).is_none_or(|m| m >= months));
+    require(ok, || format!("抵押物持有未满{months}个月，监管要求加强审核，暂不受理"))
+}
+
+/// How the credit line is sized.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AmountFormula {
+    /// annual tax × multiple for the tax grade (grades without a multiple get 0).
+    TaxMultiple { multiples: BTreeMap<TaxGrade, f64> },
+    /// annual invoice × ratio.
+    InvoiceRatio { ratio: f64 },
+    /// monthly flow × multiple.
+    FlowMultiple { multiple: f64 },
+    /// Σ max(0, appraisal × LTV[kind] − lien) over collaterals held ≥ `min_held_months`.
+    CollateralLtv { ltv: BTreeMap<CollateralKind, f64>, min_held_months: u32 },
+}
+
+impl AmountFormula {
+    /// Raw estimate in 元 before caps; Err with a reason when an input is missing.
+    pub fn estimate(&self, ctx: &Ctx) -> Result<i64, String> {
+        let f = ctx.facts;
+        match self {
+            Self::TaxMultiple { multiples } => {
+                let tax = f.annual_tax_yuan.ok_or_else(|| missing("近12个月纳税额"))?;
+                let m = multiples.get(&f.grade()).copied().unwrap_or(0.0);
+                Ok(scale(tax, m))
+            }
+            Self::InvoiceRatio { ratio } => {
+                let inv = f.annual_invoice_yuan.ok_or_else(|| missing("近12个月开票额"))?;
+                Ok(scale(inv, *ratio))
+            }
+            Self::FlowMultiple { multiple } => {
+                let flow = f.monthly_flow_yuan.ok_or_else(|| missing("对公流水月均"))?;
+                Ok(scale(flow, *multiple))
+            }
+            Self::CollateralLtv { ltv, min_held_months } => {
+                Ok(collateral_equity(ctx, ltv, Some(*min_held_months)))
+            }
+        }
+    }
+
+    /// Parameter description for explanations, e.g. "年纳税 × 6 倍".
+    pub fn describe(&self, grade: TaxGrade) -> String {
+        match self {
+            Self::TaxMultiple { multiples } => {
+                format!("近12个月纳税 × {} 倍", fmt_num(multiples.get(&grade).copied().unwrap_or(0.0)))
+            }
+            Self::InvoiceRatio { ratio } => format!("近12个月开票 × {}%", fmt_num(ratio * 100.0)),
+            Self::FlowMultiple { multiple } => format!("对公流水月均 × {} 倍", fmt_num(*multiple)),
+            Self::CollateralLtv { .. } => "抵押物评估值 × 抵押率 − 已有抵押余额".to_owned(),
+        }
+    }
+}
+
+/// Rounds toward zero: an estimate must never overstate what the formula gives.
+fn scale(yuan: i64, factor: f64) -> i64 {
+    (yuan.max(0) as f64 * factor).floor() as i64
+}
+
+/// Net collateral equity in 元. Each item is floored at 0 so an over-mortgaged property
+/// does not cancel another one; collaterals with unknown appraisal count as 0 and ones
+/// held less than `min_held` months are excluded (unknown holding dates are included).
+pub fn collateral_equity(
+    ctx: &Ctx,
+    ltv: &BTreeMap<CollateralKind, f64>,
+    min_held: Option<u32>,
+) -> i64 {
+    ctx.facts
+        .collaterals
+        .iter()
+        .filter(|c| min_held.is_none_or(|m| ctx.held_months(c).is_none_or(|h| h >= m)))
+        .map(|c| {
+            let gross = scale(c.appraisal_yuan.unwrap_or(0), ltv.get(&c.kind).copied().unwrap_or(0.0));
+            (gross - c.lien_yuan.unwrap_or(0).max(0)).max(0)
+        })
+        .sum()
+}
+
+/// Outcome of one product for one customer (amounts in 元).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProductEval {
+    pub estimate_yuan: i64,
+    /// (gate id, Chinese reason) of the first blocker; None when eligible.
+    pub blocker: Option<(String, String)>,
+}
+
+impl ProductEval {
+    pub fn eligible(&self) -> bool {
+        self.blocker.is_none()
+    }
+
+    fn blocked(id: impl Into<String>, reason: String) -> Self {
+        ProductEval { estimate_yuan: 0, blocker: Some((id.into(), reason)) }
+    }
+}
+
+/// Gates first (the first failing gate is the blocker), then formula, caps and 起贷金额.
+pub fn evaluate_product(p: &Product, ctx: &Ctx) -> ProductEval {
+    if let Some((gate, reason)) = p.gates.iter().find_map(|g| g.check(ctx).err().map(|r| (g, r))) {
+        return ProductEval::blocked(gate.id(), reason);
+    }
+    let raw = match p.amount.estimate(ctx) {
+        Ok(v) => v,
+        Err(reason) => return ProductEval::blocked("amount_input", reason),
+    };
+    let mut est = raw.min(wan_to_yuan(p.max_wan));
+    if let Some(limit_wan) = p.max_total_business_loans_wan {
+        let room = wan_to_yuan(limit_wan) - ctx.facts.business_loan_balance_yuan.unwrap_or(0);
+        if room <= 0 {
+            return ProductEval::blocked(
+                "max_total_business_loans",
+                format!("已有经营贷余额已达产品上限{}（企业+个人经营贷合计）", fmt_wan(wan_to_yuan(limit_wan))),
+            );
+        }
+        est = est.min(room);
+    }
+    let min = wan_to_yuan(p.min_wan);
+    if est <= 0 || est < min {
+        let reason = if est <= 0 {
+            format!("按{}测算可贷额度为0", p.amount.describe(ctx.facts.grade()))
+        } else {
+            format!("测算额度{}，低于产品起贷金额{}", fmt_wan(est), fmt_wan(min))
+        };
+        return ProductEval::blocked("min_amount", reason);
+    }
+    ProductEval { estimate_yuan: est, blocker: None }
+}

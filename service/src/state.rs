@@ -1,0 +1,22 @@
+//! What every request handler can reach.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::Hasher;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::metrics::Metrics;
+use crate::sysmon::SysMon;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub jwt: Arc<JwtKeys>,
+    pub hasher: Hasher,
+    pub metrics: Arc<Metrics>,
+    pub sysmon: Arc<SysMon>,
+    pub started: Instant,
+}

@@ -1,0 +1,322 @@
+# Evaluates nixos/module.nix with nixpkgs' lib.evalModules alone (no nixpkgs package set, no NixOS),
+# against small stand-in declarations for the NixOS options it sets (systemd, users, nginx, restic,
+# networking, agenix). Works with old Nix (2.8) and a copy of nixpkgs' lib.
+#
+#   nix-instantiate --eval --strict --json tests/nix/eval.nix --arg libDir /path/to/nixpkgs-or-nixpkgs.lib
+#
+# Returns { passed = [ names ]; failed = [ { name; detail; } ]; }. tests/nix/check.sh runs it.
+{
+  libDir,
+  debug ? false,
+}:
+
+let
+  lib = import (libDir + "/lib");
+  inherit (lib) types mkOption;
+
+  fakeDrv = name: {
+    type = "derivation";
+    inherit name;
+    outPath = "/nix/store/00000000000000000000000000000000-${name}";
+  };
+
+  # Just enough of pkgs for the module: derivations are fakes that keep their inputs for inspection.
+  pkgs = {
+    formats.toml =
+      { }:
+      {
+        type = types.attrsOf types.anything;
+        generate = name: value: fakeDrv name // { tomlValue = value; };
+      };
+    runCommand =
+      name: env: script:
+      fakeDrv name // { inherit env script; } // (env.passthru or { });
+    writeShellScript = name: text: fakeDrv name // { inherit text; };
+    util-linux = fakeDrv "util-linux";
+    coreutils = fakeDrv "coreutils";
+    bash = fakeDrv "bash";
+  };
+
+  fakePackage = fakeDrv "loan-broker-0.1.0" // {
+    pname = "loan-broker";
+    meta.mainProgram = "loan-broker";
+  };
+  fakeFrontend = fakeDrv "loan-broker-frontend-0.1.0";
+
+  freeform = types.submodule { freeformType = types.attrsOf types.anything; };
+  attrsOfFreeform = mkOption {
+    type = types.attrsOf freeform;
+    default = { };
+  };
+
+  # Stand-ins for the NixOS options the module (and the example host) set.
+  stubs = {
+    options = {
+      assertions = mkOption {
+        type = types.listOf types.unspecified;
+        default = [ ];
+      };
+      warnings = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+      };
+      users.users = attrsOfFreeform;
+      users.groups = attrsOfFreeform;
+      systemd.services = attrsOfFreeform;
+      systemd.timers = attrsOfFreeform;
+      services.nginx = mkOption {
+        type = types.submodule {
+          freeformType = types.attrsOf types.anything;
+          options.virtualHosts = attrsOfFreeform;
+        };
+        default = { };
+      };
+      services.restic.backups = attrsOfFreeform;
+      networking.firewall.allowedTCPPorts = mkOption {
+        type = types.listOf types.port;
+        default = [ ];
+      };
+      environment.systemPackages = mkOption {
+        type = types.listOf types.anything;
+        default = [ ];
+      };
+      security.acme = mkOption {
+        type = freeform;
+        default = { };
+      };
+      age.secrets = mkOption {
+        type = types.attrsOf (
+          types.submodule (
+            { name, ... }:
+            {
+              freeformType = types.attrsOf types.anything;
+              options.path = mkOption {
+                type = types.str;
+                default = "/run/agenix/${name}";
+              };
+            }
+          )
+        );
+        default = { };
+      };
+    };
+  };
+
+  eval =
+    modules:
+    (lib.evalModules {
+      modules = [
+        stubs
+        ../../nixos/module.nix
+        {
+          _module.args.pkgs = pkgs;
+          services.loan-broker.package = fakePackage;
+          services.loan-broker.staticDir = fakeFrontend;
+        }
+      ]
+      ++ modules;
+    }).config;
+
+  failedAssertions = cfg: map (a: a.message) (lib.filter (a: !a.assertion) cfg.assertions);
+  hasFailure =
+    cfg: fragment: lib.any (m: lib.hasInfix fragment m) (failedAssertions cfg);
+  throws = value: !(builtins.tryEval (builtins.deepSeq value true)).success;
+
+  # A small valid host to vary in the negative cases.
+  base = extra: {
+    services.loan-broker = lib.recursiveUpdate {
+      enable = true;
+      domain = "example.test";
+      instances.alice.port = 8081;
+      instances.bob.port = 8082;
+    } extra;
+  };
+
+  # ------------------------------------------------------------------------------------------
+  five = eval [ ../../nixos/examples/five-friends.nix ];
+  names = map (i: "friend${toString i}") (lib.range 1 5);
+  svc = five.systemd.services;
+  f1 = five.services.loan-broker.instances.friend1;
+  f1toml = f1.configFile.unchecked.tomlValue;
+  f1service = svc.loan-broker-friend1.serviceConfig;
+  f1vhost = five.services.nginx.virtualHosts."friend1.example.com";
+  f1backup = five.services.restic.backups.loan-broker-friend1;
+  monitorText = svc.loan-broker-monitor.serviceConfig.ExecStart.text;
+
+  checks = {
+    "five friends: 5 instance services (+ monitor)" =
+      lib.attrNames svc == (map (n: "loan-broker-${n}") names) ++ [ "loan-broker-monitor" ];
+    "five friends: no failed assertion" = failedAssertions five == [ ];
+    "five friends: 5 nginx vhosts friendN.example.com" =
+      lib.attrNames five.services.nginx.virtualHosts == map (n: "${n}.example.com") names;
+    "five friends: 5 restic backups" =
+      lib.attrNames five.services.restic.backups == map (n: "loan-broker-${n}") names;
+    "five friends: 5 static users and groups" =
+      lib.attrNames five.users.users == map (n: "loan-broker-${n}") names
+      && lib.attrNames five.users.groups == map (n: "loan-broker-${n}") names
+      && five.users.users.loan-broker-friend3.isSystemUser;
+    "five friends: ports 8081-8085" =
+      map (n: five.services.loan-broker.instances.${n}.port) names == lib.range 8081 8085;
+    "five friends: firewall 80 and 443" = five.networking.firewall.allowedTCPPorts == [ 80 443 ];
+    "five friends: monitor timer" = five.systemd.timers.loan-broker-monitor.timerConfig.OnUnitActiveSec == "5min";
+
+    "service: ExecStart runs serve with the checked config" =
+      f1service.ExecStart
+      == "/nix/store/00000000000000000000000000000000-loan-broker-0.1.0/bin/loan-broker --config ${f1.configFile} serve";
+    "service: config checked with check-config at build time" =
+      lib.hasInfix "loan-broker --config ${f1.configFile.unchecked} check-config" f1.configFile.script;
+    "service: static user, state dir 0700, restart on failure" =
+      f1service.User == "loan-broker-friend1"
+      && f1service.Group == "loan-broker-friend1"
+      && f1service.StateDirectory == "loan-broker/friend1"
+      && f1service.StateDirectoryMode == "0700"
+      && f1service.Restart == "on-failure"
+      && !(f1service ? DynamicUser);
+    "service: secrets through LoadCredential" =
+      f1service.LoadCredential == [
+        "jwt_secret:/run/agenix/loan-broker-friend1-jwt"
+        "initial_admin_password:/run/agenix/loan-broker-friend1-admin-password"
+      ];
+    "service: hardening set" =
+      f1service.ProtectSystem == "strict"
+      && f1service.NoNewPrivileges
+      && f1service.PrivateTmp
+      && f1service.CapabilityBoundingSet == [ "" ]
+      && f1service.SystemCallFilter == [ "@system-service" "~@privileged" ]
+      && f1service.MemoryDenyWriteExecute
+      && f1service.UMask == "0077"
+      && f1service.RestrictAddressFamilies == [ "AF_INET" "AF_INET6" "AF_UNIX" ];
+
+    "toml: typed options and defaults, no secret paths" =
+      f1toml.port == 8081
+      && f1toml.state_dir == "/var/lib/loan-broker/friend1"
+      && f1toml.bind_address == "127.0.0.1"
+      && f1toml.public_url == "https://friend1.example.com"
+      && f1toml.brand_name == "鑫融财务顾问"
+      && f1toml.primary_color == "#1677ff"
+      && f1toml.max_upload_bytes == 20 * 1024 * 1024
+      && f1toml.trusted_proxies == [ "127.0.0.1" ]
+      && f1toml.static_dir == fakeFrontend.outPath
+      && !(f1toml ? jwt_secret_file)
+      && !(f1toml ? initial_admin_password_file)
+      && !(f1toml ? secondary_color);
+    "toml: settings merged, defaults overridable" =
+      let
+        c = eval [
+          (base {
+            instances.alice.settings = {
+              token_ttl_minutes = 60;
+              log_format = "json";
+              bind_address = "::1";
+            };
+          })
+        ];
+        t = c.services.loan-broker.instances.alice.configFile.unchecked.tomlValue;
+      in
+      t.token_ttl_minutes == 60 && t.log_format == "json" && t.bind_address == "::1" && t.port == 8081;
+
+    "nginx: ACME, forceSSL, proxy with recommended headers, body size, HSTS" =
+      f1vhost.enableACME
+      && f1vhost.forceSSL
+      && f1vhost.locations."/".proxyPass == "http://127.0.0.1:8081"
+      && f1vhost.locations."/".recommendedProxySettings
+      && lib.hasInfix "client_max_body_size 21m;" f1vhost.extraConfig
+      && lib.hasInfix "Strict-Transport-Security" f1vhost.extraConfig
+      && !(lib.hasInfix "deny all;" f1vhost.extraConfig);
+    "nginx: allowedIPs become allow/deny" =
+      let
+        c = eval [ (base { instances.bob.allowedIPs = [ "192.0.2.7" "198.51.100.0/24" ]; }) ];
+      in
+      lib.hasInfix "allow 192.0.2.7;\nallow 198.51.100.0/24;\ndeny all;" c.services.nginx.virtualHosts."bob.example.test".extraConfig;
+
+    "restic: snapshot as the instance user into the staging dir" =
+      lib.hasInfix "setpriv --reuid=loan-broker-friend1 --regid=loan-broker-friend1 --clear-groups --no-new-privs -- /nix/store/00000000000000000000000000000000-loan-broker-0.1.0/bin/loan-broker --config ${f1.configFile} backup --out /var/backup/loan-broker/friend1/loan-broker.db" f1backup.backupPrepareCommand;
+    "restic: paths, timer, prune, init, check" =
+      f1backup.paths == [
+        "/var/backup/loan-broker/friend1"
+        "/var/lib/loan-broker/friend1/uploads"
+      ]
+      && f1backup.timerConfig == {
+        OnCalendar = "03:00";
+        Persistent = true;
+      }
+      && f1backup.pruneOpts == [ "--keep-daily 7" ]
+      && f1backup.initialize
+      && f1backup.runCheck
+      && f1backup.repository == "s3:https://s3.example.com/loan-broker-backups/friend1"
+      && f1backup.passwordFile == "/run/agenix/loan-broker-friend1-restic-password"
+      && f1backup.environmentFile == "/run/agenix/loan-broker-restic-s3-env";
+
+    "monitor: all targets, thresholds, webhook credential" =
+      lib.all (
+        n: lib.hasInfix "${n}=http://127.0.0.1:${toString (8080 + lib.toInt (lib.removePrefix "friend" n))},/var/lib/loan-broker/${n}" monitorText
+      ) names
+      && lib.hasInfix "--disk-threshold-pct 90" monitorText
+      && lib.hasInfix "--webhook-url-file \"$CREDENTIALS_DIRECTORY/webhook_url\" --webhook-format wecom" monitorText
+      && svc.loan-broker-monitor.serviceConfig.LoadCredential == [ "webhook_url:/run/agenix/loan-broker-alert-webhook" ];
+
+    "disabled instance: no unit, vhost or backup" =
+      let
+        c = eval [ (base { instances.bob.enable = false; }) ];
+      in
+      !(c.systemd.services ? loan-broker-bob) && !(c.services.nginx.virtualHosts ? "bob.example.test");
+    "no instance enabled: nothing generated" =
+      let
+        c = eval [ { services.loan-broker.enable = false; services.loan-broker.instances.x.port = 1; } ];
+      in
+      c.systemd.services == { } && c.services.restic.backups == { } && c.assertions == [ ];
+
+    # ---- assertions ----
+    "assert: duplicate port names the instance" =
+      hasFailure (eval [ (base { instances.bob.port = 8081; }) ]) ''services.loan-broker.instances."bob".port = 8081 is also the port of instance(s) "alice"'';
+    "assert: duplicate host name names the instance" =
+      hasFailure (eval [ (base { instances.bob.hostName = "alice.example.test"; }) ]) ''services.loan-broker.instances."bob".hostName = "alice.example.test"'';
+    "assert: secret in the Nix store" =
+      hasFailure (eval [ (base { instances.bob.jwtSecretFile = "/nix/store/abc-jwt"; }) ]) ''services.loan-broker.instances."bob".jwtSecretFile'';
+    "assert: backup password in the Nix store" =
+      hasFailure (eval [
+        (base {
+          instances.bob.backup = {
+            enable = true;
+            repository = "/srv/restic";
+            passwordFile = "/nix/store/abc-pw";
+          };
+        })
+      ]) ''services.loan-broker.instances."bob".backup.passwordFile'';
+    "assert: relative secret path" =
+      hasFailure (eval [ (base { instances.bob.initialAdminPasswordFile = "secrets/pw"; }) ]) ''services.loan-broker.instances."bob".initialAdminPasswordFile'';
+    "type: Nix path literal refused for a secret" =
+      throws (eval [ (base { instances.bob.jwtSecretFile = ./eval.nix; }) ]).services.loan-broker.instances.bob.jwtSecretFile;
+    "assert: backup without repository" =
+      hasFailure (eval [ (base { instances.bob.backup = { enable = true; passwordFile = "/run/pw"; }; }) ]) ''services.loan-broker.instances."bob".backup.repository'';
+    "assert: backup without password file" =
+      hasFailure (eval [ (base { instances.bob.backup = { enable = true; repository = "/srv/r"; }; }) ]) ''services.loan-broker.instances."bob".backup.passwordFile'';
+    "assert: bad instance name" =
+      hasFailure (eval [ (base { instances."Bad_Name".port = 8083; }) ]) ''services.loan-broker.instances."Bad_Name"'';
+    "assert: host name required without domain" =
+      hasFailure (eval [ (base { domain = null; }) ]) ''services.loan-broker.instances."alice".hostName is not set'';
+    "assert: webhook URL file in the Nix store" =
+      hasFailure (eval [ (base { monitoring = { enable = true; webhookUrlFile = "/nix/store/x-url"; }; }) ]) "monitoring.webhookUrlFile";
+    "type: bad colour refused" =
+      throws (eval [ (base { instances.bob.primaryColor = "blue"; }) ]).services.loan-broker.instances.bob.primaryColor;
+  };
+
+  # A check that throws counts as failed; set `debug = true` to see the error instead.
+  results = lib.mapAttrsToList (
+    name: value:
+    let
+      r = builtins.tryEval (builtins.deepSeq value value);
+    in
+    {
+      inherit name;
+      ok = if debug then value else r.success && r.value == true;
+      threw = !r.success;
+    }
+  ) checks;
+in
+{
+  passed = map (r: r.name) (lib.filter (r: r.ok) results);
+  failed = map (r: r.name + lib.optionalString r.threw " (evaluation error; rerun with --arg debug true)") (
+    lib.filter (r: !r.ok) results
+  );
+}
