@@ -187,7 +187,11 @@ fn error_response(err: poem::Error, body: Option<&[u8]>) -> Response {
             ))
         } else if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
             let field = payload_field(&e.reason)
-                .or_else(|| body.and_then(|b| field_holding_bad_value(b, &e.reason)));
+                .or_else(|| body.and_then(|b| field_holding_bad_value(b, &e.reason)))
+                .or_else(|| {
+                    body.filter(|_| e.reason.contains("naive-date"))
+                        .and_then(field_with_bad_date)
+                });
             let message = match &field {
                 Some(f) => format!("字段 {f} 的值类型或格式不正确：{}", e.reason),
                 None => format!("请求内容格式错误：{}", e.reason),
@@ -279,6 +283,27 @@ fn field_holding_bad_value(body: &[u8], reason: &str) -> Option<String> {
         }
     }
     walk(&value, String::new(), found)
+}
+
+/// poem-openapi's date errors carry no value; the field is the one whose date does not parse.
+fn field_with_bad_date(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let bad = |v: &serde_json::Value| {
+        v.as_str()
+            .is_some_and(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_err())
+    };
+    let obj = value.as_object()?;
+    obj.iter().find_map(|(k, v)| {
+        if bad(v) && (k.ends_with("_on") || k.ends_with("_since") || k.ends_with("_date")) {
+            return Some(k.clone());
+        }
+        v.as_array()?.iter().enumerate().find_map(|(i, item)| {
+            item.as_object()?
+                .iter()
+                .find(|(k2, v2)| bad(v2) && k2.ends_with("_since"))
+                .map(|(k2, _)| format!("{k}[{i}].{k2}"))
+        })
+    })
 }
 
 pub fn json_response(

@@ -50,8 +50,7 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         .description(
             "贷款助手 (loan-broker) — 企业客户、融资体检、改造方案。金额单位为万元（字段后缀 `_wan`），日期为 `YYYY-MM-DD`。\
              错误统一为 `{\"code\", \"message\", \"field\"}`。先调用 `POST /api/auth/login` 取得令牌，再点击 Authorize。",
-        )
-        .url_prefix("/");
+        );
     if let Some(url) = public_url {
         service = service.server(url);
     }

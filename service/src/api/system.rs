@@ -80,11 +80,23 @@ impl SystemApi {
 }
 
 /// `GET /health`: 200 when the database answers, 503 otherwise. For probes; no auth.
+/// Reads a real page (not just `SELECT 1`), so a damaged or vanished database file is noticed.
 #[handler]
 pub async fn health(state: Data<&AppState>) -> Response {
+    let path = state.settings.db_path();
     let ok = state
         .db
-        .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+        .read(move |pooled| {
+            // A fresh connection too: pooled ones keep a replaced or deleted file open.
+            let fresh = rusqlite::Connection::open_with_flags(
+                &path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE,
+            )?;
+            for c in [pooled, &fresh] {
+                c.query_row("SELECT count(*) FROM users", [], |r| r.get::<_, i64>(0))?;
+            }
+            Ok(())
+        })
         .await
         .is_ok();
     let (status, word) = if ok {

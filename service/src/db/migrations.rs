@@ -7,14 +7,24 @@ use anyhow::{Context, bail};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const V1_FOUNDATION: &str = include_str!("migrations/001_foundation.sql");
+const STEPS: [&str; 2] = [
+    include_str!("migrations/001_foundation.sql"),
+    include_str!("migrations/002_diagnosis.sql"),
+];
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1_FOUNDATION)])
+    Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
 }
 
 pub fn latest_version() -> usize {
-    1
+    STEPS.len()
+}
+
+/// Brings a fresh database to an older version (for tests of the upgrade path).
+pub fn run_to(conn: &mut Connection, version: usize) -> anyhow::Result<()> {
+    migrations()
+        .to_version(conn, version)
+        .context("schema migration failed")
 }
 
 pub fn current_version(conn: &Connection) -> rusqlite::Result<usize> {

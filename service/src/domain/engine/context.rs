@@ -19,7 +19,12 @@ impl<'a> Ctx<'a> {
             .as_deref()
             .filter(|s| !s.trim().is_empty())
             .map(|s| rules.industry.classify(s));
-        Ctx { facts, today, company_age_m: facts.company_age_months(today), industry_class }
+        Ctx {
+            facts,
+            today,
+            company_age_m: facts.company_age_months(today),
+            industry_class,
+        }
     }
 
     pub fn inquiries(&self, w: InquiryWindow) -> Option<u32> {

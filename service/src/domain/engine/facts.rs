@@ -6,7 +6,17 @@ use serde::{Deserialize, Serialize};
 
 /// 纳税信用等级. `Unknown` and a missing value are treated alike (both are "资料待补充").
 #[derive(
-    Serialize, Deserialize, poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+    Serialize,
+    Deserialize,
+    poem_openapi::Enum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
 )]
 pub enum TaxGrade {
     #[serde(rename = "A")]
@@ -44,7 +54,17 @@ impl TaxGrade {
 
 /// 工商登记状态.
 #[derive(
-    Serialize, Deserialize, poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+    Serialize,
+    Deserialize,
+    poem_openapi::Enum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
 )]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
@@ -69,7 +89,17 @@ impl BusinessStatus {
 
 /// 抵押物类型.
 #[derive(
-    Serialize, Deserialize, poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+    Serialize,
+    Deserialize,
+    poem_openapi::Enum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
 )]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
@@ -177,21 +207,34 @@ impl Facts {
             ("card_utilization_pct", self.card_utilization_pct.is_none()),
             ("credit_institutions", self.credit_institutions.is_none()),
             ("business_loan_count", self.business_loan_count.is_none()),
-            ("business_loan_balance_wan", self.business_loan_balance_yuan.is_none()),
+            (
+                "business_loan_balance_wan",
+                self.business_loan_balance_yuan.is_none(),
+            ),
             ("dishonest_debtor", self.dishonest_debtor.is_none()),
             ("business_status", self.business_status.is_none()),
-            ("industry", self.industry.as_deref().is_none_or(|s| s.trim().is_empty())),
+            (
+                "industry",
+                self.industry.as_deref().is_none_or(|s| s.trim().is_empty()),
+            ),
             ("loan_demand_wan", self.loan_demand_yuan.is_none()),
         ];
-        let mut out: Vec<String> =
-            scalar.iter().filter(|(_, missing)| *missing).map(|(n, _)| (*n).to_owned()).collect();
+        let mut out: Vec<String> = scalar
+            .iter()
+            .filter(|(_, missing)| *missing)
+            .map(|(n, _)| (*n).to_owned())
+            .collect();
         for (i, c) in self.collaterals.iter().enumerate() {
             let sub = [
                 ("appraisal_wan", c.appraisal_yuan.is_none()),
                 ("lien_wan", c.lien_yuan.is_none()),
                 ("held_since", c.held_since.is_none()),
             ];
-            out.extend(sub.iter().filter(|(_, m)| *m).map(|(n, _)| format!("collaterals[{i}].{n}")));
+            out.extend(
+                sub.iter()
+                    .filter(|(_, m)| *m)
+                    .map(|(n, _)| format!("collaterals[{i}].{n}")),
+            );
         }
         out
     }
@@ -201,14 +244,19 @@ impl Facts {
 /// reached does not count, matching how banks count "成立满24个月".
 pub fn months_between(from: NaiveDate, to: NaiveDate) -> u32 {
     let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
-    let months = if to.day() < from.day() { months - 1 } else { months };
+    let months = if to.day() < from.day() {
+        months - 1
+    } else {
+        months
+    };
     months.max(0) as u32
 }
 
 /// The date `months` whole months before `to` (clamped to month end), used by plans that
 /// move a date back so an age/holding gate is met.
 pub fn months_before(to: NaiveDate, months: u32) -> NaiveDate {
-    to.checked_sub_months(chrono::Months::new(months)).unwrap_or(to)
+    to.checked_sub_months(chrono::Months::new(months))
+        .unwrap_or(to)
 }
 
 #[cfg(test)]
@@ -231,17 +279,23 @@ mod tests {
         for (from, to, want) in cases {
             assert_eq!(months_between(from, to), want, "{from} → {to}");
         }
-        assert_eq!(months_between(months_before(d(2025, 6, 30), 24), d(2025, 6, 30)), 24);
+        assert_eq!(
+            months_between(months_before(d(2025, 6, 30), 24), d(2025, 6, 30)),
+            24
+        );
     }
 
     #[test]
     fn missing_fields_use_api_names() {
-        let mut f = Facts { collaterals: vec![Collateral {
-            kind: CollateralKind::Residential,
-            appraisal_yuan: None,
-            lien_yuan: None,
-            held_since: None,
-        }], ..Facts::default() };
+        let mut f = Facts {
+            collaterals: vec![Collateral {
+                kind: CollateralKind::Residential,
+                appraisal_yuan: None,
+                lien_yuan: None,
+                held_since: None,
+            }],
+            ..Facts::default()
+        };
         let m = f.missing_fields();
         assert!(m.contains(&"annual_tax_wan".to_owned()));
         assert!(m.contains(&"collaterals[0].appraisal_wan".to_owned()));
@@ -255,7 +309,13 @@ mod tests {
     #[test]
     fn tax_grade_serialises_as_letters() {
         assert_eq!(serde_json::to_string(&TaxGrade::A).unwrap(), "\"A\"");
-        assert_eq!(serde_json::to_string(&TaxGrade::Unknown).unwrap(), "\"unknown\"");
-        assert_eq!(serde_json::to_string(&BusinessStatus::Abnormal).unwrap(), "\"abnormal\"");
+        assert_eq!(
+            serde_json::to_string(&TaxGrade::Unknown).unwrap(),
+            "\"unknown\""
+        );
+        assert_eq!(
+            serde_json::to_string(&BusinessStatus::Abnormal).unwrap(),
+            "\"abnormal\""
+        );
     }
 }

@@ -28,7 +28,11 @@ pub fn fmt_wan(yuan: i64) -> String {
 pub fn fmt_num(x: f64) -> String {
     let s = format!("{x:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".to_owned() } else { s.to_owned() }
+    if s == "-0" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -37,7 +41,13 @@ mod tests {
 
     #[test]
     fn conversions_round_trip() {
-        let cases = [(0.0, 0), (3.0, 30_000), (2.5, 25_000), (0.01, 100), (123.45, 1_234_500)];
+        let cases = [
+            (0.0, 0),
+            (3.0, 30_000),
+            (2.5, 25_000),
+            (0.01, 100),
+            (123.45, 1_234_500),
+        ];
         for (wan, yuan) in cases {
             assert_eq!(wan_to_yuan(wan), yuan, "{wan}");
             assert_eq!(yuan_to_wan(yuan), wan, "{yuan}");

@@ -14,7 +14,17 @@ const DEFAULT_PRODUCTS_JSON: &str = include_str!("default_products.json");
 
 /// 产品类别.
 #[derive(
-    Serialize, Deserialize, poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+    Serialize,
+    Deserialize,
+    poem_openapi::Enum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
 )]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
@@ -75,7 +85,8 @@ fn default_true() -> bool {
 impl Product {
     /// The shipped catalogue (generic families plus named examples).
     pub fn default_products() -> Vec<Product> {
-        serde_json::from_str(DEFAULT_PRODUCTS_JSON).expect("embedded default_products.json is valid")
+        serde_json::from_str(DEFAULT_PRODUCTS_JSON)
+            .expect("embedded default_products.json is valid")
     }
 
     pub fn default_products_json() -> &'static str {
@@ -89,25 +100,53 @@ impl Product {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Gate {
-    MinCompanyAgeMonths { months: u32 },
-    TaxGradeIn { grades: Vec<TaxGrade> },
-    TaxGradeNotIn { grades: Vec<TaxGrade> },
-    MinAnnualTax { min_wan: f64 },
-    MinAnnualInvoice { min_wan: f64 },
-    MaxInvoiceGapMonths { months: u32 },
-    MinMonthlyFlow { min_wan: f64 },
-    LegalPersonAgeBetween { min: u32, max: u32 },
+    MinCompanyAgeMonths {
+        months: u32,
+    },
+    TaxGradeIn {
+        grades: Vec<TaxGrade>,
+    },
+    TaxGradeNotIn {
+        grades: Vec<TaxGrade>,
+    },
+    MinAnnualTax {
+        min_wan: f64,
+    },
+    MinAnnualInvoice {
+        min_wan: f64,
+    },
+    MaxInvoiceGapMonths {
+        months: u32,
+    },
+    MinMonthlyFlow {
+        min_wan: f64,
+    },
+    LegalPersonAgeBetween {
+        min: u32,
+        max: u32,
+    },
     NoCurrentOverdue,
     NoSevereRecord,
     #[serde(rename = "no_lian3lei6")]
     NoLian3lei6,
     NoDishonestDebtor,
-    MaxInquiries { window: InquiryWindow, max: u32 },
-    MaxCreditInstitutions { max: u32 },
-    MaxBusinessLoanCount { max: u32 },
-    IndustryNotIn { classes: Vec<IndustryClass> },
+    MaxInquiries {
+        window: InquiryWindow,
+        max: u32,
+    },
+    MaxCreditInstitutions {
+        max: u32,
+    },
+    MaxBusinessLoanCount {
+        max: u32,
+    },
+    IndustryNotIn {
+        classes: Vec<IndustryClass>,
+    },
     BusinessStatusNormal,
-    CollateralHeldMonths { months: u32 },
+    CollateralHeldMonths {
+        months: u32,
+    },
 }
 
 type GateResult = Result<(), String>;
@@ -121,7 +160,11 @@ fn missing(label: &str) -> String {
 }
 
 fn grades_label(grades: &[TaxGrade]) -> String {
-    grades.iter().map(|g| g.label()).collect::<Vec<_>>().join("/")
+    grades
+        .iter()
+        .map(|g| g.label())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 impl Gate {
@@ -170,13 +213,23 @@ impl Gate {
             Self::MinMonthlyFlow { min_wan } => {
                 min_money(f.monthly_flow_yuan, *min_wan, "对公流水月均")
             }
-            Self::MaxInvoiceGapMonths { months } => require(
-                f.invoice_gap_months.is_none_or(|g| g <= *months),
-                || format!("近12个月断票{}个月，超过产品允许的{months}个月", f.invoice_gap_months.unwrap_or(0)),
-            ),
+            Self::MaxInvoiceGapMonths { months } => {
+                require(f.invoice_gap_months.is_none_or(|g| g <= *months), || {
+                    format!(
+                        "近12个月断票{}个月，超过产品允许的{months}个月",
+                        f.invoice_gap_months.unwrap_or(0)
+                    )
+                })
+            }
             Self::LegalPersonAgeBetween { min, max } => require(
-                f.legal_person_age.is_none_or(|a| (*min..=*max).contains(&a)),
-                || format!("法人年龄{}岁，不在产品要求的{min}–{max}岁之间", f.legal_person_age.unwrap_or(0)),
+                f.legal_person_age
+                    .is_none_or(|a| (*min..=*max).contains(&a)),
+                || {
+                    format!(
+                        "法人年龄{}岁，不在产品要求的{min}–{max}岁之间",
+                        f.legal_person_age.unwrap_or(0)
+                    )
+                },
             ),
             Self::NoCurrentOverdue => require(f.current_overdue != Some(true), || {
                 "征信存在当前逾期，需结清后再申请".to_owned()
@@ -204,11 +257,22 @@ impl Gate {
             }
             Self::IndustryNotIn { classes } => require(
                 ctx.industry_class.is_none_or(|c| !classes.contains(&c)),
-                || format!("所属行业为{}，该产品不受理", ctx.industry_class.map_or("", |c| c.label())),
+                || {
+                    format!(
+                        "所属行业为{}，该产品不受理",
+                        ctx.industry_class.map_or("", |c| c.label())
+                    )
+                },
             ),
             Self::BusinessStatusNormal => require(
-                f.business_status.is_none_or(|s| s == BusinessStatus::Normal),
-                || format!("企业工商状态为{}，无法申请", f.business_status.map_or("", |s| s.label())),
+                f.business_status
+                    .is_none_or(|s| s == BusinessStatus::Normal),
+                || {
+                    format!(
+                        "企业工商状态为{}，无法申请",
+                        f.business_status.map_or("", |s| s.label())
+                    )
+                },
             ),
             Self::CollateralHeldMonths { months } => collateral_held(ctx, *months),
         }
@@ -226,7 +290,9 @@ fn window_suffix(w: InquiryWindow) -> &'static str {
 fn min_company_age(age: Option<u32>, months: u32) -> GateResult {
     match age {
         None => Err(missing("企业成立日期")),
-        Some(a) => require(a >= months, || format!("企业成立{a}个月，未满产品要求的{months}个月")),
+        Some(a) => require(a >= months, || {
+            format!("企业成立{a}个月，未满产品要求的{months}个月")
+        }),
     }
 }
 
@@ -235,7 +301,11 @@ fn tax_grade_in(grade: TaxGrade, grades: &[TaxGrade]) -> GateResult {
         return Err(missing("纳税信用等级"));
     }
     require(grades.contains(&grade), || {
-        format!("纳税信用{}，产品要求{}", grade.label(), grades_label(grades))
+        format!(
+            "纳税信用{}，产品要求{}",
+            grade.label(),
+            grades_label(grades)
+        )
     })
 }
 
@@ -251,7 +321,10 @@ fn min_money(value: Option<i64>, min_wan: f64, label: &str) -> GateResult {
 
 fn max_count(value: Option<u32>, max: u32, label: &str, unit: &str) -> GateResult {
     require(value.is_none_or(|v| v <= max), || {
-        format!("{label}{}{unit}，超过产品上限{max}{unit}", value.unwrap_or(0))
+        format!(
+            "{label}{}{unit}，超过产品上限{max}{unit}",
+            value.unwrap_or(0)
+        )
     })
 }
 
@@ -261,8 +334,12 @@ fn collateral_held(ctx: &Ctx, months: u32) -> GateResult {
         return Err("没有可抵押的房产或土地".to_owned());
     }
     // Unknown holding dates are assumed long enough (listed as missing), like other facts.
-    let ok = cs.iter().any(|c| ctx.held_months(c).is_none_or(|m| m >= months));
-    require(ok, || format!("抵押物持有未满{months}个月，监管要求加强审核，暂不受理"))
+    let ok = cs
+        .iter()
+        .any(|c| ctx.held_months(c).is_none_or(|m| m >= months));
+    require(ok, || {
+        format!("抵押物持有未满{months}个月，监管要求加强审核，暂不受理")
+    })
 }
 
 /// How the credit line is sized.
@@ -276,7 +353,10 @@ pub enum AmountFormula {
     /// monthly flow × multiple.
     FlowMultiple { multiple: f64 },
     /// Σ max(0, appraisal × LTV[kind] − lien) over collaterals held ≥ `min_held_months`.
-    CollateralLtv { ltv: BTreeMap<CollateralKind, f64>, min_held_months: u32 },
+    CollateralLtv {
+        ltv: BTreeMap<CollateralKind, f64>,
+        min_held_months: u32,
+    },
 }
 
 impl AmountFormula {
@@ -290,16 +370,19 @@ impl AmountFormula {
                 Ok(scale(tax, m))
             }
             Self::InvoiceRatio { ratio } => {
-                let inv = f.annual_invoice_yuan.ok_or_else(|| missing("近12个月开票额"))?;
+                let inv = f
+                    .annual_invoice_yuan
+                    .ok_or_else(|| missing("近12个月开票额"))?;
                 Ok(scale(inv, *ratio))
             }
             Self::FlowMultiple { multiple } => {
                 let flow = f.monthly_flow_yuan.ok_or_else(|| missing("对公流水月均"))?;
                 Ok(scale(flow, *multiple))
             }
-            Self::CollateralLtv { ltv, min_held_months } => {
-                Ok(collateral_equity(ctx, ltv, Some(*min_held_months)))
-            }
+            Self::CollateralLtv {
+                ltv,
+                min_held_months,
+            } => Ok(collateral_equity(ctx, ltv, Some(*min_held_months))),
         }
     }
 
@@ -307,7 +390,10 @@ impl AmountFormula {
     pub fn describe(&self, grade: TaxGrade) -> String {
         match self {
             Self::TaxMultiple { multiples } => {
-                format!("近12个月纳税 × {} 倍", fmt_num(multiples.get(&grade).copied().unwrap_or(0.0)))
+                format!(
+                    "近12个月纳税 × {} 倍",
+                    fmt_num(multiples.get(&grade).copied().unwrap_or(0.0))
+                )
             }
             Self::InvoiceRatio { ratio } => format!("近12个月开票 × {}%", fmt_num(ratio * 100.0)),
             Self::FlowMultiple { multiple } => format!("对公流水月均 × {} 倍", fmt_num(*multiple)),
@@ -334,7 +420,10 @@ pub fn collateral_equity(
         .iter()
         .filter(|c| min_held.is_none_or(|m| ctx.held_months(c).is_none_or(|h| h >= m)))
         .map(|c| {
-            let gross = scale(c.appraisal_yuan.unwrap_or(0), ltv.get(&c.kind).copied().unwrap_or(0.0));
+            let gross = scale(
+                c.appraisal_yuan.unwrap_or(0),
+                ltv.get(&c.kind).copied().unwrap_or(0.0),
+            );
             (gross - c.lien_yuan.unwrap_or(0).max(0)).max(0)
         })
         .sum()
@@ -354,13 +443,20 @@ impl ProductEval {
     }
 
     fn blocked(id: impl Into<String>, reason: String) -> Self {
-        ProductEval { estimate_yuan: 0, blocker: Some((id.into(), reason)) }
+        ProductEval {
+            estimate_yuan: 0,
+            blocker: Some((id.into(), reason)),
+        }
     }
 }
 
 /// Gates first (the first failing gate is the blocker), then formula, caps and 起贷金额.
 pub fn evaluate_product(p: &Product, ctx: &Ctx) -> ProductEval {
-    if let Some((gate, reason)) = p.gates.iter().find_map(|g| g.check(ctx).err().map(|r| (g, r))) {
+    if let Some((gate, reason)) = p
+        .gates
+        .iter()
+        .find_map(|g| g.check(ctx).err().map(|r| (g, r)))
+    {
         return ProductEval::blocked(gate.id(), reason);
     }
     let raw = match p.amount.estimate(ctx) {
@@ -373,7 +469,10 @@ pub fn evaluate_product(p: &Product, ctx: &Ctx) -> ProductEval {
         if room <= 0 {
             return ProductEval::blocked(
                 "max_total_business_loans",
-                format!("已有经营贷余额已达产品上限{}（企业+个人经营贷合计）", fmt_wan(wan_to_yuan(limit_wan))),
+                format!(
+                    "已有经营贷余额已达产品上限{}（企业+个人经营贷合计）",
+                    fmt_wan(wan_to_yuan(limit_wan))
+                ),
             );
         }
         est = est.min(room);
@@ -387,5 +486,338 @@ pub fn evaluate_product(p: &Product, ctx: &Ctx) -> ProductEval {
         };
         return ProductEval::blocked("min_amount", reason);
     }
-    ProductEval { estimate_yuan: est, blocker: None }
+    ProductEval {
+        estimate_yuan: est,
+        blocker: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::engine::facts::{Collateral, Facts};
+    use crate::domain::engine::testkit::*;
+
+    fn eval(id: &str, f: &Facts) -> ProductEval {
+        let rules = rules();
+        let p = products().into_iter().find(|p| p.id == id).unwrap();
+        evaluate_product(&p, &Ctx::new(f, &rules, today()))
+    }
+
+    type Edit = fn(&mut Facts);
+
+    /// (product, edit to the strong customer, blocking gate id)
+    const GATE_CASES: &[(&str, Edit, &str)] = &[
+        (
+            "tax_loan",
+            |f| f.established_on = Some(date(2024, 12, 26)),
+            "min_company_age_months",
+        ),
+        (
+            "tax_loan",
+            |f| f.established_on = None,
+            "min_company_age_months",
+        ),
+        (
+            "tax_loan",
+            |f| f.tax_grade = Some(TaxGrade::C),
+            "tax_grade_in",
+        ),
+        ("tax_loan", |f| f.tax_grade = None, "tax_grade_in"),
+        (
+            "tax_loan",
+            |f| f.annual_tax_yuan = w(2.99),
+            "min_annual_tax",
+        ),
+        ("tax_loan", |f| f.annual_tax_yuan = None, "min_annual_tax"),
+        (
+            "tax_loan",
+            |f| f.legal_person_age = Some(66),
+            "legal_person_age_between",
+        ),
+        (
+            "tax_loan",
+            |f| f.current_overdue = Some(true),
+            "no_current_overdue",
+        ),
+        (
+            "tax_loan",
+            |f| f.severe_record_5y = Some(true),
+            "no_severe_record",
+        ),
+        ("tax_loan", |f| f.lian3lei6_24m = Some(true), "no_lian3lei6"),
+        (
+            "tax_loan",
+            |f| f.dishonest_debtor = Some(true),
+            "no_dishonest_debtor",
+        ),
+        ("tax_loan", |f| f.inquiries_1m = Some(4), "max_inquiries_1m"),
+        ("tax_loan", |f| f.inquiries_3m = Some(7), "max_inquiries_3m"),
+        (
+            "tax_loan",
+            |f| f.inquiries_6m = Some(11),
+            "max_inquiries_6m",
+        ),
+        (
+            "tax_loan",
+            |f| f.industry = Some("小额贷款".into()),
+            "industry_not_in",
+        ),
+        (
+            "tax_loan",
+            |f| f.business_status = Some(BusinessStatus::Abnormal),
+            "business_status_normal",
+        ),
+        (
+            "tax_loan",
+            |f| f.business_loan_balance_yuan = w(500.0),
+            "max_total_business_loans",
+        ),
+        (
+            "invoice_loan",
+            |f| f.established_on = Some(date(2025, 6, 26)),
+            "min_company_age_months",
+        ),
+        (
+            "invoice_loan",
+            |f| f.annual_invoice_yuan = w(59.99),
+            "min_annual_invoice",
+        ),
+        (
+            "invoice_loan",
+            |f| f.invoice_gap_months = Some(4),
+            "max_invoice_gap_months",
+        ),
+        (
+            "invoice_loan",
+            |f| f.tax_grade = Some(TaxGrade::C),
+            "tax_grade_not_in",
+        ),
+        (
+            "invoice_loan",
+            |f| f.tax_grade = Some(TaxGrade::D),
+            "tax_grade_not_in",
+        ),
+        (
+            "flow_loan",
+            |f| f.established_on = Some(date(2025, 12, 26)),
+            "min_company_age_months",
+        ),
+        (
+            "flow_loan",
+            |f| f.monthly_flow_yuan = w(9.99),
+            "min_monthly_flow",
+        ),
+        (
+            "flow_loan",
+            |f| f.monthly_flow_yuan = None,
+            "min_monthly_flow",
+        ),
+        (
+            "mortgage_loan",
+            |f| f.collaterals.clear(),
+            "collateral_held_months",
+        ),
+        (
+            "mortgage_loan",
+            |f| f.collaterals[0].held_since = Some(date(2025, 11, 26)),
+            "collateral_held_months",
+        ),
+        (
+            "mortgage_loan",
+            |f| f.current_overdue = Some(true),
+            "no_current_overdue",
+        ),
+        (
+            "mortgage_loan",
+            |f| f.collaterals[0].appraisal_yuan = w(14.0),
+            "min_amount",
+        ),
+        (
+            "credit_loan",
+            |f| f.annual_invoice_yuan = w(29.0),
+            "min_annual_invoice",
+        ),
+        (
+            "credit_loan",
+            |f| f.credit_institutions = Some(4),
+            "max_credit_institutions",
+        ),
+        (
+            "ccb_yunshuidai",
+            |f| f.legal_person_age = Some(61),
+            "legal_person_age_between",
+        ),
+        (
+            "ccb_yunshuidai",
+            |f| f.business_loan_count = Some(3),
+            "max_business_loan_count",
+        ),
+        (
+            "ccb_yunshuidai",
+            |f| f.tax_grade = Some(TaxGrade::M),
+            "tax_grade_in",
+        ),
+        (
+            "abc_nashui_edai",
+            |f| f.annual_tax_yuan = w(0.99),
+            "min_annual_tax",
+        ),
+        (
+            "psbc_xiaowei_yidai",
+            |f| f.annual_invoice_yuan = w(499.0),
+            "min_annual_invoice",
+        ),
+        (
+            "webank_weiyedai",
+            |f| f.annual_invoice_yuan = w(99.0),
+            "min_annual_invoice",
+        ),
+        (
+            "webank_weiyedai",
+            |f| f.established_on = Some(date(2024, 12, 26)),
+            "min_company_age_months",
+        ),
+    ];
+
+    #[test]
+    fn every_gate_blocks_with_a_reason() {
+        for (id, edit, gate) in GATE_CASES {
+            let e = eval(id, &strong_with(*edit));
+            let (got, reason) = e
+                .blocker
+                .clone()
+                .unwrap_or_else(|| panic!("{id}/{gate} passed"));
+            assert_eq!(&got, gate, "{id}: {reason}");
+            assert!(!reason.is_empty());
+            assert_eq!(e.estimate_yuan, 0);
+        }
+    }
+
+    #[test]
+    fn strong_customer_passes_every_product() {
+        for p in products() {
+            assert!(eval(&p.id, &strong()).eligible(), "{}", p.id);
+        }
+    }
+
+    #[test]
+    fn gate_edges_pass_exactly_at_the_threshold() {
+        let cases: &[(&str, Edit)] = &[
+            ("tax_loan", |f| f.established_on = Some(date(2024, 11, 25))),
+            ("tax_loan", |f| f.annual_tax_yuan = w(3.0)),
+            ("invoice_loan", |f| f.annual_invoice_yuan = w(60.0)),
+            ("invoice_loan", |f| f.invoice_gap_months = Some(3)),
+            ("flow_loan", |f| f.monthly_flow_yuan = w(10.0)),
+            ("mortgage_loan", |f| {
+                f.collaterals[0].held_since = Some(date(2025, 11, 25))
+            }),
+            ("mortgage_loan", |f| f.lian3lei6_24m = Some(true)),
+            ("tax_loan", |f| f.current_overdue = None),
+            ("tax_loan", |f| f.inquiries_1m = Some(3)),
+            ("abc_nashui_edai", |f| f.annual_tax_yuan = w(1.0)),
+        ];
+        for (id, edit) in cases {
+            let e = eval(id, &strong_with(*edit));
+            assert!(e.eligible(), "{id}: {:?}", e.blocker);
+        }
+    }
+
+    #[test]
+    fn amount_formulas() {
+        let cases: &[(&str, Edit, f64)] = &[
+            ("tax_loan", |_| {}, 240.0),                              // 30 × 8 (A)
+            ("tax_loan", |f| f.tax_grade = Some(TaxGrade::B), 180.0), // 30 × 6
+            ("tax_loan", |f| f.tax_grade = Some(TaxGrade::M), 90.0),  // 30 × 3
+            ("tax_loan", |f| f.annual_tax_yuan = w(50.0), 300.0),     // 400 capped at 300
+            (
+                "tax_loan",
+                |f| f.business_loan_balance_yuan = w(400.0),
+                100.0,
+            ), // 500 − 400 room
+            ("ccb_yunshuidai", |f| f.annual_tax_yuan = w(5.0), 40.0),
+            ("invoice_loan", |_| {}, 120.0), // 1200 × 10 %
+            ("invoice_loan", |f| f.annual_invoice_yuan = w(3000.0), 200.0),
+            ("flow_loan", |_| {}, 180.0), // 120 × 1.5
+            ("flow_loan", |f| f.monthly_flow_yuan = w(200.0), 200.0),
+            ("credit_loan", |_| {}, 60.0), // 1200 × 5 %
+            ("webank_weiyedai", |_| {}, 120.0),
+            ("psbc_xiaowei_yidai", |_| {}, 120.0),
+            ("mortgage_loan", |_| {}, 350.0), // 500 × 0.7
+            (
+                "mortgage_loan",
+                |f| {
+                    f.collaterals[0].lien_yuan = w(100.0);
+                    f.collaterals.push(Collateral {
+                        kind: CollateralKind::Industrial,
+                        appraisal_yuan: w(1000.0),
+                        lien_yuan: w(600.0),
+                        held_since: Some(date(2020, 1, 1)),
+                    });
+                },
+                250.0, // (350 − 100) + max(0, 450 − 600)
+            ),
+            (
+                "mortgage_loan",
+                |f| {
+                    f.collaterals.push(Collateral {
+                        kind: CollateralKind::Commercial,
+                        appraisal_yuan: w(200.0),
+                        lien_yuan: None,
+                        held_since: Some(date(2026, 6, 1)), // too recent: excluded
+                    });
+                },
+                350.0,
+            ),
+        ];
+        for (id, edit, want) in cases {
+            let e = eval(id, &strong_with(*edit));
+            assert_eq!(e.estimate_yuan, wan_to_yuan(*want), "{id} {:?}", e.blocker);
+        }
+    }
+
+    #[test]
+    fn defaults_make_the_documented_tax_example_hold() {
+        // domain.md §2.6: B grade, tax 2万 → 5万 moves the tax-loan estimate 0 → 30万.
+        let at = |tax: f64| {
+            eval(
+                "tax_loan",
+                &strong_with(|f| {
+                    f.tax_grade = Some(TaxGrade::B);
+                    f.annual_tax_yuan = w(tax);
+                }),
+            )
+        };
+        assert_eq!(at(2.0).blocker.unwrap().0, "min_annual_tax");
+        assert_eq!(at(5.0).estimate_yuan, wan_to_yuan(30.0));
+    }
+
+    #[test]
+    fn examples_are_marked_and_generics_dated() {
+        for p in products() {
+            if p.is_example {
+                assert!(
+                    p.notes.contains("示例") && p.name.contains("示例"),
+                    "{}",
+                    p.id
+                );
+                assert!(p.last_verified_on.is_none());
+            } else {
+                assert!(p.last_verified_on.is_some());
+            }
+        }
+        let families: std::collections::BTreeSet<_> = products().iter().map(|p| p.family).collect();
+        assert_eq!(families.len(), 5);
+    }
+
+    #[test]
+    fn gate_ids_are_stable() {
+        let g = Gate::MaxInquiries {
+            window: InquiryWindow::M3,
+            max: 6,
+        };
+        assert_eq!(g.id(), "max_inquiries_3m");
+        let json = serde_json::to_string(&Gate::MinAnnualTax { min_wan: 3.0 }).unwrap();
+        assert_eq!(json, r#"{"kind":"min_annual_tax","min_wan":3.0}"#);
+    }
 }

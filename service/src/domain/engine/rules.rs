@@ -301,7 +301,17 @@ pub type IndustryScoreRules = PointsMap<IndustryClass>;
 
 /// How banks treat an industry.
 #[derive(
-    Serialize, Deserialize, poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash,
+    Serialize,
+    Deserialize,
+    poem_openapi::Enum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
 )]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
@@ -351,9 +361,13 @@ impl IndustryMap {
         self.entries
             .iter()
             .find(|e| {
-                e.keywords.iter().any(|k| !k.is_empty() && text.contains(&k.to_lowercase()))
+                e.keywords
+                    .iter()
+                    .any(|k| !k.is_empty() && text.contains(&k.to_lowercase()))
                     || code.is_some_and(|c| {
-                        e.code_prefixes.iter().any(|p| !p.is_empty() && c.starts_with(&p.to_lowercase()))
+                        e.code_prefixes
+                            .iter()
+                            .any(|p| !p.is_empty() && c.starts_with(&p.to_lowercase()))
                     })
             })
             .map_or(self.default_class, |e| e.class)
@@ -362,7 +376,9 @@ impl IndustryMap {
 
 /// A leading GB/T 4754 code token: one letter followed only by digits ("k7010", "c").
 fn leading_code(text: &str) -> Option<&str> {
-    let token = text.split(|c: char| c.is_whitespace() || c == '-' || c == '_').next()?;
+    let token = text
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .next()?;
     let mut chars = token.chars();
     let first = chars.next()?;
     (first.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_digit())).then_some(token)
@@ -410,14 +426,32 @@ pub enum Trigger {
     DishonestDebtor,
     #[serde(rename = "lian3lei6_24m")]
     Lian3lei624m,
-    TaxGradeIn { grades: Vec<TaxGrade> },
-    IndustryClassIn { classes: Vec<IndustryClass> },
-    CompanyAgeBelowMonths { months: u32 },
-    LegalPersonAgeOutside { min: u32, max: u32 },
-    LegalPersonAgeAbove { age: u32 },
-    BusinessStatusIn { statuses: Vec<BusinessStatus> },
-    InquiriesOver { window: InquiryWindow, max: u32 },
-    CollateralHeldBelowMonths { months: u32 },
+    TaxGradeIn {
+        grades: Vec<TaxGrade>,
+    },
+    IndustryClassIn {
+        classes: Vec<IndustryClass>,
+    },
+    CompanyAgeBelowMonths {
+        months: u32,
+    },
+    LegalPersonAgeOutside {
+        min: u32,
+        max: u32,
+    },
+    LegalPersonAgeAbove {
+        age: u32,
+    },
+    BusinessStatusIn {
+        statuses: Vec<BusinessStatus>,
+    },
+    InquiriesOver {
+        window: InquiryWindow,
+        max: u32,
+    },
+    CollateralHeldBelowMonths {
+        months: u32,
+    },
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -493,7 +527,8 @@ mod tests {
     fn default_rules_parse() {
         let r = RuleSet::default_rules();
         assert_eq!(r.weights.credit, 25.0);
-        assert_eq!(r.vetoes.len(), 9);
+        assert_eq!(r.vetoes.len(), 8);
+        assert_eq!(r.caps.len(), 7);
     }
 
     #[test]

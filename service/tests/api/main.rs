@@ -1,0 +1,10 @@
+//! Integration tests: a real server on 127.0.0.1 with a fresh state dir and SQLite file per test.
+
+mod helpers;
+
+mod auth;
+mod branding;
+mod cli;
+mod customers;
+mod system;
+mod users;

@@ -1,0 +1,81 @@
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// Every admin-only operation, with a valid body, is refused for staff (403) and anonymous (401).
+#[tokio::test]
+async fn admin_operations_are_refused_for_staff_and_anonymous() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let staff = app.staff_token(&admin, "lisi").await;
+    let admin_ops: Vec<(Method, &str, Option<serde_json::Value>)> = vec![
+        (Method::GET, "/api/users", None),
+        (
+            Method::POST,
+            "/api/users",
+            Some(
+                json!({"username": "wangwu", "display_name": "王五", "role": "staff", "password": "Passw0rd-12345"}),
+            ),
+        ),
+        (
+            Method::PATCH,
+            "/api/users/1",
+            Some(json!({"display_name": "x"})),
+        ),
+        (Method::GET, "/api/audit-logs", None),
+        (Method::GET, "/api/system/metrics", None),
+        (
+            Method::PUT,
+            "/api/branding",
+            Some(json!({"brand_name": "x"})),
+        ),
+    ];
+    for (method, path, body) in admin_ops {
+        let as_staff = app
+            .request(method.clone(), path, Some(&staff), body.clone())
+            .await;
+        assert_error(as_staff, StatusCode::FORBIDDEN, None).await;
+        let anonymous = app.request(method.clone(), path, None, body.clone()).await;
+        assert_error(anonymous, StatusCode::UNAUTHORIZED, None).await;
+        let as_admin = app.request(method, path, Some(&admin), body).await;
+        assert_eq!(as_admin.status(), StatusCode::OK, "{path} as admin");
+    }
+}
+
+#[tokio::test]
+async fn user_management_validates_and_keeps_one_admin() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let bad_name = app.post("/api/users", &admin, json!({"username": "a b", "display_name": "x", "role": "staff", "password": "Passw0rd-12345"})).await;
+    assert_error(bad_name, StatusCode::BAD_REQUEST, Some("username")).await;
+    let weak = app
+        .post(
+            "/api/users",
+            &admin,
+            json!({"username": "ab12", "display_name": "x", "role": "staff", "password": "123"}),
+        )
+        .await;
+    assert_error(weak, StatusCode::BAD_REQUEST, Some("password")).await;
+    let ok = app.post("/api/users", &admin, json!({"username": "ab12", "display_name": "x", "role": "staff", "password": "Passw0rd-12345"})).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let dup = app.post("/api/users", &admin, json!({"username": "AB12", "display_name": "x", "role": "staff", "password": "Passw0rd-12345"})).await;
+    assert_error(dup, StatusCode::CONFLICT, Some("username")).await;
+    let demote = app
+        .patch("/api/users/1", &admin, json!({"role": "staff"}))
+        .await;
+    assert_error(demote, StatusCode::BAD_REQUEST, Some("role")).await;
+    let missing = app
+        .patch("/api/users/999", &admin, json!({"display_name": "x"}))
+        .await;
+    assert_error(missing, StatusCode::NOT_FOUND, None).await;
+    let audit = app
+        .audit(&admin, "resource_type=user&action=user.create")
+        .await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["after"]["username"], "ab12");
+    assert!(
+        audit[0]["after"].get("password_hash").is_none(),
+        "no hashes in the audit log"
+    );
+}
