@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::db::audit::{self, Actor, Change};
 use crate::db::{self, backup, users};
 use crate::startup::{self, Application};
-use crate::{api, auth, demo, telemetry};
+use crate::{api, auth, demo, io, telemetry};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -44,6 +44,21 @@ pub enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Import customers from an .xlsx or .csv file (all rows or none).
+    Import {
+        file: PathBuf,
+        /// Only check the file and report bad cells.
+        #[arg(long)]
+        dry_run: bool,
+        /// The worksheet to read (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+    },
+    /// Export all customers to an .xlsx or .csv file (by its extension).
+    Export {
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Insert deterministic demo customers.
     DemoData {
@@ -104,6 +119,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin {
             command: AdminCommand::ResetPassword { username },
         } => reset_password(load(&cli)?, username.clone()).await,
+        Command::Import {
+            file,
+            dry_run,
+            sheet,
+        } => import_file(load(&cli)?, file.clone(), *dry_run, sheet.clone()).await,
+        Command::Export { out } => export_file(load(&cli)?, std::path::absolute(out)?).await,
         Command::DemoData { customers, seed } => {
             let s = load(&cli)?;
             telemetry::init(s.log_format, &s.log_level);
@@ -176,6 +197,64 @@ async fn reset_password(settings: Settings, username: String) -> anyhow::Result<
         tx.commit()?;
         println!("new one-time password for {}: {password}", user.username);
         println!("(it must be changed at the next login; all earlier sessions are signed out)");
+        Ok(())
+    })
+    .await?
+}
+
+async fn import_file(
+    settings: Settings,
+    file: PathBuf,
+    dry_run: bool,
+    sheet: Option<String>,
+) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let name = file.file_name().and_then(|n| n.to_str()).map(str::to_string);
+        let parsed = io::read::read(&bytes, name.as_deref(), sheet.as_deref(), settings.import_max_rows as usize)
+            .map_err(|e| anyhow::anyhow!("{}", e.0))?;
+        startup::prepare_state_dir(&settings)?;
+        let mut conn = db::open(&settings.db_path())?;
+        let today = chrono::Local::now().date_naive();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let (report, rows) = io::import::plan(&tx, &parsed, today);
+        for e in &report.errors {
+            eprintln!("第 {} 行「{}」：{}", e.row, e.column, e.message);
+        }
+        println!("{} rows: {} valid, {} invalid; {} new, {} updates", report.total, report.valid, report.invalid, report.inserted, report.updated);
+        if !report.errors.is_empty() {
+            bail!("nothing imported: fix the cells above and try again");
+        }
+        if dry_run {
+            println!("dry run: nothing written");
+            return Ok(());
+        }
+        io::import::commit(&tx, &rows, None)?;
+        let actor = Actor { user_id: None, username: Some("cli".into()), ip: None };
+        let after = serde_json::json!({"total": report.total, "inserted": report.inserted, "updated": report.updated});
+        audit::record(&tx, &actor, Change { action: "customer.import", resource_type: "customer", resource_id: None, before: None, after: Some(after) })?;
+        tx.commit()?;
+        println!("imported {} rows", rows.len());
+        Ok(())
+    })
+    .await?
+}
+
+async fn export_file(settings: Settings, out: PathBuf) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let conn = db::open(&settings.db_path())?;
+        let rows = db::customers::all(&conn, &db::customers::ListFilter::default())?;
+        let owners = users::list(&conn)?
+            .into_iter()
+            .map(|u| (u.id, u.username))
+            .collect();
+        let bytes = match out.extension().and_then(|e| e.to_str()) {
+            Some("csv") => io::export::csv(&rows, &owners),
+            Some("xlsx") => io::export::xlsx(&rows, &owners)?,
+            _ => bail!("--out must end in .xlsx or .csv"),
+        };
+        std::fs::write(&out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
+        println!("exported {} customers to {}", rows.len(), out.display());
         Ok(())
     })
     .await?

@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod io;
 pub mod metrics;
 pub mod startup;
 pub mod state;

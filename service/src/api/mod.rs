@@ -7,6 +7,7 @@ pub mod branding;
 pub mod common;
 pub mod customers;
 pub mod system;
+pub mod transfer;
 pub mod users;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -25,6 +26,8 @@ pub enum ApiTags {
     Audit,
     /// 系统状态
     System,
+    /// 导入导出
+    Transfer,
 }
 
 pub type Api = (
@@ -34,6 +37,7 @@ pub type Api = (
     branding::BrandingApi,
     audit::AuditApi,
     system::SystemApi,
+    transfer::TransferApi,
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -45,6 +49,7 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         branding::BrandingApi,
         audit::AuditApi,
         system::SystemApi,
+        transfer::TransferApi,
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(

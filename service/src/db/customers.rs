@@ -314,6 +314,19 @@ pub fn find_by_uscc(
     })
 }
 
+/// A live customer with exactly this name (imports match by name when the code is missing).
+pub fn find_live_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
+    let q = Query::select()
+        .column("id")
+        .from(TABLE)
+        .and_where(Expr::col("name").eq(name))
+        .and_where(Expr::col("deleted_at").is_null())
+        .order_by("id", Order::Asc)
+        .limit(1)
+        .to_owned();
+    sql::query_opt(conn, &q, |r| r.get(0))
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub q: Option<String>,

@@ -7,4 +7,5 @@ mod branding;
 mod cli;
 mod customers;
 mod system;
+mod transfer;
 mod users;

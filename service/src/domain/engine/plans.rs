@@ -392,17 +392,17 @@ fn invoice_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
                 .map(|t| t.over.max(0.0) as u32),
         )
         .min();
-    if let (Some(gap), Some(max)) = (facts.invoice_gap_months, max_gap) {
-        if gap > max {
-            p.target.invoice_gap_months = Some(max);
-            p.change(
-                "invoice_gap_months",
-                "近12个月断票",
-                format!("{gap}个月"),
-                format!("{max}个月以内"),
-            );
-            p.sub_gaps.push("invoice_gap");
-        }
+    if let (Some(gap), Some(max)) = (facts.invoice_gap_months, max_gap)
+        && gap > max
+    {
+        p.target.invoice_gap_months = Some(max);
+        p.change(
+            "invoice_gap_months",
+            "近12个月断票",
+            format!("{gap}个月"),
+            format!("{max}个月以内"),
+        );
+        p.sub_gaps.push("invoice_gap");
     }
     let gates = env.gates().filter_map(|g| match g {
         Gate::MinAnnualInvoice { min_wan } => Some(wan_to_yuan(*min_wan)),
@@ -528,17 +528,17 @@ fn credit_util_and_institutions(facts: &Facts, env: &Env, p: &mut Proposal) {
         .iter()
         .map(|t| t.over)
         .reduce(f64::min);
-    if let (Some(u), Some(limit)) = (facts.card_utilization_pct, util_limit) {
-        if u > limit {
-            p.target.card_utilization_pct = Some(limit);
-            p.change(
-                "card_utilization_pct",
-                "信用卡使用率",
-                format!("{}%", fmt_num(u)),
-                format!("{}%以下", fmt_num(limit)),
-            );
-            p.sub_gaps.push("card_utilization");
-        }
+    if let (Some(u), Some(limit)) = (facts.card_utilization_pct, util_limit)
+        && u > limit
+    {
+        p.target.card_utilization_pct = Some(limit);
+        p.change(
+            "card_utilization_pct",
+            "信用卡使用率",
+            format!("{}%", fmt_num(u)),
+            format!("{}%以下", fmt_num(limit)),
+        );
+        p.sub_gaps.push("card_utilization");
     }
     let gate_max = env.gates().filter_map(|g| match g {
         Gate::MaxCreditInstitutions { max } => Some(*max),
@@ -549,17 +549,17 @@ fn credit_util_and_institutions(facts: &Facts, env: &Env, p: &mut Proposal) {
         .tiers
         .iter()
         .map(|t| t.over.max(0.0) as u32);
-    if let (Some(n), Some(limit)) = (facts.credit_institutions, gate_max.chain(tier_max).min()) {
-        if n > limit {
-            p.target.credit_institutions = Some(limit);
-            p.change(
-                "credit_institutions",
-                "信用类贷款机构",
-                format!("{n}家"),
-                format!("{limit}家以内"),
-            );
-            p.sub_gaps.push("credit_institutions");
-        }
+    if let (Some(n), Some(limit)) = (facts.credit_institutions, gate_max.chain(tier_max).min())
+        && n > limit
+    {
+        p.target.credit_institutions = Some(limit);
+        p.change(
+            "credit_institutions",
+            "信用类贷款机构",
+            format!("{n}家"),
+            format!("{limit}家以内"),
+        );
+        p.sub_gaps.push("credit_institutions");
     }
 }
 

@@ -17,10 +17,10 @@ pub fn band_points<B: Threshold>(t: &BandTable<B>, value: Option<f64>) -> f64 {
     let Some(v) = value else {
         return t.missing_points;
     };
-    if v == 0.0 {
-        if let Some(z) = t.zero_points {
-            return z;
-        }
+    if v == 0.0
+        && let Some(z) = t.zero_points
+    {
+        return z;
     }
     t.bands
         .iter()
@@ -270,7 +270,7 @@ fn assets(rules: &RuleSet, ctx: &Ctx) -> Finding {
             fmt_wan(equity),
             fmt_num(p)
         ),
-        Some(x) if x == 0.0 => format!(
+        Some(0.0) => format!(
             "无有效抵押物净值，得{}分：{}",
             fmt_num(p),
             r.cover.reason_low

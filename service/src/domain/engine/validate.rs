@@ -744,12 +744,8 @@ mod tests {
             ),
             (
                 |r| {
-                    drop(
-                        r.dimensions
-                            .assets
-                            .ltv
-                            .insert(crate::domain::engine::facts::CollateralKind::Land, 1.5),
-                    )
+                    let land = crate::domain::engine::facts::CollateralKind::Land;
+                    r.dimensions.assets.ltv.insert(land, 1.5);
                 },
                 "dimensions.assets.ltv.land",
             ),
@@ -778,12 +774,8 @@ mod tests {
             ),
             (
                 |r| {
-                    drop(
-                        r.plans
-                            .credit_repair
-                            .extra_tasks
-                            .insert("x".into(), vec!["找机构征信洗白".into()]),
-                    )
+                    let bad = vec!["找机构征信洗白".to_owned()];
+                    r.plans.credit_repair.extra_tasks.insert("x".into(), bad);
                 },
                 "plans.credit_repair.extra_tasks.x[0]",
             ),

@@ -1,0 +1,485 @@
+//! Turns spreadsheet rows into customers: every bad cell is reported with its Excel row and
+//! column; a commit writes all rows or none (insert-or-update by 统一社会信用代码, else by name).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use poem_openapi::Object;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+use rusqlite::Connection;
+use serde_json::{Map, Value, json};
+
+use super::columns::{self, Column, Kind, NOTE_COLUMNS};
+use super::read::{Cell, Sheet, excel_serial_date};
+use crate::db::{customers, users};
+use crate::domain::customer::{BusinessStatus, CollateralKind, CustomerInput, Stage, TaxGrade};
+
+#[derive(Object, Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CellError {
+    /// The row number as Excel shows it (the header is row 1).
+    pub row: u64,
+    /// The column's header as in the file.
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Object, Debug, Clone, Default, serde::Serialize)]
+pub struct ImportReport {
+    /// Data rows in the file.
+    pub total: u64,
+    pub valid: u64,
+    pub invalid: u64,
+    /// Rows that create a customer.
+    pub inserted: u64,
+    /// Rows that update an existing customer.
+    pub updated: u64,
+    /// Rows matched to an existing customer by name because they have no 统一社会信用代码.
+    pub matched_by_name: Vec<u64>,
+    pub errors: Vec<CellError>,
+    /// Headers that were not recognised (their cells are ignored).
+    pub ignored_columns: Vec<String>,
+    /// True once the rows are written.
+    pub committed: bool,
+}
+
+/// One row, ready to write.
+pub struct PlannedRow {
+    pub existing: Option<i64>,
+    pub input: CustomerInput,
+}
+
+struct Layout<'a> {
+    /// (index in the row, column, header text as in the file)
+    columns: Vec<(usize, &'static Column, &'a str)>,
+    notes: Vec<(usize, &'a str)>,
+}
+
+fn layout<'a>(sheet: &'a Sheet, report: &mut ImportReport) -> Result<Layout<'a>, String> {
+    let mut columns = vec![];
+    let mut notes = vec![];
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for (i, header) in sheet.headers.iter().enumerate() {
+        if header.trim().is_empty() {
+            continue;
+        }
+        if let Some(col) = columns::find(header) {
+            if let Some(first) = seen.insert(col.key, header) {
+                return Err(format!(
+                    "表头「{first}」和「{header}」是同一列，请删除其中一列"
+                ));
+            }
+            if col.kind != Kind::ReadOnly {
+                columns.push((i, col, header.as_str()));
+            }
+        } else if NOTE_COLUMNS.contains(&header.trim()) {
+            notes.push((i, header.as_str()));
+        } else {
+            report.ignored_columns.push(header.clone());
+        }
+    }
+    if !seen.contains_key("name") {
+        return Err("缺少「企业名称」列".into());
+    }
+    Ok(Layout { columns, notes })
+}
+
+fn text(cell: &Cell) -> Option<String> {
+    match cell {
+        Cell::Empty => None,
+        Cell::Text(s) => {
+            let s = s.trim();
+            // Exports neutralise formula-like text with a leading apostrophe; undo that.
+            let s = match s.strip_prefix('\'') {
+                Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+                _ => s,
+            };
+            (!s.is_empty()).then(|| s.to_string())
+        }
+        Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => Some(format!("{}", *n as i64)),
+        Cell::Number(n) => Some(n.to_string()),
+        Cell::Bool(b) => Some(if *b { "是" } else { "否" }.into()),
+        Cell::Date(d) => Some(d.to_string()),
+    }
+}
+
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    for fmt in ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return Some(d);
+        }
+    }
+    // "2020-01-02 00:00:00" from some exports
+    s.get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
+fn number(cell: &Cell) -> Option<Result<f64, ()>> {
+    match cell {
+        Cell::Empty => None,
+        Cell::Number(n) => Some(Ok(*n)),
+        other => {
+            let t = text(other)?;
+            let cleaned = t
+                .replace([',', '，'], "")
+                .trim_end_matches(['万', '元', '%'])
+                .trim()
+                .to_string();
+            Some(
+                cleaned
+                    .parse::<f64>()
+                    .map_err(|_| ())
+                    .and_then(|v| if v.is_finite() { Ok(v) } else { Err(()) }),
+            )
+        }
+    }
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_lowercase().as_str() {
+        "是" | "有" | "y" | "yes" | "true" | "1" | "√" => Some(true),
+        "否" | "无" | "没有" | "n" | "no" | "false" | "0" | "×" => Some(false),
+        _ => None,
+    }
+}
+
+/// Parses `类型/评估价值/已抵押/持有起始日期/说明; …`; free text becomes one 其他 item.
+fn collaterals(s: &str) -> Result<Value, String> {
+    let mut items = vec![];
+    for item in s
+        .split(['；', ';', '\n'])
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+    {
+        let parts: Vec<&str> = item.split('/').map(str::trim).collect();
+        let Some(kind) = CollateralKind::from_label(parts[0]) else {
+            items.push(json!({"kind": "other", "description": item}));
+            continue;
+        };
+        let wan = |i: usize, label: &str| -> Result<Value, String> {
+            match parts.get(i).filter(|p| !p.is_empty()) {
+                None => Ok(Value::Null),
+                Some(p) => p
+                    .trim_end_matches('万')
+                    .parse::<f64>()
+                    .map(|v| json!(v))
+                    .map_err(|_| format!("抵押物「{item}」的{label}不是数字")),
+            }
+        };
+        let held = match parts.get(3).filter(|p| !p.is_empty()) {
+            None => Value::Null,
+            Some(p) => json!(
+                parse_date(p)
+                    .ok_or_else(|| format!("抵押物「{item}」的持有起始日期无法识别"))?
+                    .to_string()
+            ),
+        };
+        let description = parts
+            .get(4..)
+            .map(|rest| rest.join("/"))
+            .filter(|d| !d.is_empty());
+        items.push(json!({"kind": kind.code(), "appraisal_wan": wan(1, "评估价值")?, "lien_wan": wan(2, "已抵押金额")?, "held_since": held, "description": description}));
+    }
+    Ok(Value::Array(items))
+}
+
+/// One cell to its API JSON value; `Err` is the message for the user.
+fn value(col: &Column, cell: &Cell, owners: &HashMap<String, i64>) -> Result<Value, String> {
+    if *cell == Cell::Empty {
+        return Ok(match col.kind {
+            Kind::Collaterals => json!([]),
+            Kind::Stage => json!(Stage::New.code()),
+            _ => Value::Null,
+        });
+    }
+    let t = || text(cell).unwrap_or_default();
+    match col.kind {
+        Kind::Text | Kind::Uscc => Ok(json!(t())),
+        Kind::Date => match cell {
+            Cell::Date(d) => Ok(json!(d.to_string())),
+            Cell::Number(n) => excel_serial_date(*n)
+                .map(|d| json!(d.to_string()))
+                .ok_or_else(|| "日期无法识别".into()),
+            _ => parse_date(&t())
+                .map(|d| json!(d.to_string()))
+                .ok_or_else(|| format!("日期「{}」无法识别，请使用 2020-01-02 格式", t())),
+        },
+        Kind::Wan | Kind::Percent => match number(cell) {
+            Some(Ok(v)) => Ok(json!(v)),
+            _ => Err(format!("「{}」不是数字", t())),
+        },
+        Kind::Int => match number(cell) {
+            Some(Ok(v)) if v.fract() == 0.0 && v.abs() < 1e12 => Ok(json!(v as i64)),
+            _ => Err(format!("「{}」不是整数", t())),
+        },
+        Kind::Bool => parse_bool(&t())
+            .map(|b| json!(b))
+            .ok_or_else(|| format!("「{}」应填 是 或 否", t())),
+        Kind::TaxGrade => TaxGrade::from_label(&t())
+            .map(|g| json!(g.code()))
+            .ok_or_else(|| format!("「{}」不是有效的纳税信用等级（A、B、M、C、D、未评级）", t())),
+        Kind::BusinessStatus => BusinessStatus::from_label(&t())
+            .map(|g| json!(g.code()))
+            .ok_or_else(|| format!("「{}」不是有效的经营状态", t())),
+        Kind::Stage => Stage::from_label(&t())
+            .map(|g| json!(g.code()))
+            .ok_or_else(|| format!("「{}」不是有效的跟进阶段", t())),
+        Kind::Collaterals => collaterals(&t()),
+        Kind::Owner => owners
+            .get(&t().to_lowercase())
+            .map(|id| json!(id))
+            .ok_or_else(|| format!("没有用户名为「{}」的员工", t())),
+        Kind::ReadOnly => Ok(Value::Null),
+    }
+}
+
+fn field_key(col: &Column) -> &'static str {
+    if col.kind == Kind::Owner {
+        "owner_id"
+    } else {
+        col.key
+    }
+}
+
+/// The header in the file for an API field name such as `collaterals[0].lien_wan`.
+fn header_for<'a>(layout: &Layout<'a>, field: &str) -> String {
+    let base = field.split(['[', '.']).next().unwrap_or(field);
+    layout
+        .columns
+        .iter()
+        .find(|(_, c, _)| field_key(c) == base)
+        .map(|(_, _, h)| h.to_string())
+        .unwrap_or_else(|| base.to_string())
+}
+
+fn merge(base: &CustomerInput, patch: &Map<String, Value>) -> Result<CustomerInput, String> {
+    let mut merged = base.to_json().unwrap_or_default();
+    if let Some(obj) = merged.as_object_mut() {
+        for (k, v) in patch {
+            obj.insert(k.clone(), v.clone());
+        }
+    }
+    CustomerInput::parse_from_json(Some(merged)).map_err(|e| e.into_message())
+}
+
+/// Checks every row against the file and the database. Writes nothing.
+pub fn plan(conn: &Connection, sheet: &Sheet, today: NaiveDate) -> (ImportReport, Vec<PlannedRow>) {
+    let mut report = ImportReport {
+        total: sheet.rows.len() as u64,
+        ..Default::default()
+    };
+    let layout = match layout(sheet, &mut report) {
+        Ok(l) => l,
+        Err(message) => {
+            report.invalid = report.total;
+            report.errors.push(CellError {
+                row: 1,
+                column: "表头".into(),
+                message,
+            });
+            return (report, vec![]);
+        }
+    };
+    let owners: HashMap<String, i64> = users::list(conn)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| (u.username.to_lowercase(), u.id))
+        .collect();
+    let mut first_seen: HashMap<String, u64> = HashMap::new();
+    let mut planned = vec![];
+    for (row_no, cells) in &sheet.rows {
+        let row = *row_no as u64;
+        let errors_before = report.errors.len();
+        let mut patch = Map::new();
+        let empty = Cell::Empty;
+        for (i, col, header) in &layout.columns {
+            match value(col, cells.get(*i).unwrap_or(&empty), &owners) {
+                Ok(v) => {
+                    patch.insert(field_key(col).into(), v);
+                }
+                Err(message) => report.errors.push(CellError {
+                    row,
+                    column: header.to_string(),
+                    message,
+                }),
+            }
+        }
+        let notes: Vec<String> = layout
+            .notes
+            .iter()
+            .filter_map(|(i, h)| cells.get(*i).and_then(text).map(|t| format!("{h}：{t}")))
+            .collect();
+        if !notes.is_empty() {
+            let prior = patch
+                .get("notes")
+                .and_then(Value::as_str)
+                .map(|s| format!("{s}\n"))
+                .unwrap_or_default();
+            patch.insert(
+                "notes".into(),
+                json!(format!("{prior}{}", notes.join("\n"))),
+            );
+        }
+        let Some(input) = validate_row(&layout, &mut patch, row, today, &mut report) else {
+            continue;
+        };
+        // Duplicates inside the file, then the match in the database.
+        let key = input
+            .uscc
+            .clone()
+            .map(|u| format!("uscc:{u}"))
+            .unwrap_or_else(|| format!("name:{}", input.name));
+        let key_header = header_for(&layout, if input.uscc.is_some() { "uscc" } else { "name" });
+        if let Some(first) = first_seen.get(&key) {
+            report.errors.push(CellError {
+                row,
+                column: key_header,
+                message: format!("与第 {first} 行重复"),
+            });
+            continue;
+        }
+        first_seen.insert(key, row);
+        let existing = match existing_customer(conn, &input) {
+            Ok(found) => found,
+            Err(message) => {
+                report.errors.push(CellError {
+                    row,
+                    column: key_header,
+                    message,
+                });
+                continue;
+            }
+        };
+        if report.errors.len() > errors_before {
+            continue;
+        }
+        let input = match existing {
+            Some((id, by_name)) => {
+                if by_name {
+                    report.matched_by_name.push(row);
+                }
+                let base = customers::get(conn, id)
+                    .ok()
+                    .flatten()
+                    .map(|c| c.data)
+                    .unwrap_or_default();
+                match merge(&base, &patch).map(|mut merged| merged.validate(today).map(|_| merged))
+                {
+                    Ok(Ok(merged)) => merged,
+                    Ok(Err(e)) => {
+                        report.errors.push(CellError {
+                            row,
+                            column: header_for(&layout, &e.field),
+                            message: e.message,
+                        });
+                        continue;
+                    }
+                    Err(message) => {
+                        report.errors.push(CellError {
+                            row,
+                            column: "企业名称".into(),
+                            message,
+                        });
+                        continue;
+                    }
+                }
+            }
+            None => input,
+        };
+        planned.push(PlannedRow {
+            existing: existing.map(|(id, _)| id),
+            input,
+        });
+    }
+    let bad_rows: std::collections::HashSet<u64> = report.errors.iter().map(|e| e.row).collect();
+    report.invalid = bad_rows.len() as u64;
+    report.valid = report.total - report.invalid;
+    report.updated = planned.iter().filter(|p| p.existing.is_some()).count() as u64;
+    report.inserted = planned.len() as u64 - report.updated;
+    (report, planned)
+}
+
+/// Validates a new row, reporting every bad field (not just the first): each failing field is
+/// reported, cleared, and the row checked again.
+fn validate_row(
+    layout: &Layout<'_>,
+    patch: &mut Map<String, Value>,
+    row: u64,
+    today: NaiveDate,
+    report: &mut ImportReport,
+) -> Option<CustomerInput> {
+    let mut failed = false;
+    for _ in 0..layout.columns.len() + 1 {
+        let mut input = match merge(&CustomerInput::default(), patch) {
+            Ok(i) => i,
+            Err(message) => {
+                report.errors.push(CellError {
+                    row,
+                    column: "企业名称".into(),
+                    message,
+                });
+                return None;
+            }
+        };
+        match input.validate(today) {
+            Ok(()) => return (!failed).then_some(input),
+            Err(e) => {
+                failed = true;
+                report.errors.push(CellError {
+                    row,
+                    column: header_for(layout, &e.field),
+                    message: e.message,
+                });
+                let key = e
+                    .field
+                    .split(['[', '.'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                if key == "name" || patch.remove(&key).is_none() {
+                    return None;
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `Some((id, matched_by_name))`; a code that belongs to a customer in the recycle bin is an error.
+fn existing_customer(
+    conn: &Connection,
+    input: &CustomerInput,
+) -> Result<Option<(i64, bool)>, String> {
+    if let Some(code) = &input.uscc {
+        return match customers::find_by_uscc(conn, code, None) {
+            Ok(Some((_, true))) => {
+                Err("该统一社会信用代码属于回收站中的客户，请先恢复该客户".into())
+            }
+            Ok(Some((id, false))) => Ok(Some((id, false))),
+            Ok(None) => Ok(None),
+            Err(e) => Err(format!("查询失败：{e}")),
+        };
+    }
+    customers::find_live_by_name(conn, &input.name)
+        .map(|id| id.map(|id| (id, true)))
+        .map_err(|e| format!("查询失败：{e}"))
+}
+
+/// Writes the planned rows; the caller owns the transaction.
+pub fn commit(
+    conn: &Connection,
+    rows: &[PlannedRow],
+    user_id: Option<i64>,
+) -> rusqlite::Result<Vec<i64>> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for row in rows {
+        match row.existing {
+            Some(id) => {
+                customers::update(conn, id, &row.input)?;
+                ids.push(id);
+            }
+            None => ids.push(customers::insert(conn, &row.input, user_id)?),
+        }
+    }
+    Ok(ids)
+}
