@@ -16,6 +16,7 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     chunkSizeWarningLimit: 1200,
+    manifest: true,
   },
   test: {
     environment: 'jsdom',
@@ -23,5 +24,6 @@ export default defineConfig({
     environmentOptions: { jsdom: { url: 'http://frontend.test:9/' } },
     setupFiles: ['./src/test/setup.ts'],
     css: false,
+    testTimeout: 20_000,
   },
 })

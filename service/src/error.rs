@@ -252,6 +252,11 @@ fn payload_field(reason: &str) -> Option<String> {
     Some(reason[start..start + len].to_string())
 }
 
+/// A value as poem-openapi prints it in messages (JSON text).
+fn rendered(v: &serde_json::Value) -> String {
+    v.to_string()
+}
+
 /// Finds the JSON path of the value poem-openapi complained about ("…, found \"abc\". …").
 fn field_holding_bad_value(body: &[u8], reason: &str) -> Option<String> {
     let found = reason.split(", found ").nth(1)?;
@@ -265,7 +270,7 @@ fn field_holding_bad_value(body: &[u8], reason: &str) -> Option<String> {
                 } else {
                     format!("{path}.{k}")
                 };
-                if v.to_string() == found {
+                if rendered(v) == found {
                     Some(p)
                 } else {
                     walk(v, p, found)
@@ -273,7 +278,7 @@ fn field_holding_bad_value(body: &[u8], reason: &str) -> Option<String> {
             }),
             serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
                 let p = format!("{path}[{i}]");
-                if v.to_string() == found {
+                if rendered(v) == found {
                     Some(p)
                 } else {
                     walk(v, p, found)

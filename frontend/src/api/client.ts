@@ -96,3 +96,37 @@ export async function downloadFile(path: string, fallbackName: string): Promise<
   a.remove()
   setTimeout(() => URL.revokeObjectURL(url), 1000)
 }
+
+/** Multipart upload with progress (XHR: fetch has no upload progress). Same token and 401 policy. */
+export function uploadWithProgress<T>(
+  path: string,
+  file: File | Blob,
+  onProgress: (pct: number) => void,
+  /** Error statuses whose body is still the expected answer (e.g. 422 + an import report). */
+  acceptStatuses: number[] = [],
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', new URL(path, baseUrl() || 'http://localhost').toString())
+    const token = getToken()
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`)
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100))
+    }
+    xhr.onerror = () => reject(new ApiError(0, undefined))
+    xhr.onload = () => {
+      let body: unknown = xhr.responseText
+      try {
+        body = JSON.parse(xhr.responseText)
+      } catch {
+        /* not JSON */
+      }
+      if (xhr.status === 401 && !isLoginCall(path)) handleUnauthorized()
+      if ((xhr.status >= 200 && xhr.status < 300) || acceptStatuses.includes(xhr.status)) resolve(body as T)
+      else reject(toApiError(xhr.status, body))
+    }
+    const fd = new FormData()
+    fd.append('file', file)
+    xhr.send(fd)
+  })
+}

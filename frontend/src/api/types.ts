@@ -5,7 +5,8 @@
 import type { paths, Readable, Writable } from './schema.gen'
 
 type Op<P extends keyof paths, M extends string> = M extends keyof paths[P] ? paths[P][M] : never
-type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never
+/** The JSON body of a response or request (any `…/json` media type, with or without `; charset=…`). */
+type JsonOf<R> = R extends { content: infer C } ? C[Extract<keyof C, `${string}/json${string}`>] : never
 type OkOf<O> = O extends { responses: infer R }
   ? R extends { 200: infer A }
     ? JsonOf<A>
@@ -30,6 +31,7 @@ export type UserPatch = Req<'/api/users/{id}', 'patch'>
 export type Customer = Res<'/api/customers/{id}'>
 export type CustomerPage = Res<'/api/customers'>
 export type CustomerInput = Req<'/api/customers'>
+export type CustomerPatch = Req<'/api/customers/{id}', 'patch'>
 export type CustomerQuery = Query<'/api/customers'>
 export type Collateral = NonNullable<CustomerInput['collaterals']>[number]
 export type Diagnosis = Res<'/api/diagnoses/{id}'>

@@ -28,7 +28,6 @@ export function FormModal<T extends object>({
     if (open) {
       form.resetFields()
       if (initial) form.setFieldsValue(initial as never)
-      setError(null)
     }
   }, [open, initial, form])
 
@@ -54,7 +53,20 @@ export function FormModal<T extends object>({
   }
 
   return (
-    <Modal open={open} title={title} onCancel={onCancel} onOk={ok} confirmLoading={busy} okText="保存" width={width} destroyOnHidden>
+    <Modal
+      open={open}
+      title={title}
+      onCancel={() => {
+        setError(null)
+        onCancel()
+      }}
+      afterOpenChange={(o) => !o && setError(null)}
+      onOk={ok}
+      confirmLoading={busy}
+      okText="保存"
+      width={width}
+      destroyOnHidden
+    >
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} role="alert" />}
       <Form form={form} layout="vertical" preserve={false}>
         {children(form)}

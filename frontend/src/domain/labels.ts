@@ -57,20 +57,29 @@ export const PLAN_STATUS_OPTIONS: Option[] = [
 ]
 
 export const PROVIDER_CATEGORY_OPTIONS: Option[] = [
-  { value: '财税代账', label: '财税代账' },
-  { value: '征信咨询', label: '征信咨询' },
-  { value: '担保', label: '担保' },
-  { value: '评估', label: '评估' },
-  { value: '抵押登记', label: '抵押登记' },
-  { value: '法律', label: '法律' },
+  { value: 'tax_agency', label: '财税代账' },
+  { value: 'credit_consulting', label: '征信咨询' },
+  { value: 'guarantee', label: '担保' },
+  { value: 'appraisal', label: '评估' },
+  { value: 'mortgage_registration', label: '抵押登记' },
+  { value: 'legal', label: '法律' },
+]
+
+export const PLAN_KIND_OPTIONS: Option[] = [
+  { value: 'tax_increase', label: '纳税提升' },
+  { value: 'invoice_increase', label: '开票提升' },
+  { value: 'flow_increase', label: '流水提升' },
+  { value: 'credit_repair', label: '征信优化' },
+  { value: 'collateral', label: '抵押增信' },
+  { value: 'qualification', label: '资质完善' },
 ]
 
 export const PRODUCT_FAMILY_OPTIONS: Option[] = [
-  { value: 'tax', label: '税贷' },
-  { value: 'invoice', label: '票贷' },
-  { value: 'flow', label: '流水贷' },
+  { value: 'tax_loan', label: '税贷' },
+  { value: 'invoice_loan', label: '票贷' },
+  { value: 'flow_loan', label: '流水贷' },
   { value: 'mortgage', label: '抵押贷' },
-  { value: 'credit', label: '信用贷' },
+  { value: 'credit_loan', label: '信用贷' },
 ]
 
 export const DIMENSIONS: { key: 'flow' | 'invoice_tax' | 'credit' | 'assets' | 'qualification' | 'industry'; label: string }[] = [

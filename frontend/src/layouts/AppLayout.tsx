@@ -1,6 +1,6 @@
 import { Suspense, useMemo, useState } from 'react'
 import { Outlet, matchPath, useLocation, useNavigate } from 'react-router'
-import { Button, Drawer, Dropdown, Grid, Layout, Menu, Typography, theme } from 'antd'
+import { Button, Drawer, Dropdown, Grid, Layout, Menu, Tag, Typography, theme } from 'antd'
 import { KeyOutlined, LogoutOutlined, MenuOutlined, UserOutlined } from '@ant-design/icons'
 import { useAuthActions, useMe } from '../auth/useAuth'
 import { useBranding } from '../branding/context'
@@ -87,9 +87,13 @@ export default function AppLayout() {
         </div>
         <div style={{ flex: 1 }} />
         <Dropdown menu={userMenu} placement="bottomRight" trigger={['click']}>
-          <Button type="text" icon={<UserOutlined />}>
+          <Button type="text" icon={<UserOutlined />} aria-label="账号菜单">
             {!isMobile && (me.data?.display_name || me.data?.username)}
-            {!isMobile && me.data?.role === 'admin' ? '（管理员）' : ''}
+            {!isMobile && me.data?.role === 'admin' && (
+              <Tag color="purple" style={{ marginInlineEnd: 0 }}>
+                管理员
+              </Tag>
+            )}
           </Button>
         </Dropdown>
       </Header>

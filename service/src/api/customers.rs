@@ -248,7 +248,7 @@ async fn set_deleted(
     deleted: bool,
 ) -> ApiResult<Json<Customer>> {
     let user = auth.staff()?;
-    let who = actor(&state, req, Some(user));
+    let who = actor(state, req, Some(user));
     let customer = state
         .db
         .write(move |tx| {

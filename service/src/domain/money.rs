@@ -24,7 +24,7 @@ mod tests {
 
     #[test]
     fn round_trips_to_the_yuan() {
-        for wan in [0.0, 0.0001, 1.5, 123.4567, 99_999.9999] {
+        for wan in [0.0, 0.0001, 1.5, 123.4567, 99_999.999_9] {
             assert_eq!(yuan_to_wan(wan_to_yuan(wan)), wan);
         }
         assert_eq!(wan_to_yuan(0.00004), 0);

@@ -1,3 +1,153 @@
-export default function Page() {
-  return <div>TODO dashboard</div>
+import { useNavigate } from 'react-router'
+import { useQuery } from '@tanstack/react-query'
+import { Card, Col, List, Row, Statistic, Typography } from 'antd'
+import { api } from '../../api/client'
+import { unwrap } from '../../api/errors'
+import type { Dashboard } from '../../api/types'
+import { useBranding } from '../../branding/context'
+import { Chart } from '../../components/charts/Chart'
+import { ErrorResult } from '../../components/ErrorResult'
+import { PageHeader } from '../../components/PageHeader'
+import { PageSpin } from '../../components/PageSpin'
+import { CATEGORY_COLORS, PLAN_STATUS_OPTIONS, STAGE_OPTIONS, labelOf } from '../../domain/labels'
+
+const CAT_HEX: Record<string, string> = { A: '#52c41a', B: '#faad14', C: '#f5222d', none: '#bfbfbf' }
+
+function pie(data: { name: string; value: number; color?: string }[]) {
+  return {
+    tooltip: { trigger: 'item' },
+    legend: { bottom: 0 },
+    series: [
+      {
+        type: 'pie',
+        radius: ['40%', '68%'],
+        data: data.map((d) => ({ name: d.name, value: d.value, itemStyle: d.color ? { color: d.color } : undefined })),
+        label: { formatter: '{b}: {c}' },
+      },
+    ],
+  }
+}
+
+function bars(labels: string[], series: { name: string; data: number[]; color: string }[], unit = '') {
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: series.length > 1 ? { bottom: 0 } : undefined,
+    grid: { left: 40, right: 16, top: 16, bottom: series.length > 1 ? 48 : 24, containLabel: true },
+    xAxis: { type: 'category', data: labels },
+    yAxis: { type: 'value', name: unit },
+    series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, itemStyle: { color: s.color }, barMaxWidth: 36 })),
+  }
+}
+
+export default function DashboardPage() {
+  const brand = useBranding()
+  const navigate = useNavigate()
+  const q = useQuery({ queryKey: ['dashboard'], queryFn: () => unwrap(api.GET('/api/dashboard')) })
+  if (q.isPending)
+    return (
+      <>
+        <PageHeader title="工作台" />
+        <PageSpin />
+      </>
+    )
+  if (q.isError)
+    return (
+      <>
+        <PageHeader title="工作台" />
+        <ErrorResult error={q.error} onRetry={() => q.refetch()} />
+      </>
+    )
+  const d: Dashboard = q.data
+  const catLabel = (k: string) => (k === 'none' ? '未诊断' : `${k} 类`)
+
+  return (
+    <>
+      <PageHeader title="工作台" />
+      <Row gutter={[16, 16]}>
+        <Col xs={12} md={6}>
+          <Card size="small">
+            <Statistic title="客户总数" value={d.customers_total} />
+          </Card>
+        </Col>
+        <Col xs={12} md={6}>
+          <Card size="small">
+            <Statistic title="A 类客户" value={d.by_category.find((c) => c.key === 'A')?.count ?? 0} valueStyle={{ color: CAT_HEX.A }} />
+          </Card>
+        </Col>
+        <Col xs={12} md={6}>
+          <Card size="small">
+            <Statistic title="贷款需求合计" value={d.requested_wan} suffix="万" precision={0} />
+          </Card>
+        </Col>
+        <Col xs={12} md={6}>
+          <Card size="small">
+            <Statistic title="预计可贷合计" value={d.estimated_wan} suffix="万" precision={0} valueStyle={{ color: brand.primary_color }} />
+          </Card>
+        </Col>
+        <Col xs={24} md={12} xl={8}>
+          <Card size="small" title="客户分类">
+            <Chart
+              height={260}
+              option={pie(d.by_category.map((c) => ({ name: catLabel(c.key), value: c.count, color: CAT_HEX[c.key] ?? CATEGORY_COLORS[c.key] })))}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} md={12} xl={8}>
+          <Card size="small" title="跟进阶段">
+            <Chart
+              height={260}
+              option={bars(
+                d.by_stage.map((s) => labelOf(STAGE_OPTIONS, s.key)),
+                [{ name: '客户数', data: d.by_stage.map((s) => s.count), color: brand.primary_color }],
+              )}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} md={12} xl={8}>
+          <Card size="small" title="改造方案状态">
+            <Chart
+              height={260}
+              option={pie(d.plans_by_status.map((p) => ({ name: labelOf(PLAN_STATUS_OPTIONS, p.key), value: p.count })))}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} md={12} xl={12}>
+          <Card size="small" title="需求额度 vs 预计可贷（按分类，万元）">
+            <Chart
+              height={260}
+              option={bars(
+                d.amounts_by_category.map((a) => catLabel(a.key)),
+                [
+                  { name: '需求', data: d.amounts_by_category.map((a) => a.requested_wan), color: brand.secondary_color },
+                  { name: '预计可贷', data: d.amounts_by_category.map((a) => a.estimated_wan), color: brand.primary_color },
+                ],
+                '万',
+              )}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} xl={12}>
+          <Card size="small" title="最近动态">
+            <List
+              size="small"
+              dataSource={d.recent.slice(0, 10)}
+              locale={{ emptyText: '暂无动态' }}
+              renderItem={(r) => (
+                <List.Item
+                  onClick={() => r.resource_type === 'customer' && r.resource_id && navigate(`/customers/${r.resource_id}`)}
+                  style={{ cursor: r.resource_type === 'customer' ? 'pointer' : undefined }}
+                >
+                  <Typography.Text type="secondary" style={{ marginRight: 8 }}>
+                    {r.at.replace('T', ' ').slice(5, 16)}
+                  </Typography.Text>
+                  {r.username ?? '系统'} · {r.action}
+                  {r.resource_id ? ` #${r.resource_id}` : ''}
+                </List.Item>
+              )}
+            />
+          </Card>
+        </Col>
+      </Row>
+    </>
+  )
 }

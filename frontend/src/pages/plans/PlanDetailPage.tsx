@@ -1,16 +1,19 @@
 import { useNavigate, useParams } from 'react-router'
-import { App, Button, Card, Checkbox, Col, Descriptions, List, Row, Segmented, Space, Typography } from 'antd'
+import { App, Button, Card, Checkbox, Col, Descriptions, List, Row, Segmented, Space, Table, Typography } from 'antd'
 import { ArrowRightOutlined } from '@ant-design/icons'
 import { errorMessage } from '../../api/errors'
-import type { Plan } from '../../api/types'
+import type { Plan, PlanPatch } from '../../api/types'
 import { CategoryTag } from '../../components/CategoryTag'
 import { PageHeader } from '../../components/PageHeader'
 import { PageSpin } from '../../components/PageSpin'
 import { ErrorResult } from '../../components/ErrorResult'
-import { PLAN_STATUS_OPTIONS } from '../../domain/labels'
+import { PLAN_KIND_OPTIONS, PLAN_STATUS_OPTIONS, PROVIDER_CATEGORY_OPTIONS, labelOf } from '../../domain/labels'
 import { useCustomer } from '../customers/hooks'
 import { taskProgress } from './components/PlanCard'
-import { usePatchPlan, usePlan, useProviders } from './hooks'
+import { usePatchPlan, usePlan } from './hooks'
+
+const cost = (p: Plan) =>
+  p.cost_min_wan === p.cost_max_wan ? `${p.cost_min_wan} 万元` : `${p.cost_min_wan}–${p.cost_max_wan} 万元`
 
 export default function PlanDetailPage() {
   const id = Number(useParams().id)
@@ -18,19 +21,14 @@ export default function PlanDetailPage() {
   const { message } = App.useApp()
   const plan = usePlan(id)
   const customer = useCustomer(plan.data?.customer_id)
-  const providers = useProviders()
   const patch = usePatchPlan()
 
   if (plan.isPending) return <PageSpin />
   if (plan.isError) return <ErrorResult error={plan.error} onRetry={() => plan.refetch()} />
   const p: Plan = plan.data
-  const recommended = (providers.data ?? []).filter((x) => (p.provider_ids ?? []).includes(x.id))
 
-  function save(changes: Parameters<typeof patch.mutate>[0]['patch'], ok: string) {
-    patch.mutate(
-      { id: p.id, patch: changes },
-      { onSuccess: () => message.success(ok), onError: (e) => message.error(errorMessage(e)) },
-    )
+  function save(changes: PlanPatch, ok: string) {
+    patch.mutate({ id: p.id, patch: changes }, { onSuccess: () => message.success(ok), onError: (e) => message.error(errorMessage(e)) })
   }
 
   return (
@@ -49,28 +47,21 @@ export default function PlanDetailPage() {
         <Col xs={24} lg={14}>
           <Card size="small" title="方案概要">
             <Descriptions column={{ xs: 1, sm: 2 }} size="small">
-              <Descriptions.Item label="改造方向">{p.kind}</Descriptions.Item>
+              <Descriptions.Item label="改造方向">{labelOf(PLAN_KIND_OPTIONS, p.kind)}</Descriptions.Item>
               <Descriptions.Item label="状态">
                 <Segmented
                   size="small"
                   value={p.status}
                   options={PLAN_STATUS_OPTIONS}
-                  onChange={(v) => save({ status: String(v) } as never, '状态已更新')}
+                  onChange={(v) => save({ status: v } as PlanPatch, '状态已更新')}
                 />
               </Descriptions.Item>
-              {p.gap && <Descriptions.Item label="差距" span={2}>{p.gap}</Descriptions.Item>}
-              {(p.current || p.target) && (
-                <Descriptions.Item label="目标" span={2}>
-                  {p.current ?? '—'} <ArrowRightOutlined /> {p.target ?? '—'}
-                </Descriptions.Item>
-              )}
-              <Descriptions.Item label="预计提额">
-                {p.estimated_increase_wan != null ? `+${p.estimated_increase_wan} 万元` : '—'}
+              <Descriptions.Item label="差距" span={2}>
+                {p.gap}
               </Descriptions.Item>
-              <Descriptions.Item label="预计费用">
-                {p.estimated_cost_wan != null ? `${p.estimated_cost_wan} 万元` : '—'}
-              </Descriptions.Item>
-              <Descriptions.Item label="见效时间">{p.takes_months != null ? `${p.takes_months} 个月` : '—'}</Descriptions.Item>
+              <Descriptions.Item label="预计提额">+{p.estimated_increase_wan} 万元</Descriptions.Item>
+              <Descriptions.Item label="预计费用">{cost(p)}</Descriptions.Item>
+              <Descriptions.Item label="见效时间">{p.months_to_effect} 个月</Descriptions.Item>
               <Descriptions.Item label="分类变化">
                 <Space size={4}>
                   <CategoryTag category={p.category_before} />
@@ -79,6 +70,20 @@ export default function PlanDetailPage() {
                 </Space>
               </Descriptions.Item>
             </Descriptions>
+            {p.changes.length > 0 && (
+              <Table
+                size="small"
+                style={{ marginTop: 12 }}
+                pagination={false}
+                rowKey="field"
+                dataSource={p.changes}
+                columns={[
+                  { title: '指标', dataIndex: 'label' },
+                  { title: '现在', dataIndex: 'from' },
+                  { title: '目标', dataIndex: 'to' },
+                ]}
+              />
+            )}
           </Card>
         </Col>
         <Col xs={24} lg={10}>
@@ -94,7 +99,7 @@ export default function PlanDetailPage() {
                     disabled={patch.isPending}
                     onChange={(e) =>
                       save(
-                        { tasks: p.tasks.map((x, j) => (j === t.i ? { ...x, done: e.target.checked } : x)) } as never,
+                        { tasks: p.tasks.map((x, j) => (j === t.i ? { ...x, done: e.target.checked } : x)) } as PlanPatch,
                         e.target.checked ? '任务已完成' : '已取消勾选',
                       )
                     }
@@ -105,17 +110,14 @@ export default function PlanDetailPage() {
               )}
             />
           </Card>
-          <Card size="small" title="推荐服务商" style={{ marginTop: 16 }}>
+          <Card size="small" title={`推荐服务商（${labelOf(PROVIDER_CATEGORY_OPTIONS, p.provider_category)}）`} style={{ marginTop: 16 }}>
             <List
               size="small"
-              dataSource={recommended}
-              locale={{ emptyText: '暂无推荐服务商，可在“服务商”中添加' }}
+              dataSource={p.providers}
+              locale={{ emptyText: '暂无该类服务商，可在“服务商”中添加' }}
               renderItem={(x) => (
                 <List.Item>
-                  <List.Item.Meta
-                    title={`${x.name}（${x.category}）`}
-                    description={[x.contact, x.phone, x.price_range].filter(Boolean).join(' · ')}
-                  />
+                  <List.Item.Meta title={x.name} description={[x.contact, x.phone, x.price_range].filter(Boolean).join(' · ')} />
                 </List.Item>
               )}
             />

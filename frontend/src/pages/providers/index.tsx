@@ -5,9 +5,10 @@ import { PlusOutlined } from '@ant-design/icons'
 import { api } from '../../api/client'
 import { errorMessage, unwrap } from '../../api/errors'
 import type { Provider, ProviderInput } from '../../api/types'
+import { ErrorResult } from '../../components/ErrorResult'
 import { FormModal } from '../../components/FormModal'
 import { PageHeader } from '../../components/PageHeader'
-import { PROVIDER_CATEGORY_OPTIONS } from '../../domain/labels'
+import { PROVIDER_CATEGORY_OPTIONS, labelOf } from '../../domain/labels'
 import { useProviders } from '../plans/hooks'
 
 export default function ProvidersPage() {
@@ -44,6 +45,7 @@ export default function ProvidersPage() {
       <div className="toolbar">
         <Select allowClear placeholder="类别" options={PROVIDER_CATEGORY_OPTIONS} value={category} onChange={setCategory} style={{ width: 140 }} />
       </div>
+      {list.isError && <ErrorResult error={list.error} onRetry={() => list.refetch()} />}
       <Table<Provider>
         rowKey="id"
         size="middle"
@@ -52,7 +54,7 @@ export default function ProvidersPage() {
         scroll={{ x: 900 }}
         columns={[
           { title: '名称', dataIndex: 'name', fixed: 'left', width: 180 },
-          { title: '类别', dataIndex: 'category', width: 100, render: (c: string) => <Tag>{c}</Tag> },
+          { title: '类别', dataIndex: 'category', width: 100, render: (c: string) => <Tag>{labelOf(PROVIDER_CATEGORY_OPTIONS, c)}</Tag> },
           { title: '联系人', dataIndex: 'contact', width: 100 },
           { title: '电话', dataIndex: 'phone', width: 130 },
           { title: '价格区间', dataIndex: 'price_range', width: 130 },

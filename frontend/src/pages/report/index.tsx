@@ -91,12 +91,12 @@ export default function ReportPage() {
             <h2>关键限制</h2>
             <ul style={{ margin: 0, paddingLeft: 18 }}>
               {diag.vetoes.map((v) => (
-                <li key={v.rule_id} className="report-no">
+                <li key={v.id} className="report-no">
                   {v.reason}
                 </li>
               ))}
               {diag.caps.map((v) => (
-                <li key={v.rule_id}>{v.reason}</li>
+                <li key={v.id}>{v.reason}</li>
               ))}
             </ul>
           </section>
@@ -153,7 +153,7 @@ export default function ReportPage() {
                 <tr key={`e-${p.product_id}`}>
                   <td>{p.name}</td>
                   <td className="report-ok">现在可申请</td>
-                  <td className="num">{p.estimate_wan} 万元</td>
+                  <td className="num">{p.estimated_wan} 万元</td>
                   <td>—</td>
                 </tr>
               ))}
@@ -162,7 +162,7 @@ export default function ReportPage() {
                   <td>{p.name}</td>
                   <td className="report-no">暂不符合</td>
                   <td className="num">—</td>
-                  <td>{p.blocking_gate ?? '—'}</td>
+                  <td>{p.blocking_reason ?? p.blocking_gate ?? '—'}</td>
                 </tr>
               ))}
               {diag.products.length === 0 && (
@@ -191,8 +191,8 @@ export default function ReportPage() {
                 {ownPlans.map((p) => (
                   <tr key={p.id}>
                     <td>{p.title}</td>
-                    <td>{p.tasks.slice(0, 3).map((t) => t.title).join('；') || p.gap || '—'}</td>
-                    <td className="num">{p.takes_months != null ? `${p.takes_months} 个月` : '—'}</td>
+                    <td>{p.changes.map((c) => `${c.label} ${c.from} → ${c.to}`).join('；') || p.gap}</td>
+                    <td className="num">{p.months_to_effect} 个月</td>
                     <td className="num">{p.estimated_increase_wan != null ? `+${p.estimated_increase_wan} 万` : '—'}</td>
                     <td>
                       {p.category_before ?? '?'} → {p.category_after ?? '?'}

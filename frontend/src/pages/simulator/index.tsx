@@ -96,7 +96,7 @@ export default function SimulatorPage() {
               >
                 {KNOBS.map((k) => (
                   <Form.Item key={k.name} name={k.name} label={k.label} style={{ marginBottom: 10 }}>
-                    <InputNumber style={{ width: '100%' }} min={0} addonAfter={k.unit} placeholder="未知" />
+                    <InputNumber style={{ width: '100%' }} min={0} suffix={k.unit} placeholder="未知" />
                   </Form.Item>
                 ))}
                 <Form.Item name="tax_grade" label="纳税信用等级" style={{ marginBottom: 10 }}>

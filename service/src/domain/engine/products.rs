@@ -243,12 +243,13 @@ impl Gate {
             Self::NoDishonestDebtor => require(f.dishonest_debtor != Some(true), || {
                 "企业或法人为失信被执行人".to_owned()
             }),
-            Self::MaxInquiries { window, max } => max_count(
-                ctx.inquiries(*window),
-                *max,
-                &format!("{}征信查询", window.label()),
-                "次",
-            ),
+            Self::MaxInquiries { window, max } => {
+                let n = ctx.inquiries(*window);
+                require(n.is_none_or(|v| v <= *max), || {
+                    let label = window.label();
+                    format!("{label}征信查询{}次，超过产品上限{max}次", n.unwrap_or(0))
+                })
+            }
             Self::MaxCreditInstitutions { max } => {
                 max_count(f.credit_institutions, *max, "信用类贷款机构", "家")
             }

@@ -361,17 +361,33 @@ impl IndustryMap {
         self.entries
             .iter()
             .find(|e| {
-                e.keywords
-                    .iter()
-                    .any(|k| !k.is_empty() && text.contains(&k.to_lowercase()))
+                e.keywords.iter().any(|k| contains_ci(&text, k))
                     || code.is_some_and(|c| {
                         e.code_prefixes
                             .iter()
-                            .any(|p| !p.is_empty() && c.starts_with(&p.to_lowercase()))
+                            .any(|p| !p.is_empty() && starts_with_ci(c, p))
                     })
             })
             .map_or(self.default_class, |e| e.class)
     }
+}
+
+/// `text` (already lower-case) contains `needle`, ignoring ASCII case. Runs per
+/// diagnosis for ~70 keywords, so it avoids allocating for the usual Chinese keywords.
+fn contains_ci(text: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    if needle.bytes().any(|b| b.is_ascii_uppercase()) {
+        text.contains(&needle.to_ascii_lowercase())
+    } else {
+        text.contains(needle)
+    }
+}
+
+fn starts_with_ci(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len()
+        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// A leading GB/T 4754 code token: one letter followed only by digits ("k7010", "c").

@@ -30,7 +30,7 @@ function Wan({ name, label, extra }: { name: string; label?: string; extra?: str
   return (
     <Col {...col}>
       <Form.Item name={name} label={label ?? fieldLabel(name)} extra={extra}>
-        <InputNumber {...num} min={0} step={1} addonAfter="万元" placeholder="未知" />
+        <InputNumber {...num} min={0} step={1} suffix="万元" placeholder="未知" />
       </Form.Item>
     </Col>
   )
@@ -85,7 +85,8 @@ export function CustomerForm({ initial, submitText = '保存', onSubmit, onCance
         const name = fieldPath(e.field)
         form.setFields([{ name: name as never, errors: [e.message] }])
         form.scrollToField(name as never, { block: 'center' })
-        setError(`${fieldLabel(String(name[0]))}：${e.message}`)
+        const label = fieldLabel(String(name[0])).replace(/（.*）/, '')
+        setError(e.message.includes(label) ? e.message : `${label}：${e.message}`)
       } else {
         setError(errorMessage(e))
       }
@@ -187,7 +188,7 @@ export function CustomerForm({ initial, submitText = '保存', onSubmit, onCance
         <Int name="inquiries_6m" />
         <Col {...col}>
           <Form.Item name="card_utilization_pct" label="信用卡使用率">
-            <InputNumber {...num} min={0} max={1000} addonAfter="%" placeholder="未知" />
+            <InputNumber {...num} min={0} max={1000} suffix="%" placeholder="未知" />
           </Form.Item>
         </Col>
         <Int name="credit_institutions" label="信用贷款机构数" />
@@ -213,12 +214,12 @@ export function CustomerForm({ initial, submitText = '保存', onSubmit, onCance
                   </Col>
                   <Col xs={12} sm={12} lg={4}>
                     <Form.Item name={[name, 'appraisal_wan']} label="评估价值">
-                      <InputNumber {...num} min={0} addonAfter="万" placeholder="未知" />
+                      <InputNumber {...num} min={0} suffix="万" placeholder="未知" />
                     </Form.Item>
                   </Col>
                   <Col xs={12} sm={12} lg={4}>
                     <Form.Item name={[name, 'lien_wan']} label="已抵押余额">
-                      <InputNumber {...num} min={0} addonAfter="万" placeholder="未知" />
+                      <InputNumber {...num} min={0} suffix="万" placeholder="未知" />
                     </Form.Item>
                   </Col>
                   <Col xs={20} sm={12} lg={5}>

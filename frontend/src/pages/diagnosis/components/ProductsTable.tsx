@@ -1,5 +1,6 @@
 import { Table, Tag, Typography } from 'antd'
 import type { Diagnosis } from '../../../api/types'
+import { PRODUCT_FAMILY_OPTIONS, labelOf } from '../../../domain/labels'
 
 type ProductRow = Diagnosis['products'][number]
 
@@ -26,7 +27,7 @@ export function ProductsTable({ diagnosis, compact = false }: { diagnosis: Diagn
             </>
           ),
         },
-        { title: '类型', dataIndex: 'family', width: 90 },
+        { title: '类型', dataIndex: 'family', width: 90, render: (f: string) => labelOf(PRODUCT_FAMILY_OPTIONS, f) },
         {
           title: '结论',
           dataIndex: 'eligible',
@@ -35,15 +36,16 @@ export function ProductsTable({ diagnosis, compact = false }: { diagnosis: Diagn
         },
         {
           title: '预计额度',
-          dataIndex: 'estimate_wan',
+          dataIndex: 'estimated_wan',
           width: 110,
           align: 'right',
           render: (v: number, p) => (p.eligible ? <Typography.Text strong>{v} 万</Typography.Text> : '—'),
         },
         {
           title: '卡在哪一步',
-          dataIndex: 'blocking_gate',
-          render: (g?: string | null, p?: ProductRow) => (p?.eligible ? '—' : <Typography.Text type="danger">{g || '—'}</Typography.Text>),
+          dataIndex: 'blocking_reason',
+          render: (_: unknown, p: ProductRow) =>
+            p.eligible ? '—' : <Typography.Text type="danger">{p.blocking_reason || p.blocking_gate || '—'}</Typography.Text>,
         },
       ]}
     />

@@ -7,10 +7,10 @@ export function VetoesAndCaps({ diagnosis }: { diagnosis: Diagnosis }) {
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       {diagnosis.vetoes.map((v) => (
-        <Alert key={`v-${v.rule_id}`} type="error" showIcon message={`否决（直接判 C）· ${v.rule_id}`} description={v.reason} />
+        <Alert key={`v-${v.id}`} type="error" showIcon message={`否决（直接判 C）· ${v.id}`} description={v.reason} />
       ))}
       {diagnosis.caps.map((c) => (
-        <Alert key={`c-${c.rule_id}`} type="warning" showIcon message={`封顶（最高 B）· ${c.rule_id}`} description={c.reason} />
+        <Alert key={`c-${c.id}`} type="warning" showIcon message={`封顶（最高 B）· ${c.id}`} description={c.reason} />
       ))}
     </Space>
   )

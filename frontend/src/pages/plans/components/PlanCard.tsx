@@ -16,8 +16,8 @@ export function PlanCard({ plan, customerName, onOpen }: { plan: Plan; customerN
         {customerName && <Typography.Text type="secondary">{customerName}</Typography.Text>}
         {plan.gap && <Typography.Text style={{ fontSize: 12 }}>{plan.gap}</Typography.Text>}
         <Space wrap size={4}>
-          {plan.estimated_increase_wan != null && <Tag color="green">预计提额 +{plan.estimated_increase_wan} 万</Tag>}
-          {plan.takes_months != null && <Tag>{plan.takes_months} 个月见效</Tag>}
+          {plan.estimated_increase_wan > 0 && <Tag color="green">预计提额 +{plan.estimated_increase_wan} 万</Tag>}
+          <Tag>{plan.months_to_effect} 个月见效</Tag>
         </Space>
         {plan.category_before && plan.category_after && (
           <Space size={4}>
