@@ -38,6 +38,7 @@ pub fn prepare_state_dir(settings: &Settings) -> anyhow::Result<()> {
         }
     }
     bootstrap::ensure_admin(&conn, settings)?;
+    db::catalog::seed_defaults(&conn)?;
     Ok(())
 }
 

@@ -4,8 +4,11 @@
 pub mod audit;
 pub mod auth;
 pub mod branding;
+pub mod catalog;
 pub mod common;
 pub mod customers;
+pub mod dashboard;
+pub mod diagnoses;
 pub mod system;
 pub mod transfer;
 pub mod users;
@@ -20,6 +23,12 @@ pub enum ApiTags {
     Users,
     /// 企业客户
     Customers,
+    /// 融资体检与改造方案
+    Diagnoses,
+    /// 规则、产品库、服务商
+    Catalog,
+    /// 工作台
+    Dashboard,
     /// 品牌（白标）
     Branding,
     /// 审计日志（管理员）
@@ -38,6 +47,9 @@ pub type Api = (
     audit::AuditApi,
     system::SystemApi,
     transfer::TransferApi,
+    diagnoses::DiagnosesApi,
+    catalog::CatalogApi,
+    dashboard::DashboardApi,
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -50,6 +62,9 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         audit::AuditApi,
         system::SystemApi,
         transfer::TransferApi,
+        diagnoses::DiagnosesApi,
+        catalog::CatalogApi,
+        dashboard::DashboardApi,
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -4,7 +4,9 @@
 
 pub mod audit;
 pub mod backup;
+pub mod catalog;
 pub mod customers;
+pub mod diagnoses;
 pub mod migrations;
 pub mod settings_kv;
 pub mod sql;

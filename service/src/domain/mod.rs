@@ -1,6 +1,7 @@
 //! Pure domain logic: no I/O, no database, no HTTP.
 pub mod customer;
 pub mod engine;
+pub mod facts;
 pub mod money;
 pub mod uscc;
 pub mod user;

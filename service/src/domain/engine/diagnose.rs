@@ -317,9 +317,9 @@ fn verdict(
     let blocker = evals
         .iter()
         .find_map(|(_, e)| e.blocker.as_ref().map(|b| b.1.as_str()))
-        .unwrap_or("现有经营贷已占满按开票额测算的流动资金贷款额度");
+        .unwrap_or("已有经营贷余额已占满按年开票额测算的可新增流动资金贷款空间");
     let blocker = if evals.iter().any(|(_, e)| e.eligible()) {
-        "现有经营贷已占满按开票额测算的流动资金贷款额度"
+        "已有经营贷余额已占满按年开票额测算的可新增流动资金贷款空间"
     } else {
         blocker
     };

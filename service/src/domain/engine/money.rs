@@ -21,17 +21,32 @@ pub fn round1(x: f64) -> f64 {
 
 /// Human-readable 万 amount for Chinese reasons: "12.5万元" (no trailing zeros).
 pub fn fmt_wan(yuan: i64) -> String {
-    format!("{}万元", fmt_num(yuan_to_wan(yuan)))
+    let mut s = fmt_hundredths((yuan as f64 / 100.0).round() as i64);
+    s.push_str("万元");
+    s
 }
 
-/// Formats a decimal without trailing zeros ("3", "2.5", "0.35").
+/// Formats a decimal to at most 2 places without trailing zeros ("3", "2.5", "0.35").
 pub fn fmt_num(x: f64) -> String {
-    let s = format!("{x:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_owned()
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    fmt_hundredths((x * 100.0).round() as i64)
+}
+
+/// Integer formatting of a value given in hundredths: float formatting dominated the
+/// engine's profile, and reasons are built for every diagnosis.
+fn fmt_hundredths(n: i64) -> String {
+    let (sign, n) = if n < 0 {
+        ("-", n.unsigned_abs())
     } else {
-        s.to_owned()
+        ("", n as u64)
+    };
+    let (int, frac) = (n / 100, n % 100);
+    match frac {
+        0 => format!("{sign}{int}"),
+        f if f % 10 == 0 => format!("{sign}{int}.{}", f / 10),
+        f => format!("{sign}{int}.{f:02}"),
     }
 }
 
@@ -62,5 +77,9 @@ mod tests {
         assert_eq!(fmt_wan(25_000), "2.5万元");
         assert_eq!(fmt_num(0.35), "0.35");
         assert_eq!(round1(72.46), 72.5);
+        assert_eq!(fmt_num(-10.0), "-10");
+        assert_eq!(fmt_num(1.05), "1.05");
+        assert_eq!(fmt_num(0.004), "0");
+        assert_eq!(fmt_wan(-25_000), "-2.5万元");
     }
 }

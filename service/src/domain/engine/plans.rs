@@ -316,13 +316,19 @@ fn band_thresholds<B: Threshold>(t: &BandTable<B>) -> impl Iterator<Item = i64> 
 
 /// The next threshold above `current` that raises the recommended amount; when none does,
 /// the next one at all (it may still lift the score/category). "Next" keeps the target
-/// realistic: the smallest real change that crosses a gate or band.
+/// realistic: the smallest real change that crosses a gate or band, and never more than
+/// `max_growth` × current (a real business cannot multiply its sales on advice; from
+/// zero there is no ratio, so any threshold is allowed).
 fn next_target(
     current: i64,
+    max_growth: Option<f64>,
     candidates: impl Iterator<Item = i64>,
     value_at: impl Fn(i64) -> f64,
 ) -> Option<i64> {
-    let mut cs: Vec<i64> = candidates.filter(|c| *c > current).collect();
+    let limit = max_growth
+        .filter(|_| current > 0)
+        .map_or(i64::MAX, |g| (current as f64 * g).floor() as i64);
+    let mut cs: Vec<i64> = candidates.filter(|c| *c > current && *c <= limit).collect();
     cs.sort_unstable();
     cs.dedup();
     let base = value_at(current);
@@ -358,7 +364,8 @@ fn tax_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
     });
     let bands = band_thresholds(&env.rules.dimensions.invoice_tax.annual_tax);
     let base = p.target.clone();
-    if let Some(t) = next_target(current, gates.chain(bands), |v| {
+    let growth = env.rules.plans.tax_increase.max_growth_ratio;
+    if let Some(t) = next_target(current, growth, gates.chain(bands), |v| {
         env.recommended(&with(&base, |f| f.annual_tax_yuan = Some(v)))
     }) {
         p.target.annual_tax_yuan = Some(t);
@@ -410,7 +417,8 @@ fn invoice_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
     });
     let bands = band_thresholds(&env.rules.dimensions.invoice_tax.annual_invoice);
     let base = p.target.clone();
-    if let Some(t) = next_target(current, gates.chain(bands), |v| {
+    let growth = env.rules.plans.invoice_increase.max_growth_ratio;
+    if let Some(t) = next_target(current, growth, gates.chain(bands), |v| {
         env.recommended(&with(&base, |f| f.annual_invoice_yuan = Some(v)))
     }) {
         p.target.annual_invoice_yuan = Some(t);
@@ -447,7 +455,8 @@ fn flow_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
         .chain(band_thresholds(&r.monthly_flow))
         .chain(consistency)
         .chain(coverage);
-    let t = next_target(current, candidates, |v| {
+    let growth = env.rules.plans.flow_increase.max_growth_ratio;
+    let t = next_target(current, growth, candidates, |v| {
         env.recommended(&with(facts, |f| f.monthly_flow_yuan = Some(v)))
     })?;
     let mut p = Proposal::new(facts);
@@ -797,6 +806,33 @@ mod tests {
             ps.windows(2)
                 .all(|w| w[0].estimated_increase_wan >= w[1].estimated_increase_wan)
         );
+    }
+
+    #[test]
+    fn growth_targets_are_bounded() {
+        let base = Facts {
+            established_on: Some(date(2020, 1, 1)),
+            tax_grade: Some(TaxGrade::B),
+            ..Facts::default()
+        };
+        let invoice_only: Vec<Product> = generic_products()
+            .into_iter()
+            .filter(|p| p.id == "invoice_loan")
+            .collect();
+        let at = |wan: f64| {
+            let f = Facts {
+                annual_invoice_yuan: w(wan),
+                ..base.clone()
+            };
+            plans(&f, &invoice_only)
+        };
+        // 100 → 200 (next band, ≤ 2×) doubles the invoice-loan estimate 10 → 20.
+        let p = at(100.0);
+        let inv = find(&p, PlanKind::InvoiceIncrease);
+        assert_eq!(inv.target_facts.annual_invoice_yuan, w(200.0));
+        assert_eq!(inv.estimated_increase_wan, 10.0);
+        // 25 → 60 would be 2.4×: beyond the default max_growth_ratio 2, so no plan.
+        assert!(at(25.0).iter().all(|p| p.kind != PlanKind::InvoiceIncrease));
     }
 
     #[test]

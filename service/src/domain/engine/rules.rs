@@ -505,6 +505,10 @@ pub struct PlanTemplate {
     pub cost_min_wan: f64,
     pub cost_max_wan: f64,
     pub months_to_effect: u32,
+    /// Largest target as a multiple of the current value (tax/invoice/flow plans); a
+    /// threshold beyond it is only used when no nearer one exists, and then brings no gain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_growth_ratio: Option<f64>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

@@ -540,6 +540,9 @@ fn plan_template(e: &mut Errs, t: &PlanTemplate, path: &str) {
         format!("{path}.cost_min_wan"),
         "费用下限不能高于上限",
     );
+    if let Some(g) = t.max_growth_ratio {
+        e.range(g, 1.0, 100.0, &format!("{path}.max_growth_ratio"));
+    }
     e.check(
         (1..=60).contains(&t.months_to_effect),
         format!("{path}.months_to_effect"),
@@ -782,6 +785,10 @@ mod tests {
             (
                 |r| r.plans.collateral.cost_min_wan = 5.0,
                 "plans.collateral.cost_min_wan",
+            ),
+            (
+                |r| r.plans.flow_increase.max_growth_ratio = Some(0.5),
+                "plans.flow_increase.max_growth_ratio",
             ),
             (
                 |r| r.plans.qualification.months_to_effect = 0,

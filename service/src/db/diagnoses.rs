@@ -1,0 +1,385 @@
+//! Stored diagnoses (input snapshot + rules version + result) and improvement plans.
+
+use poem_openapi::{Enum, Object};
+use rusqlite::{Connection, Row};
+use sea_query::{Expr, ExprTrait, Order, Query};
+use serde::{Deserialize, Serialize};
+
+use super::catalog::Provider;
+use super::sql;
+use crate::domain::engine::{
+    Category, Diagnosis, FactChange, Facts, PlanDraft, PlanKind, ProductDelta, ProviderCategory,
+};
+use crate::domain::money::wan_to_yuan;
+
+#[derive(Object, Serialize, Debug, Clone)]
+pub struct DiagnosisRecord {
+    pub id: i64,
+    pub customer_id: i64,
+    /// The rule-set version the diagnosis used.
+    pub rules_version: i64,
+    pub created_at: String,
+    #[oai(flatten)]
+    #[serde(flatten)]
+    pub result: Diagnosis,
+}
+
+fn codec_err(e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
+
+fn json<T: Serialize>(v: &T) -> rusqlite::Result<String> {
+    serde_json::to_string(v).map_err(codec_err)
+}
+
+fn category_code(c: Category) -> &'static str {
+    match c {
+        Category::A => "A",
+        Category::B => "B",
+        Category::C => "C",
+    }
+}
+
+/// Stores a diagnosis and makes it the customer's latest.
+pub fn insert(
+    conn: &Connection,
+    customer_id: i64,
+    rules_version: i64,
+    facts: &Facts,
+    d: &Diagnosis,
+    user: Option<i64>,
+) -> rusqlite::Result<i64> {
+    let now = sql::now();
+    let recommended = wan_to_yuan(d.recommended_wan);
+    let q = Query::insert()
+        .into_table("diagnoses")
+        .columns([
+            "customer_id",
+            "rules_version",
+            "facts",
+            "result",
+            "category",
+            "total",
+            "recommended_yuan",
+            "created_by",
+            "created_at",
+        ])
+        .values_panic([
+            customer_id.into(),
+            rules_version.into(),
+            json(facts)?.into(),
+            json(d)?.into(),
+            category_code(d.category).into(),
+            d.total.into(),
+            recommended.into(),
+            user.into(),
+            now.into(),
+        ])
+        .to_owned();
+    let id = sql::insert(conn, &q)?;
+    let q = Query::update()
+        .table("customers")
+        .values([
+            ("latest_diagnosis_id", id.into()),
+            ("latest_category", category_code(d.category).into()),
+            ("latest_total", d.total.into()),
+            ("latest_recommended_yuan", recommended.into()),
+        ])
+        .and_where(Expr::col("id").eq(customer_id))
+        .to_owned();
+    sql::execute(conn, &q)?;
+    Ok(id)
+}
+
+fn record(r: &Row<'_>) -> rusqlite::Result<(DiagnosisRecord, String)> {
+    let result: String = r.get(3)?;
+    let facts: String = r.get(5)?;
+    let result: Diagnosis = serde_json::from_str(&result).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok((
+        DiagnosisRecord {
+            id: r.get(0)?,
+            customer_id: r.get(1)?,
+            rules_version: r.get(2)?,
+            created_at: r.get(4)?,
+            result,
+        },
+        facts,
+    ))
+}
+
+const COLUMNS: [&str; 6] = [
+    "id",
+    "customer_id",
+    "rules_version",
+    "result",
+    "created_at",
+    "facts",
+];
+
+/// A diagnosis with its input snapshot.
+pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<(DiagnosisRecord, Facts)>> {
+    let q = Query::select()
+        .columns(COLUMNS)
+        .from("diagnoses")
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    Ok(sql::query_opt(conn, &q, record)?
+        .map(|(d, facts)| (d, serde_json::from_str(&facts).unwrap_or_default())))
+}
+
+pub fn for_customer(
+    conn: &Connection,
+    customer_id: i64,
+    limit: u64,
+) -> rusqlite::Result<Vec<DiagnosisRecord>> {
+    let q = Query::select()
+        .columns(COLUMNS)
+        .from("diagnoses")
+        .and_where(Expr::col("customer_id").eq(customer_id))
+        .order_by("id", Order::Desc)
+        .limit(limit)
+        .to_owned();
+    Ok(sql::query_all(conn, &q, record)?
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect())
+}
+
+#[derive(Enum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    Pending,
+    InProgress,
+    Completed,
+}
+
+impl PlanStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::InProgress => "in_progress",
+            Self::Completed => "completed",
+        }
+    }
+}
+
+#[derive(Object, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct PlanTask {
+    pub text: String,
+    pub done: bool,
+}
+
+/// What is stored for a plan: the engine's draft plus the broker's progress.
+#[derive(Serialize, Deserialize)]
+struct StoredPlan {
+    draft: PlanDraft,
+    tasks: Vec<PlanTask>,
+    provider_ids: Vec<i64>,
+}
+
+#[derive(Object, Serialize, Debug, Clone)]
+pub struct Plan {
+    pub id: i64,
+    pub customer_id: i64,
+    pub diagnosis_id: i64,
+    pub status: PlanStatus,
+    pub kind: PlanKind,
+    pub title: String,
+    /// current → target
+    pub gap: String,
+    pub changes: Vec<FactChange>,
+    pub tasks: Vec<PlanTask>,
+    pub provider_category: ProviderCategory,
+    /// Active providers of the right category at the time the plan was made.
+    pub providers: Vec<Provider>,
+    pub cost_min_wan: f64,
+    pub cost_max_wan: f64,
+    pub months_to_effect: u32,
+    /// Recommended amount after − before, from re-running the engine on the target facts.
+    pub estimated_increase_wan: f64,
+    pub recommended_before_wan: f64,
+    pub recommended_after_wan: f64,
+    pub category_before: Category,
+    pub category_after: Category,
+    pub total_before: f64,
+    pub total_after: f64,
+    pub fixes_vetoes: Vec<String>,
+    pub product_changes: Vec<ProductDelta>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub fn insert_plan(
+    conn: &Connection,
+    customer_id: i64,
+    diagnosis_id: i64,
+    draft: PlanDraft,
+    provider_ids: Vec<i64>,
+    user: Option<i64>,
+) -> rusqlite::Result<i64> {
+    let now = sql::now();
+    let kind = serde_json::to_value(draft.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let increase = wan_to_yuan(draft.estimated_increase_wan);
+    let tasks = draft
+        .tasks
+        .iter()
+        .map(|t| PlanTask {
+            text: t.clone(),
+            done: false,
+        })
+        .collect();
+    let body = json(&StoredPlan {
+        draft,
+        tasks,
+        provider_ids,
+    })?;
+    let q = Query::insert()
+        .into_table("plans")
+        .columns([
+            "customer_id",
+            "diagnosis_id",
+            "kind",
+            "status",
+            "body",
+            "increase_yuan",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ])
+        .values_panic([
+            customer_id.into(),
+            diagnosis_id.into(),
+            kind.into(),
+            PlanStatus::Pending.code().into(),
+            body.into(),
+            increase.into(),
+            user.into(),
+            now.clone().into(),
+            now.into(),
+        ])
+        .to_owned();
+    sql::insert(conn, &q)
+}
+
+const PLAN_COLUMNS: [&str; 7] = [
+    "id",
+    "customer_id",
+    "diagnosis_id",
+    "status",
+    "body",
+    "created_at",
+    "updated_at",
+];
+
+fn plan_row(conn: &Connection) -> impl FnMut(&Row<'_>) -> rusqlite::Result<Plan> + '_ {
+    move |r| {
+        let body: String = r.get(4)?;
+        let stored: StoredPlan = serde_json::from_str(&body).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+        let status: String = r.get(3)?;
+        let providers = stored
+            .provider_ids
+            .iter()
+            .filter_map(|id| super::catalog::provider(conn, *id).ok().flatten())
+            .collect();
+        let d = stored.draft;
+        Ok(Plan {
+            id: r.get(0)?,
+            customer_id: r.get(1)?,
+            diagnosis_id: r.get(2)?,
+            status: serde_json::from_value(serde_json::Value::String(status))
+                .unwrap_or(PlanStatus::Pending),
+            kind: d.kind,
+            title: d.title,
+            gap: d.gap,
+            changes: d.changes,
+            tasks: stored.tasks,
+            provider_category: d.provider_category,
+            providers,
+            cost_min_wan: d.cost_min_wan,
+            cost_max_wan: d.cost_max_wan,
+            months_to_effect: d.months_to_effect,
+            estimated_increase_wan: d.estimated_increase_wan,
+            recommended_before_wan: d.recommended_before_wan,
+            recommended_after_wan: d.recommended_after_wan,
+            category_before: d.category_before,
+            category_after: d.category_after,
+            total_before: d.total_before,
+            total_after: d.total_after,
+            fixes_vetoes: d.fixes_vetoes,
+            product_changes: d.product_changes,
+            created_at: r.get(5)?,
+            updated_at: r.get(6)?,
+        })
+    }
+}
+
+pub fn plan(conn: &Connection, id: i64) -> rusqlite::Result<Option<Plan>> {
+    let q = Query::select()
+        .columns(PLAN_COLUMNS)
+        .from("plans")
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    sql::query_opt(conn, &q, plan_row(conn))
+}
+
+pub fn plans_for_customer(conn: &Connection, customer_id: i64) -> rusqlite::Result<Vec<Plan>> {
+    let q = Query::select()
+        .columns(PLAN_COLUMNS)
+        .from("plans")
+        .and_where(Expr::col("customer_id").eq(customer_id))
+        .order_by("increase_yuan", Order::Desc)
+        .order_by("id", Order::Desc)
+        .to_owned();
+    sql::query_all(conn, &q, plan_row(conn))
+}
+
+/// Sets the status and task ticks; `done[i]` applies to task `i`.
+pub fn update_plan(
+    conn: &Connection,
+    id: i64,
+    status: Option<PlanStatus>,
+    done: &[(usize, bool)],
+) -> rusqlite::Result<()> {
+    let q = Query::select()
+        .column("body")
+        .from("plans")
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    let Some(body) = sql::query_opt(conn, &q, |r| r.get::<_, String>(0))? else {
+        return Ok(());
+    };
+    let mut stored: StoredPlan = serde_json::from_str(&body).map_err(codec_err)?;
+    for (i, d) in done {
+        if let Some(task) = stored.tasks.get_mut(*i) {
+            task.done = *d;
+        }
+    }
+    let mut u = Query::update();
+    u.table("plans")
+        .value("body", json(&stored)?)
+        .value("updated_at", sql::now())
+        .and_where(Expr::col("id").eq(id));
+    if let Some(s) = status {
+        u.value("status", s.code());
+    }
+    sql::execute(conn, &u)?;
+    Ok(())
+}
+
+pub fn plan_counts_by_status(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
+    let q = Query::select()
+        .column("status")
+        .expr(Expr::col("id").count())
+        .from("plans")
+        .group_by_col("status")
+        .to_owned();
+    sql::query_all(conn, &q, |r| Ok((r.get(0)?, r.get(1)?)))
+}
