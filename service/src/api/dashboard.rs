@@ -141,7 +141,7 @@ impl DashboardApi {
                     };
                     recent.extend(audit::list(c, &filter, 10, 0)?.0);
                 }
-                recent.sort_by(|a, b| b.id.cmp(&a.id));
+                recent.sort_by_key(|e| std::cmp::Reverse(e.id));
                 recent.truncate(10);
                 for e in &mut recent {
                     // The dashboard shows who did what; the full before/after stays in the audit log.

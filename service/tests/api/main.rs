@@ -6,6 +6,7 @@ mod auth;
 mod branding;
 mod cli;
 mod customers;
+mod diagnoses;
 mod system;
 mod transfer;
 mod users;
