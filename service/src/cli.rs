@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::db::audit::{self, Actor, Change};
 use crate::db::{self, backup, users};
 use crate::startup::{self, Application};
-use crate::{api, auth, demo, io, telemetry};
+use crate::{api, auth, demo, io, monitor, telemetry};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -59,6 +59,25 @@ pub enum Command {
     Export {
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Check instances (health, disk) and the host (memory); alert by webhook and/or command.
+    /// Exits 1 when something is wrong.
+    Monitor {
+        /// NAME=URL[,STATE_DIR], e.g. friend1=http://127.0.0.1:8081,/var/lib/loan-broker/friend1
+        #[arg(long = "target", required = true, value_parser = monitor::parse_target)]
+        targets: Vec<monitor::Target>,
+        #[arg(long, default_value_t = 90.0)]
+        disk_threshold_pct: f64,
+        #[arg(long, default_value_t = 90.0)]
+        memory_threshold_pct: f64,
+        /// A file holding the robot's webhook URL (it contains a token, so never on the command line).
+        #[arg(long)]
+        webhook_url_file: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "wecom")]
+        webhook_format: monitor::WebhookFormat,
+        /// Run through `sh -c` with the alert text in $LOAN_BROKER_ALERT.
+        #[arg(long)]
+        command: Option<String>,
     },
     /// Insert deterministic demo customers.
     DemoData {
@@ -125,6 +144,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             sheet,
         } => import_file(load(&cli)?, file.clone(), *dry_run, sheet.clone()).await,
         Command::Export { out } => export_file(load(&cli)?, std::path::absolute(out)?).await,
+        Command::Monitor {
+            targets,
+            disk_threshold_pct,
+            memory_threshold_pct,
+            webhook_url_file,
+            webhook_format,
+            command,
+        } => {
+            let opts = monitor::Options {
+                targets: targets.clone(),
+                disk_threshold_pct: *disk_threshold_pct,
+                memory_threshold_pct: *memory_threshold_pct,
+                webhook_url_file: webhook_url_file.clone(),
+                webhook_format: *webhook_format,
+                command: command.clone(),
+            };
+            if monitor::run(&opts).await? {
+                println!("all {} instances healthy", opts.targets.len());
+                Ok(())
+            } else {
+                bail!("problems found (alert sent)")
+            }
+        }
         Command::DemoData { customers, seed } => {
             let s = load(&cli)?;
             telemetry::init(s.log_format, &s.log_level);

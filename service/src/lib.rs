@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod io;
 pub mod metrics;
+pub mod monitor;
 pub mod startup;
 pub mod state;
 pub mod sysmon;

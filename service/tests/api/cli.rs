@@ -308,3 +308,89 @@ async fn admin_reset_password_gives_a_one_time_password() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("ghost"));
 }
+
+/// A webhook receiver on 127.0.0.1 that keeps every JSON body it is sent.
+async fn webhook_receiver() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use poem::listener::{Acceptor, Listener};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+    let store = seen.clone();
+    let app = poem::Route::new().at(
+        "/hook",
+        poem::post(poem::endpoint::make(move |req: poem::Request| {
+            let store = store.clone();
+            async move {
+                let body = req
+                    .into_body()
+                    .into_json::<serde_json::Value>()
+                    .await
+                    .unwrap_or_default();
+                store.lock().unwrap().push(body);
+                "ok"
+            }
+        })),
+    );
+    let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .unwrap();
+    let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
+    (format!("http://{addr}/hook"), seen)
+}
+
+#[tokio::test]
+async fn monitor_alerts_through_the_webhook_when_an_instance_is_down() {
+    let app = spawn_app().await;
+    let (hook, seen) = webhook_receiver().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url_file = dir.path().join("webhook-url");
+    std::fs::write(&url_file, &hook).unwrap();
+    let dead_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let healthy = format!(
+        "friend1=http://{},{}",
+        app.addr,
+        app.state_dir.path().display()
+    );
+    let dead = format!("friend2=http://127.0.0.1:{dead_port}");
+    let run = |targets: Vec<String>| {
+        let url_file = url_file.clone();
+        let dir = dir.path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let mut args = vec![
+                "monitor".to_string(),
+                "--webhook-url-file".into(),
+                url_file.to_str().unwrap().into(),
+                "--webhook-format".into(),
+                "feishu".into(),
+                "--memory-threshold-pct".into(),
+                "100".into(),
+            ];
+            for t in targets {
+                args.extend(["--target".to_string(), t]);
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            loan_broker(&dir, &args, &[])
+        })
+    };
+    let ok = run(vec![healthy.clone()]).await.unwrap();
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(seen.lock().unwrap().is_empty(), "no alert when all is well");
+
+    let bad = run(vec![healthy, dead]).await.unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let posts = seen.lock().unwrap().clone();
+    assert_eq!(posts.len(), 1);
+    let text = posts[0]["content"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("friend2") && text.contains("无法连接"),
+        "{text}"
+    );
+    assert!(!text.contains("friend1"), "{text}");
+}

@@ -353,7 +353,7 @@ pub enum AmountFormula {
     InvoiceRatio { ratio: f64 },
     /// monthly flow × multiple.
     FlowMultiple { multiple: f64 },
-    /// Σ max(0, appraisal × LTV[kind] − lien) over collaterals held ≥ `min_held_months`.
+    /// Σ max(0, appraisal × `LTV[kind]` − lien) over collaterals held ≥ `min_held_months`.
     CollateralLtv {
         ltv: BTreeMap<CollateralKind, f64>,
         min_held_months: u32,

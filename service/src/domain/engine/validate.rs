@@ -46,7 +46,7 @@ pub fn forbidden_phrases_in(text: &str) -> Vec<&'static str> {
 
 #[derive(Serialize, Deserialize, poem_openapi::Object, Clone, Debug, PartialEq, Eq)]
 pub struct RuleError {
-    /// JSON path of the offending value, e.g. "dimensions.credit.card_utilization.tiers[1].over".
+    /// JSON path of the offending value, e.g. `dimensions.credit.card_utilization.tiers[1].over`.
     pub path: String,
     /// 中文说明.
     pub message: String,
@@ -566,7 +566,7 @@ pub fn validate_products(products: &[Product]) -> Result<(), Vec<RuleError>> {
     e.finish()
 }
 
-/// Validates one product; paths are relative to the product ("gates[1].min_wan").
+/// Validates one product; paths are relative to the product (`gates[1].min_wan`).
 pub fn validate_product(p: &Product) -> Result<(), Vec<RuleError>> {
     let mut e = Errs::default();
     product_into(&mut e, p, "");
