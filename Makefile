@@ -52,10 +52,14 @@ e2e: frontend tests/e2e/node_modules ## browser tests against a real server (hea
 	$(CARGO) build --locked -p loan-broker
 	bash tests/e2e/run.sh
 
+bench: frontend ## measure every performance target of product.md (release build, wrk on 127.0.0.1)
+	bash tests/bench/run.sh
+	$(CARGO) bench --locked -p loan-broker
+
 check-nix: ## parse every .nix file (and evaluate the module when NIXPKGS_LIB is set)
 	bash tests/nix/check.sh
 
 test: deps check-rust check-spec check-frontend e2e check-nix ## every test there is (installs what is missing)
 	@echo "make test: all suites passed"
 
-.PHONY: help deps frontend release run openapi check-rust check-spec check-frontend e2e check-nix test
+.PHONY: help deps frontend release run openapi check-rust check-spec check-frontend e2e check-nix test bench
