@@ -46,7 +46,7 @@ check-spec: ## the committed spec and generated client match the service
 	diff -u frontend/openapi.json /tmp/loan-broker-openapi.json || { echo "frontend/openapi.json is stale: run 'make openapi'"; exit 1; }
 
 check-frontend: frontend/node_modules ## typecheck, lint, unit tests, generated-client staleness, build
-	cd frontend && npm run check:gen && npm run typecheck && npm run lint && npm test && npm run build
+	cd frontend && npm run check:gen && npm run typecheck && npm run lint && npm test && npm run build && npm run size
 
 e2e: frontend tests/e2e/node_modules ## browser tests against a real server (headless Chromium)
 	$(CARGO) build --locked -p loan-broker
@@ -56,10 +56,17 @@ bench: frontend ## measure every performance target of product.md (release build
 	bash tests/bench/run.sh
 	$(CARGO) bench --locked -p loan-broker
 
+deploy-test: release frontend ## Debian rehearsal: 5 instances, nginx + Pebble ACME + lego, restic, crash safety, alerts (root)
+	bash tests/deploy/run.sh
+
+fuzz: ## schemathesis against every operation of a running debug instance
+	$(CARGO) build --locked -p loan-broker
+	bash tests/fuzz/run.sh
+
 check-nix: ## parse every .nix file (and evaluate the module when NIXPKGS_LIB is set)
 	bash tests/nix/check.sh
 
-test: deps check-rust check-spec check-frontend e2e check-nix ## every test there is (installs what is missing)
+test: deps check-rust check-spec check-frontend e2e fuzz check-nix ## every test there is (installs what is missing)
 	@echo "make test: all suites passed"
 
-.PHONY: help deps frontend release run openapi check-rust check-spec check-frontend e2e check-nix test bench
+.PHONY: help deps frontend release run openapi check-rust check-spec check-frontend e2e check-nix test bench deploy-test fuzz

@@ -24,6 +24,6 @@ export default defineConfig({
     environmentOptions: { jsdom: { url: 'http://frontend.test:9/' } },
     setupFiles: ['./src/test/setup.ts'],
     css: false,
-    testTimeout: 20_000,
+    testTimeout: 60_000,
   },
 })

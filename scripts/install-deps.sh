@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites use, only those missing. Needs root (or sudo).
 set -euo pipefail
-packages=(sqlite3 chromium fonts-wqy-microhei nix-bin curl ca-certificates)
+packages=(sqlite3 chromium fonts-wqy-microhei nix-bin curl ca-certificates python3-venv wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -37,11 +37,19 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("import_10k");
     group.sample_size(10);
-    group.bench_function("read_csv", |b| b.iter(|| read::read(&csv, Some("a.csv"), None, 100_000).unwrap()));
-    group.bench_function("read_xlsx", |b| b.iter(|| read::read(&xlsx, Some("a.xlsx"), None, 100_000).unwrap()));
+    group.bench_function("read_csv", |b| {
+        b.iter(|| read::read(&csv, Some("a.csv"), None, 100_000).unwrap())
+    });
+    group.bench_function("read_xlsx", |b| {
+        b.iter(|| read::read(&xlsx, Some("a.xlsx"), None, 100_000).unwrap())
+    });
     let sheet = read::read(&csv, Some("a.csv"), None, 100_000).unwrap();
-    group.bench_function("plan_csv", |b| b.iter(|| import::plan(&conn, &sheet, today)));
-    group.bench_function("export_xlsx", |b| b.iter(|| export::xlsx(&customers, &owners).unwrap()));
+    group.bench_function("plan_csv", |b| {
+        b.iter(|| import::plan(&conn, &sheet, today))
+    });
+    group.bench_function("export_xlsx", |b| {
+        b.iter(|| export::xlsx(&customers, &owners).unwrap())
+    });
     group.finish();
 }
 

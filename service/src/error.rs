@@ -40,6 +40,9 @@ pub enum ApiError {
     /// The body or upload is larger than allowed.
     #[oai(status = 413)]
     TooLarge(Json<ErrorBody>),
+    /// The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]).
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
     /// Too many attempts; try later.
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>),
@@ -101,6 +104,7 @@ impl ApiError {
             | Self::NotFound(b)
             | Self::Conflict(b)
             | Self::TooLarge(b)
+            | Self::UnsupportedMediaType(b)
             | Self::TooManyRequests(b)
             | Self::Internal(b) => &b.0,
         }
@@ -191,10 +195,17 @@ fn error_response(err: poem::Error, body: Option<&[u8]>) -> Response {
                 .or_else(|| {
                     body.filter(|_| e.reason.contains("naive-date"))
                         .and_then(field_with_bad_date)
+                })
+                .or_else(|| {
+                    body.filter(|_| e.reason.contains("invalid integer"))
+                        .and_then(field_with_bad_integer)
                 });
+            // The reason quotes the offending value; the client sent it and the field names it, and
+            // it may be a password: it stays out of the answer.
+            let reason = without_value(&e.reason);
             let message = match &field {
-                Some(f) => format!("字段 {f} 的值类型或格式不正确：{}", e.reason),
-                None => format!("请求内容格式错误：{}", e.reason),
+                Some(f) => format!("字段 {f} 的值类型或格式不正确：{reason}"),
+                None => format!("请求内容格式错误：{reason}"),
             };
             Some(("invalid_body", message, field))
         } else if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
@@ -250,6 +261,17 @@ fn payload_field(reason: &str) -> Option<String> {
     let start = reason.find('`')? + 1;
     let len = reason[start..].find('`')?;
     Some(reason[start..start + len].to_string())
+}
+
+/// poem-openapi's reason without the value it quotes ("…, found \"x\". (occurred …)").
+fn without_value(reason: &str) -> String {
+    match reason.split_once(", found ") {
+        Some((head, rest)) => match rest.split_once(". (occurred") {
+            Some((_, tail)) => format!("{head} (occurred{tail}"),
+            None => head.to_string(),
+        },
+        None => reason.to_string(),
+    }
 }
 
 /// A value as poem-openapi prints it in messages (JSON text).
@@ -309,6 +331,35 @@ fn field_with_bad_date(body: &[u8]) -> Option<String> {
                 .map(|(k2, _)| format!("{k}[{i}].{k2}"))
         })
     })
+}
+
+/// poem-openapi's "invalid integer" names neither field nor value: the field is the one holding a
+/// number that is no integer or out of range (`_wan` and `_pct` fields are decimals by convention).
+fn field_with_bad_integer(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    fn walk(v: &serde_json::Value, path: String) -> Option<String> {
+        match v {
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                let decimal = k.ends_with("_wan") || k.ends_with("_pct");
+                if v.is_number() && !decimal && v.as_i64().is_none() && v.as_u64().is_none() {
+                    Some(p)
+                } else {
+                    walk(v, p)
+                }
+            }),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| walk(v, format!("{path}[{i}]"))),
+            _ => None,
+        }
+    }
+    walk(&value, String::new())
 }
 
 pub fn json_response(

@@ -9,13 +9,25 @@ export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly field?: string
+  /** The whole error body, for endpoints that add details (e.g. `errors[]` of an invalid rule set). */
+  readonly body?: unknown
 
-  constructor(status: number, body: Partial<ApiErrorBody> | undefined) {
+  constructor(status: number, body: Partial<ApiErrorBody> | undefined, raw?: unknown) {
     super(body?.message || defaultMessage(status))
     this.name = 'ApiError'
     this.status = status
     this.code = body?.code || `http_${status}`
     this.field = body?.field ?? undefined
+    this.body = raw
+  }
+
+  /** `errors: [{path, message}]` when the body carries a list of problems. */
+  problems(): { path?: string; message: string }[] {
+    const list = (this.body as { errors?: unknown } | undefined)?.errors
+    if (!Array.isArray(list)) return []
+    return list
+      .filter((x): x is { path?: unknown; message: unknown } => !!x && typeof x === 'object' && 'message' in x)
+      .map((x) => ({ path: typeof x.path === 'string' ? x.path : undefined, message: String(x.message) }))
   }
 }
 
@@ -43,7 +55,7 @@ function asErrorBody(v: unknown): Partial<ApiErrorBody> | undefined {
 }
 
 export function toApiError(status: number, body: unknown): ApiError {
-  return new ApiError(status, asErrorBody(body))
+  return new ApiError(status, asErrorBody(body), body)
 }
 
 /** Turns an openapi-fetch result into its data, throwing ApiError on any error status. */

@@ -36,7 +36,10 @@ export type CustomerQuery = Query<'/api/customers'>
 export type Collateral = NonNullable<CustomerInput['collaterals']>[number]
 export type Diagnosis = Res<'/api/diagnoses/{id}'>
 export type SimulateInput = Req<'/api/diagnoses/simulate'>
+/** What the engine returns (a stored diagnosis adds id, customer, rules version and time). */
+export type DiagnosisResult = Res<'/api/diagnoses/simulate', 'post'>
 export type Plan = Res<'/api/plans/{id}'>
+export type PlanTask = Plan['tasks'][number]
 export type PlanPatch = Req<'/api/plans/{id}', 'patch'>
 export type Provider = Res<'/api/providers'>[number]
 export type ProviderInput = Req<'/api/providers'>

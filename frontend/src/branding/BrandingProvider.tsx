@@ -1,10 +1,14 @@
 import { useEffect, type ReactNode } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { ConfigProvider, App as AntApp } from 'antd'
-import zhCN from 'antd/locale/zh_CN'
+import zhCN from 'antd/es/locale/zh_CN'
+import dayjs from 'dayjs'
+import 'dayjs/locale/zh-cn'
 import { api } from '../api/client'
 import { unwrap } from '../api/errors'
 import { BrandingContext, DEFAULT_BRANDING, safeColor, type Branding } from './context'
+
+dayjs.locale('zh-cn')
 
 export const brandingQueryKey = ['branding'] as const
 
@@ -38,7 +42,7 @@ export function BrandingProvider({ children }: { children: ReactNode }) {
       <ConfigProvider
         locale={zhCN}
         button={{ autoInsertSpace: false }}
-        theme={{ token: { colorPrimary: b.primary_color, colorInfo: b.primary_color, colorLink: b.primary_color } }}
+        theme={{ token: { colorPrimary: b.primary_color, colorLink: b.primary_color } }}
       >
         <AntApp>{children}</AntApp>
       </ConfigProvider>

@@ -146,3 +146,35 @@ export function wan(v: number | null | undefined, digits = 2): string {
   if (v == null) return '—'
   return `${Number(v.toFixed(digits)).toLocaleString('zh-CN')} 万元`
 }
+
+const ACTION_LABELS: Record<string, string> = {
+  'auth.login': '登录',
+  'auth.login_failed': '登录失败',
+  'auth.locked': '账号锁定',
+  'user.create': '新增用户',
+  'user.update': '修改用户',
+  'user.change_password': '修改密码',
+  'customer.create': '新增客户',
+  'customer.update': '修改客户',
+  'customer.delete': '删除客户',
+  'customer.restore': '恢复客户',
+  'customer.import': '导入客户',
+  'customer.export': '导出客户',
+  'diagnosis.create': '运行诊断',
+  'diagnosis.rediagnose_all': '全部重新诊断',
+  'plan.generate': '生成改造方案',
+  'plan.update': '更新改造方案',
+  'rules.update': '修改诊断规则',
+  'product.create': '新增产品',
+  'product.update': '修改产品',
+  'product.delete': '删除产品',
+  'provider.create': '新增服务商',
+  'provider.update': '修改服务商',
+  'provider.delete': '删除服务商',
+  'branding.update': '修改品牌',
+  'branding.logo': '上传 Logo',
+}
+
+export function actionLabel(action: string): string {
+  return ACTION_LABELS[action] ?? action
+}

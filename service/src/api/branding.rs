@@ -5,7 +5,7 @@ use poem::Request;
 use poem::web::Data;
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::types::multipart::Upload;
-use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
+use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, ResponseContent};
 
 use super::ApiTags;
 use super::common::{actor, to_json};
@@ -24,6 +24,7 @@ pub struct Branding {
     pub primary_color: String,
     pub secondary_color: String,
     /// Where the logo is served, or null when there is none.
+    #[oai(nullable)]
     pub logo_url: Option<String>,
 }
 
@@ -41,17 +42,31 @@ pub struct LogoUpload {
     pub file: Upload,
 }
 
+/// The logo's bytes under the image type it was recognised as (documented as such in the spec).
+#[derive(ResponseContent)]
+pub enum LogoImage {
+    #[oai(content_type = "image/png")]
+    Png(Binary<Vec<u8>>),
+    #[oai(content_type = "image/jpeg")]
+    Jpeg(Binary<Vec<u8>>),
+    #[oai(content_type = "image/webp")]
+    Webp(Binary<Vec<u8>>),
+}
+
+impl LogoImage {
+    fn new(bytes: Vec<u8>, mime: &str) -> Self {
+        match mime {
+            "image/png" => Self::Png(Binary(bytes)),
+            "image/jpeg" => Self::Jpeg(Binary(bytes)),
+            _ => Self::Webp(Binary(bytes)),
+        }
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum LogoResponse {
     #[oai(status = 200)]
-    Ok(
-        Binary<Vec<u8>>,
-        #[oai(header = "Content-Type")] String,
-        #[oai(header = "Cache-Control")] String,
-    ),
-    /// No logo configured or uploaded.
-    #[oai(status = 404)]
-    NotFound(Json<crate::error::ErrorBody>),
+    Ok(LogoImage, #[oai(header = "Cache-Control")] String),
 }
 
 const LOGO_FILE: &str = "logo";
@@ -261,20 +276,15 @@ impl BrandingApi {
     #[oai(path = "/logo", method = "get", operation_id = "getLogo")]
     async fn logo(&self, state: Data<&AppState>) -> ApiResult<LogoResponse> {
         let Some(path) = logo_source(&state) else {
-            return Ok(LogoResponse::NotFound(Json(
-                ApiError::not_found("未设置 Logo").body().clone(),
-            )));
+            return Err(ApiError::not_found("未设置 Logo"));
         };
         let bytes = tokio::fs::read(&path).await?;
         let Some(mime) = sniff_image(&bytes) else {
             tracing::warn!(path = %path.display(), "the logo file is not a PNG, JPEG or WebP image");
-            return Ok(LogoResponse::NotFound(Json(
-                ApiError::not_found("Logo 文件无效").body().clone(),
-            )));
+            return Err(ApiError::not_found("Logo 文件无效"));
         };
         Ok(LogoResponse::Ok(
-            Binary(bytes),
-            mime.into(),
+            LogoImage::new(bytes, mime),
             "public, max-age=300".into(),
         ))
     }

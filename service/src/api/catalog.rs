@@ -44,6 +44,7 @@ pub struct RulesInvalid {
     pub code: String,
     pub message: String,
     /// The first offending path.
+    #[oai(nullable)]
     pub field: Option<String>,
     pub errors: Vec<RuleProblem>,
 }
@@ -52,8 +53,8 @@ pub struct RulesInvalid {
 pub enum RulesSaved {
     #[oai(status = 200)]
     Ok(Json<RulesDoc>),
-    /// The rule set (or product) is invalid; every problem is listed with its path.
-    #[oai(status = 400)]
+    /// The rule set is invalid; every problem is listed with its path.
+    #[oai(status = 422)]
     Invalid(Json<RulesInvalid>),
 }
 
@@ -61,7 +62,8 @@ pub enum RulesSaved {
 pub enum ProductSaved {
     #[oai(status = 200)]
     Ok(Json<ProductRecord>),
-    #[oai(status = 400)]
+    /// The product is invalid; every problem is listed with its path.
+    #[oai(status = 422)]
     Invalid(Json<RulesInvalid>),
 }
 

@@ -2,7 +2,7 @@
 
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use rusqlite::Connection;
@@ -338,6 +338,25 @@ impl DiagnosesApi {
             })
             .await?;
         Ok(Json(plans))
+    }
+
+    /// Plans across customers (the plans board), newest first, at most 500
+    #[oai(path = "/api/plans", method = "get", operation_id = "listAllPlans")]
+    async fn all_plans(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        status: Query<Option<PlanStatus>>,
+        customer_id: Query<Option<i64>>,
+    ) -> ApiResult<Json<Vec<Plan>>> {
+        auth.staff()?;
+        let (status, customer_id) = (status.0, customer_id.0);
+        Ok(Json(
+            state
+                .db
+                .read(move |c| Ok(diagnoses::plans(c, status, customer_id, 500)?))
+                .await?,
+        ))
     }
 
     /// One plan

@@ -25,14 +25,20 @@ const COLUMNS: [&str; 10] = [
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,
+    #[oai(nullable)]
     pub user_id: Option<i64>,
+    #[oai(nullable)]
     pub username: Option<String>,
     /// e.g. `customer.create`, `user.update`, `auth.login_failed`
     pub action: String,
     pub resource_type: String,
+    #[oai(nullable)]
     pub resource_id: Option<String>,
+    #[oai(nullable)]
     pub ip: Option<String>,
+    #[oai(nullable)]
     pub before: Option<serde_json::Value>,
+    #[oai(nullable)]
     pub after: Option<serde_json::Value>,
 }
 

@@ -188,12 +188,17 @@ pub struct ProviderInput {
     pub name: String,
     pub category: ProviderCategory,
     #[oai(validator(max_length = 50))]
+    #[oai(nullable)]
     pub contact_name: Option<String>,
     #[oai(validator(max_length = 30))]
+    #[oai(nullable)]
     pub contact_phone: Option<String>,
+    #[oai(nullable)]
     pub price_min_wan: Option<f64>,
+    #[oai(nullable)]
     pub price_max_wan: Option<f64>,
     #[oai(validator(max_length = 2000))]
+    #[oai(nullable)]
     pub notes: Option<String>,
     #[oai(default = "default_active")]
     #[serde(default = "default_active")]

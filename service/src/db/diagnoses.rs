@@ -330,6 +330,27 @@ pub fn plan(conn: &Connection, id: i64) -> rusqlite::Result<Option<Plan>> {
     sql::query_opt(conn, &q, plan_row(conn))
 }
 
+/// Plans across customers (the board), newest first, optionally of one status or customer.
+pub fn plans(
+    conn: &Connection,
+    status: Option<PlanStatus>,
+    customer_id: Option<i64>,
+    limit: u64,
+) -> rusqlite::Result<Vec<Plan>> {
+    let mut q = Query::select();
+    q.columns(PLAN_COLUMNS)
+        .from("plans")
+        .order_by("id", Order::Desc)
+        .limit(limit);
+    if let Some(s) = status {
+        q.and_where(Expr::col("status").eq(s.code()));
+    }
+    if let Some(c) = customer_id {
+        q.and_where(Expr::col("customer_id").eq(c));
+    }
+    sql::query_all(conn, &q, plan_row(conn))
+}
+
 pub fn plans_for_customer(conn: &Connection, customer_id: i64) -> rusqlite::Result<Vec<Plan>> {
     let q = Query::select()
         .columns(PLAN_COLUMNS)

@@ -94,12 +94,16 @@ labelled_enum!(Stage {
 pub struct Collateral {
     pub kind: CollateralKind,
     /// Free text, e.g. the address.
+    #[oai(nullable)]
     pub description: Option<String>,
     /// 评估价值（万元）
+    #[oai(nullable)]
     pub appraisal_wan: Option<f64>,
     /// 已抵押余额（万元）
+    #[oai(nullable)]
     pub lien_wan: Option<f64>,
     /// 持有起始日期
+    #[oai(nullable)]
     pub held_since: Option<NaiveDate>,
 }
 
@@ -111,46 +115,76 @@ pub struct CustomerInput {
     #[serde(default)]
     pub name: String,
     /// 统一社会信用代码 (checked against GB 32100)
+    #[oai(nullable)]
     pub uscc: Option<String>,
+    #[oai(nullable)]
     pub established_on: Option<NaiveDate>,
+    #[oai(nullable)]
     pub reg_capital_wan: Option<f64>,
+    #[oai(nullable)]
     pub legal_person: Option<String>,
+    #[oai(nullable)]
     pub legal_person_age: Option<i64>,
+    #[oai(nullable)]
     pub annual_invoice_wan: Option<f64>,
     /// 近 12 个月断票月数
+    #[oai(nullable)]
     pub invoice_gap_months: Option<i64>,
+    #[oai(nullable)]
     pub annual_tax_wan: Option<f64>,
+    #[oai(nullable)]
     pub tax_grade: Option<TaxGrade>,
     /// 对公流水月均（万元）
+    #[oai(nullable)]
     pub monthly_flow_wan: Option<f64>,
+    #[oai(nullable)]
     pub current_overdue: Option<bool>,
+    #[oai(nullable)]
     pub overdue_count_24m: Option<i64>,
     /// 近 24 个月是否有"连三累六"
+    #[oai(nullable)]
     pub lian3lei6_24m: Option<bool>,
     /// 近 5 年呆账 / 代偿 / 资产处置等严重记录
+    #[oai(nullable)]
     pub severe_record_5y: Option<bool>,
+    #[oai(nullable)]
     pub inquiries_1m: Option<i64>,
+    #[oai(nullable)]
     pub inquiries_3m: Option<i64>,
+    #[oai(nullable)]
     pub inquiries_6m: Option<i64>,
+    #[oai(nullable)]
     pub card_utilization_pct: Option<f64>,
+    #[oai(nullable)]
     pub credit_institutions: Option<i64>,
+    #[oai(nullable)]
     pub business_loan_count: Option<i64>,
+    #[oai(nullable)]
     pub business_loan_balance_wan: Option<f64>,
     /// 失信被执行人
+    #[oai(nullable)]
     pub dishonest_debtor: Option<bool>,
+    #[oai(nullable)]
     pub business_status: Option<BusinessStatus>,
+    #[oai(nullable)]
     pub main_business: Option<String>,
+    #[oai(nullable)]
     pub industry: Option<String>,
+    #[oai(nullable)]
     pub loan_demand_wan: Option<f64>,
     #[oai(default)]
     #[serde(default)]
     pub collaterals: Vec<Collateral>,
+    #[oai(nullable)]
     pub contact_name: Option<String>,
+    #[oai(nullable)]
     pub contact_phone: Option<String>,
+    #[oai(nullable)]
     pub owner_id: Option<i64>,
     #[oai(default)]
     #[serde(default)]
     pub stage: Stage,
+    #[oai(nullable)]
     pub notes: Option<String>,
 }
 
@@ -399,13 +433,18 @@ pub struct Customer {
     #[serde(flatten)]
     pub data: CustomerInput,
     /// A / B / C of the latest diagnosis, if any.
+    #[oai(nullable)]
     pub latest_category: Option<String>,
+    #[oai(nullable)]
     pub latest_total: Option<f64>,
+    #[oai(nullable)]
     pub latest_recommended_wan: Option<f64>,
+    #[oai(nullable)]
     pub latest_diagnosis_id: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
     /// Set when the customer is in the recycle bin (soft-deleted).
+    #[oai(nullable)]
     pub deleted_at: Option<String>,
 }
 

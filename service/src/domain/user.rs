@@ -38,6 +38,7 @@ pub struct User {
     pub disabled: bool,
     pub must_change_password: bool,
     pub locked: bool,
+    #[oai(nullable)]
     pub last_login_at: Option<String>,
     pub created_at: String,
 }

@@ -233,7 +233,7 @@ async fn rules_are_validated_versioned_and_admin_only() {
     let resp = app
         .put("/api/rules", &admin, json!({"rules": rules.clone()}))
         .await;
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let err = json_of(resp).await;
     assert!(
         err["errors"]
@@ -351,7 +351,7 @@ async fn products_and_providers_crud() {
     let bad = app
         .put(&format!("/api/products/{}", created["id"]), &admin, copy)
         .await;
-    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         app.delete(&format!("/api/products/{}", created["id"]), &admin)
             .await

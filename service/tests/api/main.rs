@@ -3,10 +3,13 @@
 mod helpers;
 
 mod auth;
+mod authz;
 mod branding;
 mod cli;
 mod customers;
 mod diagnoses;
+mod limits;
+mod secrets;
 mod system;
 mod transfer;
 mod users;

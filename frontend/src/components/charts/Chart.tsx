@@ -1,4 +1,4 @@
-import ReactEChartsCore from 'echarts-for-react/lib/core'
+import ReactEChartsCore from 'echarts-for-react/esm/core'
 import type { EChartsCoreOption } from 'echarts/core'
 import { echarts } from './echarts'
 

@@ -6,8 +6,9 @@ import { api } from '../../api/client'
 import { unwrap } from '../../api/errors'
 import type { AuditPage, Query } from '../../api/types'
 import { ErrorResult } from '../../components/ErrorResult'
-import { pretty } from '../../components/JsonField'
+import { pretty } from '../../components/json'
 import { PageHeader } from '../../components/PageHeader'
+import { actionLabel } from '../../domain/labels'
 
 type Entry = AuditPage['items'][number]
 type AuditQuery = Query<'/api/audit-logs'>
@@ -75,7 +76,16 @@ export default function AuditPageView() {
           columns={[
             { title: '时间', dataIndex: 'at', width: 170, render: (t: string) => t.replace('T', ' ').slice(0, 19) },
             { title: '用户', dataIndex: 'username', width: 110, render: (u) => u ?? '—' },
-            { title: '操作', dataIndex: 'action', width: 180, render: (a: string) => <Tag>{a}</Tag> },
+            {
+              title: '操作',
+              dataIndex: 'action',
+              width: 200,
+              render: (a: string) => (
+                <>
+                  {actionLabel(a)} <Tag style={{ marginLeft: 4 }}>{a}</Tag>
+                </>
+              ),
+            },
             { title: '对象', key: 'res', render: (_, e) => `${e.resource_type}${e.resource_id ? ` #${e.resource_id}` : ''}` },
             { title: 'IP', dataIndex: 'ip', width: 140, render: (ip) => ip ?? '—' },
           ]}

@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api } from '../../api/client'
 import { unwrap } from '../../api/errors'
-import type { CustomerInput, CustomerQuery } from '../../api/types'
+import type { CustomerInput, CustomerPatch, CustomerQuery } from '../../api/types'
 
 export const customerKeys = {
   all: ['customers'] as const,
@@ -33,7 +33,8 @@ export function useSaveCustomer(id: number | undefined) {
     mutationFn: (body: CustomerInput) =>
       id == null
         ? unwrap(api.POST('/api/customers', { body }))
-        : unwrap(api.PATCH('/api/customers/{id}', { params: { path: { id } }, body })),
+        : // a PATCH with every field: absent keeps, null clears to unknown (the spec does not mark them nullable)
+          unwrap(api.PATCH('/api/customers/{id}', { params: { path: { id } }, body: body as CustomerPatch })),
     onSuccess: (c) => {
       qc.invalidateQueries({ queryKey: customerKeys.all })
       qc.setQueryData(customerKeys.one(c.id), c)
@@ -53,6 +54,15 @@ export function useRestoreCustomer() {
   const qc = useQueryClient()
   return useMutation({
     mutationFn: (id: number) => unwrap(api.POST('/api/customers/{id}/restore', { params: { path: { id } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: customerKeys.all }),
+  })
+}
+
+/** Admin: re-run the diagnosis of every customer with the current rules. */
+export function useRediagnoseAll() {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/api/diagnoses/rediagnose-all')),
     onSuccess: () => qc.invalidateQueries({ queryKey: customerKeys.all }),
   })
 }

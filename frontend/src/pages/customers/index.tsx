@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
 import { App, Button, Checkbox, Input, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd'
 import type { TableProps } from 'antd'
-import { DeleteOutlined, DownloadOutlined, PlusOutlined, UndoOutlined } from '@ant-design/icons'
+import { DeleteOutlined, DownloadOutlined, PlusOutlined, SyncOutlined, UndoOutlined } from '@ant-design/icons'
 import { downloadFile } from '../../api/client'
 import { errorMessage } from '../../api/errors'
 import type { Customer, CustomerQuery } from '../../api/types'
@@ -11,7 +11,7 @@ import { CategoryTag } from '../../components/CategoryTag'
 import { PageHeader } from '../../components/PageHeader'
 import { CATEGORY_OPTIONS, STAGE_OPTIONS, labelOf } from '../../domain/labels'
 import { useUserNames, useUsers } from '../../hooks/useUsers'
-import { useCustomerList, useDeleteCustomer, useRestoreCustomer } from './hooks'
+import { useCustomerList, useDeleteCustomer, useRediagnoseAll, useRestoreCustomer } from './hooks'
 
 const FILTER_KEYS = ['q', 'category', 'stage', 'industry', 'owner_id', 'sort'] as const
 
@@ -47,6 +47,7 @@ export default function CustomersPage() {
   const list = useCustomerList(query)
   const del = useDeleteCustomer()
   const restore = useRestoreCustomer()
+  const rediagnose = useRediagnoseAll()
   const [exporting, setExporting] = useState(false)
   const [qText, setQText] = useState(query.q ?? '')
   const trash = !!(query as { deleted?: boolean }).deleted
@@ -178,6 +179,22 @@ export default function CustomersPage() {
             <Button onClick={() => exportList('csv')} disabled={exporting}>
               导出 CSV
             </Button>
+            {isAdmin && (
+              <Popconfirm
+                title="用当前规则重新诊断全部客户？"
+                description="每个客户生成一条新的诊断记录"
+                onConfirm={() =>
+                  rediagnose.mutateAsync().then(
+                    (r) => message.success(`已重新诊断 ${r.diagnosed} 家客户（规则 v${r.rules_version}，用时 ${r.elapsed_ms} ms）`),
+                    (e) => message.error(errorMessage(e)),
+                  )
+                }
+              >
+                <Button icon={<SyncOutlined />} loading={rediagnose.isPending}>
+                  全部重新诊断
+                </Button>
+              </Popconfirm>
+            )}
             <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/customers/new')}>
               新增客户
             </Button>

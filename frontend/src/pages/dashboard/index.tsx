@@ -9,9 +9,10 @@ import { Chart } from '../../components/charts/Chart'
 import { ErrorResult } from '../../components/ErrorResult'
 import { PageHeader } from '../../components/PageHeader'
 import { PageSpin } from '../../components/PageSpin'
-import { CATEGORY_COLORS, PLAN_STATUS_OPTIONS, STAGE_OPTIONS, labelOf } from '../../domain/labels'
+import { CATEGORY_COLORS, PLAN_STATUS_OPTIONS, STAGE_OPTIONS, actionLabel, labelOf } from '../../domain/labels'
 
 const CAT_HEX: Record<string, string> = { A: '#52c41a', B: '#faad14', C: '#f5222d', none: '#bfbfbf' }
+const STATUS_HEX: Record<string, string> = { pending: '#bfbfbf', in_progress: '#1677ff', completed: '#52c41a' }
 
 function pie(data: { name: string; value: number; color?: string }[]) {
   return {
@@ -21,8 +22,10 @@ function pie(data: { name: string; value: number; color?: string }[]) {
       {
         type: 'pie',
         radius: ['40%', '68%'],
-        data: data.map((d) => ({ name: d.name, value: d.value, itemStyle: d.color ? { color: d.color } : undefined })),
-        label: { formatter: '{b}: {c}' },
+        data: data
+          .filter((d) => d.value > 0)
+          .map((d) => ({ name: d.name, value: d.value, itemStyle: d.color ? { color: d.color } : undefined })),
+        label: { position: 'inside', formatter: '{c}', color: '#fff', fontWeight: 600 },
       },
     ],
   }
@@ -34,7 +37,7 @@ function bars(labels: string[], series: { name: string; data: number[]; color: s
     legend: series.length > 1 ? { bottom: 0 } : undefined,
     grid: { left: 40, right: 16, top: 16, bottom: series.length > 1 ? 48 : 24, containLabel: true },
     xAxis: { type: 'category', data: labels },
-    yAxis: { type: 'value', name: unit },
+    yAxis: { type: 'value', minInterval: unit ? undefined : 1 },
     series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, itemStyle: { color: s.color }, barMaxWidth: 36 })),
   }
 }
@@ -88,7 +91,7 @@ export default function DashboardPage() {
           <Card size="small" title="客户分类">
             <Chart
               height={260}
-              option={pie(d.by_category.map((c) => ({ name: catLabel(c.key), value: c.count, color: CAT_HEX[c.key] ?? CATEGORY_COLORS[c.key] })))}
+              option={pie(d.by_category.map((c) => ({ name: c.label || catLabel(c.key), value: c.count, color: CAT_HEX[c.key] ?? CATEGORY_COLORS[c.key] })))}
             />
           </Card>
         </Col>
@@ -97,7 +100,7 @@ export default function DashboardPage() {
             <Chart
               height={260}
               option={bars(
-                d.by_stage.map((s) => labelOf(STAGE_OPTIONS, s.key)),
+                d.by_stage.map((s) => s.label || labelOf(STAGE_OPTIONS, s.key)),
                 [{ name: '客户数', data: d.by_stage.map((s) => s.count), color: brand.primary_color }],
               )}
             />
@@ -107,7 +110,7 @@ export default function DashboardPage() {
           <Card size="small" title="改造方案状态">
             <Chart
               height={260}
-              option={pie(d.plans_by_status.map((p) => ({ name: labelOf(PLAN_STATUS_OPTIONS, p.key), value: p.count })))}
+              option={pie(d.plans_by_status.map((p) => ({ name: p.label || labelOf(PLAN_STATUS_OPTIONS, p.key), value: p.count, color: STATUS_HEX[p.key] })))}
             />
           </Card>
         </Col>
@@ -116,7 +119,7 @@ export default function DashboardPage() {
             <Chart
               height={260}
               option={bars(
-                d.amounts_by_category.map((a) => catLabel(a.key)),
+                d.amounts_by_category.map((a) => catLabel(a.category)),
                 [
                   { name: '需求', data: d.amounts_by_category.map((a) => a.requested_wan), color: brand.secondary_color },
                   { name: '预计可贷', data: d.amounts_by_category.map((a) => a.estimated_wan), color: brand.primary_color },
@@ -130,7 +133,7 @@ export default function DashboardPage() {
           <Card size="small" title="最近动态">
             <List
               size="small"
-              dataSource={d.recent.slice(0, 10)}
+              dataSource={d.recent_activity.slice(0, 10)}
               locale={{ emptyText: '暂无动态' }}
               renderItem={(r) => (
                 <List.Item
@@ -140,7 +143,7 @@ export default function DashboardPage() {
                   <Typography.Text type="secondary" style={{ marginRight: 8 }}>
                     {r.at.replace('T', ' ').slice(5, 16)}
                   </Typography.Text>
-                  {r.username ?? '系统'} · {r.action}
+                  {r.username ?? '系统'} · {actionLabel(r.action)}
                   {r.resource_id ? ` #${r.resource_id}` : ''}
                 </List.Item>
               )}

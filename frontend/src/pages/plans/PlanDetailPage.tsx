@@ -10,7 +10,7 @@ import { ErrorResult } from '../../components/ErrorResult'
 import { PLAN_KIND_OPTIONS, PLAN_STATUS_OPTIONS, PROVIDER_CATEGORY_OPTIONS, labelOf } from '../../domain/labels'
 import { useCustomer } from '../customers/hooks'
 import { taskProgress } from './components/PlanCard'
-import { usePatchPlan, usePlan } from './hooks'
+import { providerLine, usePatchPlan, usePlan } from './hooks'
 
 const cost = (p: Plan) =>
   p.cost_min_wan === p.cost_max_wan ? `${p.cost_min_wan} 万元` : `${p.cost_min_wan}–${p.cost_max_wan} 万元`
@@ -46,14 +46,14 @@ export default function PlanDetailPage() {
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={14}>
           <Card size="small" title="方案概要">
-            <Descriptions column={{ xs: 1, sm: 2 }} size="small">
+            <Descriptions column={{ xs: 1, sm: 2, md: 2, lg: 2, xl: 2, xxl: 2 }} size="small">
               <Descriptions.Item label="改造方向">{labelOf(PLAN_KIND_OPTIONS, p.kind)}</Descriptions.Item>
-              <Descriptions.Item label="状态">
+              <Descriptions.Item label="状态" span={2}>
                 <Segmented
                   size="small"
                   value={p.status}
                   options={PLAN_STATUS_OPTIONS}
-                  onChange={(v) => save({ status: v } as PlanPatch, '状态已更新')}
+                  onChange={(v) => save({ status: v as Plan['status'], tasks: [] }, '状态已更新')}
                 />
               </Descriptions.Item>
               <Descriptions.Item label="差距" span={2}>
@@ -99,12 +99,12 @@ export default function PlanDetailPage() {
                     disabled={patch.isPending}
                     onChange={(e) =>
                       save(
-                        { tasks: p.tasks.map((x, j) => (j === t.i ? { ...x, done: e.target.checked } : x)) } as PlanPatch,
+                        { tasks: [{ index: t.i, done: e.target.checked }] },
                         e.target.checked ? '任务已完成' : '已取消勾选',
                       )
                     }
                   >
-                    <Typography.Text delete={t.done}>{t.title}</Typography.Text>
+                    <Typography.Text delete={t.done}>{t.text}</Typography.Text>
                   </Checkbox>
                 </List.Item>
               )}
@@ -117,7 +117,7 @@ export default function PlanDetailPage() {
               locale={{ emptyText: '暂无该类服务商，可在“服务商”中添加' }}
               renderItem={(x) => (
                 <List.Item>
-                  <List.Item.Meta title={x.name} description={[x.contact, x.phone, x.price_range].filter(Boolean).join(' · ')} />
+                  <List.Item.Meta title={x.name} description={providerLine(x)} />
                 </List.Item>
               )}
             />

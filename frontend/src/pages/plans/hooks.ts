@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api } from '../../api/client'
+import { api, authFetch } from '../../api/client'
 import { unwrap } from '../../api/errors'
-import type { Plan, PlanPatch } from '../../api/types'
+import type { Plan, PlanPatch, Provider } from '../../api/types'
 import { customerKeys } from '../customers/hooks'
 
 export const planKeys = {
@@ -10,11 +10,29 @@ export const planKeys = {
   one: (id: number) => ['plans', 'one', id] as const,
 }
 
+/**
+ * All plans for the board. Uses GET /api/plans (status, customer_id filters); until the service
+ * offers it the board shows the API's error rather than guessing.
+ */
 export function useAllPlans(query: { status?: string; customer_id?: number } = {}) {
   return useQuery({
     queryKey: planKeys.list(query),
-    queryFn: () => unwrap(api.GET('/api/plans', { params: { query } })),
+    queryFn: async (): Promise<Plan[]> => {
+      const qs = new URLSearchParams()
+      for (const [k, v] of Object.entries(query)) if (v != null && v !== '') qs.set(k, String(v))
+      const res = await authFetch(`/api/plans${qs.size ? `?${qs}` : ''}`)
+      return (await res.json()) as Plan[]
+    },
   })
+}
+
+/** "联系人 · 电话 · 0.2–0.5 万元" */
+export function providerLine(x: Provider): string {
+  const price =
+    x.price_min_wan != null || x.price_max_wan != null
+      ? `${x.price_min_wan ?? '?'}${x.price_max_wan != null && x.price_max_wan !== x.price_min_wan ? `–${x.price_max_wan}` : ''} 万元`
+      : null
+  return [x.contact_name, x.contact_phone, price].filter(Boolean).join(' · ')
 }
 
 export function useCustomerPlans(customerId: number) {

@@ -1,41 +1,102 @@
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { App, Button, Col, DatePicker, Form, Input, InputNumber, Popconfirm, Row, Select, Space, Switch, Table, Tag, Typography } from 'antd'
+import { App, Button, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd'
 import { PlusOutlined } from '@ant-design/icons'
 import dayjs from 'dayjs'
 import { api } from '../../api/client'
-import { errorMessage, unwrap } from '../../api/errors'
-import type { Product, ProductInput } from '../../api/types'
+import { ApiError, errorMessage, unwrap } from '../../api/errors'
+import type { Res } from '../../api/types'
 import { useMe } from '../../auth/useAuth'
 import { ErrorResult } from '../../components/ErrorResult'
-import { FormModal } from '../../components/FormModal'
-import { JsonText, jsonRule, pretty } from '../../components/JsonField'
+import { JsonDocEditor, locateProblem, parseProblem, type JsonDocEditorHandle, type JsonProblem } from '../../components/JsonDocEditor'
+import { pretty } from '../../components/json'
 import { PageHeader } from '../../components/PageHeader'
 import { PRODUCT_FAMILY_OPTIONS, labelOf } from '../../domain/labels'
 
-/** Gates and the amount formula are structured data; the form edits them as JSON text. */
-type ProductForm = Omit<ProductInput, 'gates' | 'amount' | 'last_verified_on'> & {
-  gates?: string
-  amount?: string
-  last_verified_on?: dayjs.Dayjs | null
+type ProductRecord = Res<'/api/products'>[number]
+/** The fields of a product document the table shows; the rest (gates, amount formula) is edited as JSON. */
+interface ProductDoc {
+  id?: string
+  name?: string
+  family?: string
+  is_example?: boolean
+  active?: boolean
+  min_wan?: number
+  max_wan?: number
+  last_verified_on?: string | null
+  notes?: string
+}
+const doc = (r: ProductRecord) => (r.product ?? {}) as ProductDoc
+
+const NEW_PRODUCT = {
+  id: 'my_product',
+  name: '新产品',
+  family: 'credit_loan',
+  is_example: false,
+  active: true,
+  gates: [{ kind: 'min_company_age_months', months: 12 }, { kind: 'no_current_overdue' }],
+  amount: { kind: 'fixed', wan: 30 },
+  min_wan: 0,
+  max_wan: 100,
+  last_verified_on: dayjs().format('YYYY-MM-DD'),
+  notes: '',
 }
 
-function toForm(p: Product): ProductForm {
-  return {
-    ...p,
-    gates: pretty(p.gates),
-    amount: pretty(p.amount),
-    last_verified_on: p.last_verified_on ? dayjs(p.last_verified_on) : null,
-  } as unknown as ProductForm
-}
+function ProductEditor({ record, onClose }: { record: ProductRecord | 'new'; onClose: () => void }) {
+  const qc = useQueryClient()
+  const { message } = App.useApp()
+  const [text, setText] = useState(() => pretty(record === 'new' ? NEW_PRODUCT : record.product))
+  const [problems, setProblems] = useState<(JsonProblem & { line?: number; offset?: number })[]>([])
+  const editor = useRef<JsonDocEditorHandle>(null)
+  const save = useMutation({
+    mutationFn: (body: unknown) =>
+      record === 'new'
+        ? unwrap(api.POST('/api/products', { body: body as never }))
+        : unwrap(api.PUT('/api/products/{id}', { params: { path: { id: record.id } }, body: body as never })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['products'] }),
+  })
 
-function fromForm(v: ProductForm): ProductInput {
-  return {
-    ...v,
-    gates: v.gates?.trim() ? JSON.parse(v.gates) : [],
-    amount: v.amount?.trim() ? JSON.parse(v.amount) : {},
-    last_verified_on: v.last_verified_on ? v.last_verified_on.format('YYYY-MM-DD') : undefined,
-  } as unknown as ProductInput
+  async function ok() {
+    setProblems([])
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch (e) {
+      const p = parseProblem(text, e)
+      setProblems([p])
+      editor.current?.jump(p)
+      return
+    }
+    try {
+      await save.mutateAsync(body)
+      message.success('产品已保存')
+      onClose()
+    } catch (e) {
+      const raw = e instanceof ApiError ? e.problems() : []
+      const list: JsonProblem[] = raw.length ? raw : [{ message: errorMessage(e), path: e instanceof ApiError ? e.field : undefined }]
+      const located = list.map((p) => locateProblem(text, p, ['product']))
+      setProblems(located)
+      const first = located.find((p) => p.offset != null)
+      if (first) editor.current?.jump(first)
+    }
+  }
+
+  return (
+    <Modal
+      open
+      width={820}
+      title={record === 'new' ? '新增产品' : `编辑产品：${doc(record).name ?? ''}`}
+      okText="校验并保存"
+      confirmLoading={save.isPending}
+      onOk={ok}
+      onCancel={onClose}
+    >
+      <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+        准入门槛（gates）、额度公式（amount）、上下限与“最后核实日期”都在这里；保存时会逐项校验并指出出错位置。
+      </Typography.Paragraph>
+      <JsonDocEditor ref={editor} label="产品 JSON" value={text} onChange={setText} problems={problems} title="产品未保存" minRows={18} />
+    </Modal>
+  )
 }
 
 export default function ProductsPage() {
@@ -44,20 +105,12 @@ export default function ProductsPage() {
   const qc = useQueryClient()
   const { message } = App.useApp()
   const list = useQuery({ queryKey: ['products'], queryFn: () => unwrap(api.GET('/api/products')) })
-  const [editing, setEditing] = useState<Product | 'new' | null>(null)
-  const invalidate = () => qc.invalidateQueries({ queryKey: ['products'] })
-  const save = useMutation({
-    mutationFn: ({ id, body }: { id?: string; body: ProductInput }) =>
-      id == null
-        ? unwrap(api.POST('/api/products', { body }))
-        : unwrap(api.PUT('/api/products/{id}', { params: { path: { id } }, body })),
-    onSuccess: invalidate,
-  })
+  const [editing, setEditing] = useState<ProductRecord | 'new' | null>(null)
   const del = useMutation({
-    mutationFn: (id: string) => unwrap(api.DELETE('/api/products/{id}', { params: { path: { id } } })),
-    onSuccess: invalidate,
+    mutationFn: (id: number) => unwrap(api.DELETE('/api/products/{id}', { params: { path: { id } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['products'] }),
   })
-  const stale = (d?: string) => !d || dayjs().diff(dayjs(d), 'month') >= 6
+  const stale = (d?: string | null) => !d || dayjs().diff(dayjs(d), 'month') >= 6
 
   return (
     <>
@@ -73,61 +126,58 @@ export default function ProductsPage() {
         }
       />
       {list.isError && <ErrorResult error={list.error} onRetry={() => list.refetch()} />}
-      <Table<Product>
+      <Table<ProductRecord>
         rowKey="id"
         size="middle"
         loading={list.isPending}
         dataSource={list.data ?? []}
         scroll={{ x: 900 }}
         expandable={{
-          expandedRowRender: (p) => (
-            <Row gutter={16}>
-              <Col xs={24} md={12}>
-                <Typography.Text strong>准入门槛</Typography.Text>
-                <pre style={{ fontSize: 12, whiteSpace: 'pre-wrap' }}>{pretty(p.gates)}</pre>
-              </Col>
-              <Col xs={24} md={12}>
-                <Typography.Text strong>额度公式</Typography.Text>
-                <pre style={{ fontSize: 12, whiteSpace: 'pre-wrap' }}>{pretty(p.amount)}</pre>
-              </Col>
-            </Row>
-          ),
+          expandedRowRender: (r) => <pre style={{ fontSize: 12, whiteSpace: 'pre-wrap', margin: 0 }}>{pretty(r.product)}</pre>,
         }}
         columns={[
           {
             title: '名称',
-            dataIndex: 'name',
+            key: 'name',
             width: 220,
-            render: (n: string, p) => (
+            render: (_, r) => (
               <>
-                {n} {p.is_example && <Tag>示例</Tag>}
+                {doc(r).name} {doc(r).is_example && <Tag>示例</Tag>}
               </>
             ),
           },
-          { title: '类型', dataIndex: 'family', width: 90, render: (f: string) => labelOf(PRODUCT_FAMILY_OPTIONS, f) },
-          { title: '额度区间', key: 'range', width: 130, render: (_, p) => `${p.min_wan}–${p.max_wan} 万` },
+          { title: '类型', key: 'family', width: 90, render: (_, r) => labelOf(PRODUCT_FAMILY_OPTIONS, doc(r).family) },
+          { title: '额度区间', key: 'range', width: 130, render: (_, r) => `${doc(r).min_wan ?? 0}–${doc(r).max_wan ?? '?'} 万` },
           {
             title: '最后核实',
-            dataIndex: 'last_verified_on',
+            key: 'verified',
             width: 120,
-            render: (d?: string) => (stale(d) ? <Tag color="orange">{d ?? '未核实'}</Tag> : d),
+            render: (_, r) => {
+              const d = doc(r).last_verified_on
+              return stale(d) ? <Tag color="orange">{d ?? '未核实'}</Tag> : d
+            },
           },
-          { title: '状态', dataIndex: 'active', width: 80, render: (a: boolean) => (a ? <Tag color="green">启用</Tag> : <Tag>停用</Tag>) },
-          { title: '备注', dataIndex: 'notes', ellipsis: true },
+          {
+            title: '状态',
+            key: 'active',
+            width: 80,
+            render: (_, r) => (doc(r).active === false ? <Tag>停用</Tag> : <Tag color="green">启用</Tag>),
+          },
+          { title: '说明', key: 'notes', ellipsis: true, render: (_, r) => doc(r).notes },
           ...(isAdmin
             ? [
                 {
                   title: '操作',
                   key: 'op',
                   width: 130,
-                  render: (_: unknown, p: Product) => (
+                  render: (_: unknown, r: ProductRecord) => (
                     <Space size="small">
-                      <Button type="link" size="small" onClick={() => setEditing(p)}>
+                      <Button type="link" size="small" onClick={() => setEditing(r)}>
                         编辑
                       </Button>
                       <Popconfirm
                         title="删除此产品？"
-                        onConfirm={() => del.mutateAsync(p.id).then(() => message.success('已删除'), (e) => message.error(errorMessage(e)))}
+                        onConfirm={() => del.mutateAsync(r.id).then(() => message.success('已删除'), (e) => message.error(errorMessage(e)))}
                       >
                         <Button type="link" size="small" danger>
                           删除
@@ -140,84 +190,7 @@ export default function ProductsPage() {
             : []),
         ]}
       />
-      <FormModal<ProductForm>
-        open={editing != null}
-        width={760}
-        title={editing === 'new' ? '新增产品' : '编辑产品'}
-        initial={
-          editing === 'new'
-            ? { active: true, is_example: false, family: 'tax_loan', min_wan: 0, max_wan: 100, gates: '[]', amount: '{}', notes: '' }
-            : editing
-              ? toForm(editing)
-              : undefined
-        }
-        onCancel={() => setEditing(null)}
-        onSubmit={async (v) => {
-          await save.mutateAsync({ id: editing && editing !== 'new' ? editing.id : undefined, body: fromForm(v) })
-          message.success('已保存')
-          setEditing(null)
-        }}
-      >
-        {() => (
-          <Row gutter={12}>
-            <Col xs={24} sm={8}>
-              <Form.Item name="id" label="编号" rules={[{ required: true, message: '请输入编号（英文，如 tax_loan_ccb）' }]}>
-                <Input maxLength={64} disabled={editing !== 'new'} />
-              </Form.Item>
-            </Col>
-            <Col xs={24} sm={10}>
-              <Form.Item name="name" label="名称" rules={[{ required: true, message: '请输入名称' }]}>
-                <Input maxLength={100} />
-              </Form.Item>
-            </Col>
-            <Col xs={24} sm={6}>
-              <Form.Item name="family" label="类型" rules={[{ required: true }]}>
-                <Select options={PRODUCT_FAMILY_OPTIONS} />
-              </Form.Item>
-            </Col>
-            <Col xs={12} sm={6}>
-              <Form.Item name="min_wan" label="最低（万元）">
-                <InputNumber min={0} style={{ width: '100%' }} />
-              </Form.Item>
-            </Col>
-            <Col xs={12} sm={6}>
-              <Form.Item name="max_wan" label="最高（万元）">
-                <InputNumber min={0} style={{ width: '100%' }} />
-              </Form.Item>
-            </Col>
-            <Col xs={12} sm={6}>
-              <Form.Item name="last_verified_on" label="最后核实">
-                <DatePicker style={{ width: '100%' }} />
-              </Form.Item>
-            </Col>
-            <Col xs={6} sm={3}>
-              <Form.Item name="is_example" label="示例" valuePropName="checked">
-                <Switch />
-              </Form.Item>
-            </Col>
-            <Col xs={6} sm={3}>
-              <Form.Item name="active" label="启用" valuePropName="checked">
-                <Switch />
-              </Form.Item>
-            </Col>
-            <Col xs={24} md={12}>
-              <Form.Item name="gates" label="准入门槛（JSON 数组）" rules={[jsonRule]}>
-                <JsonText rows={10} />
-              </Form.Item>
-            </Col>
-            <Col xs={24} md={12}>
-              <Form.Item name="amount" label="额度公式（JSON）" rules={[jsonRule]}>
-                <JsonText rows={10} />
-              </Form.Item>
-            </Col>
-            <Col xs={24}>
-              <Form.Item name="notes" label="备注">
-                <Input.TextArea rows={2} maxLength={1000} />
-              </Form.Item>
-            </Col>
-          </Row>
-        )}
-      </FormModal>
+      {editing != null && <ProductEditor record={editing} onClose={() => setEditing(null)} />}
     </>
   )
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { App, Button, Form, Input, Popconfirm, Select, Space, Switch, Table, Tag } from 'antd'
+import { App, Button, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Table, Tag } from 'antd'
 import { PlusOutlined } from '@ant-design/icons'
 import { api } from '../../api/client'
 import { errorMessage, unwrap } from '../../api/errors'
@@ -55,9 +55,15 @@ export default function ProvidersPage() {
         columns={[
           { title: '名称', dataIndex: 'name', fixed: 'left', width: 180 },
           { title: '类别', dataIndex: 'category', width: 100, render: (c: string) => <Tag>{labelOf(PROVIDER_CATEGORY_OPTIONS, c)}</Tag> },
-          { title: '联系人', dataIndex: 'contact', width: 100 },
-          { title: '电话', dataIndex: 'phone', width: 130 },
-          { title: '价格区间', dataIndex: 'price_range', width: 130 },
+          { title: '联系人', dataIndex: 'contact_name', width: 100 },
+          { title: '电话', dataIndex: 'contact_phone', width: 130 },
+          {
+            title: '价格（万元）',
+            key: 'price',
+            width: 120,
+            render: (_, p) =>
+              p.price_min_wan == null && p.price_max_wan == null ? '—' : `${p.price_min_wan ?? '?'}–${p.price_max_wan ?? '?'}`,
+          },
           { title: '备注', dataIndex: 'notes', ellipsis: true },
           { title: '状态', dataIndex: 'active', width: 80, render: (a: boolean) => (a ? <Tag color="green">启用</Tag> : <Tag>停用</Tag>) },
           {
@@ -101,17 +107,22 @@ export default function ProvidersPage() {
             <Form.Item name="category" label="类别" rules={[{ required: true, message: '请选择类别' }]}>
               <Select options={PROVIDER_CATEGORY_OPTIONS} />
             </Form.Item>
-            <Form.Item name="contact" label="联系人">
+            <Form.Item name="contact_name" label="联系人">
               <Input maxLength={50} />
             </Form.Item>
-            <Form.Item name="phone" label="电话">
+            <Form.Item name="contact_phone" label="电话">
               <Input maxLength={30} />
             </Form.Item>
-            <Form.Item name="price_range" label="价格区间">
-              <Input maxLength={100} placeholder="如：2000–5000 元/年" />
-            </Form.Item>
+            <Space.Compact block>
+              <Form.Item name="price_min_wan" label="最低价格（万元）" style={{ width: '50%' }}>
+                <InputNumber min={0} style={{ width: '100%' }} />
+              </Form.Item>
+              <Form.Item name="price_max_wan" label="最高价格（万元）" style={{ width: '50%' }}>
+                <InputNumber min={0} style={{ width: '100%' }} />
+              </Form.Item>
+            </Space.Compact>
             <Form.Item name="notes" label="备注">
-              <Input.TextArea rows={2} maxLength={1000} />
+              <Input.TextArea rows={2} maxLength={2000} />
             </Form.Item>
             <Form.Item name="active" label="启用" valuePropName="checked">
               <Switch />

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query'
 import { Alert, Button, Card, Col, Empty, Form, InputNumber, Row, Select, Space, Typography } from 'antd'
 import { api } from '../../api/client'
 import { errorMessage, unwrap } from '../../api/errors'
-import type { CustomerInput, Diagnosis } from '../../api/types'
+import type { CustomerInput, DiagnosisResult } from '../../api/types'
 import { PageHeader } from '../../components/PageHeader'
 import { TAX_GRADE_OPTIONS } from '../../domain/labels'
 import { useDebounced } from '../../hooks/useDebounced'
@@ -31,7 +31,7 @@ const KNOBS = [
 function useSimulation(input: CustomerInput | undefined) {
   return useQuery({
     queryKey: ['simulate', input],
-    queryFn: async (): Promise<Diagnosis> => unwrap(api.POST('/api/diagnoses/simulate', { body: { customer: input! } })),
+    queryFn: async (): Promise<DiagnosisResult> => unwrap(api.POST('/api/diagnoses/simulate', { body: input! })),
     enabled: !!input,
     staleTime: Infinity,
     retry: false,

@@ -21,6 +21,7 @@ export function duration(s: number): string {
   const d = Math.floor(s / 86400)
   const h = Math.floor((s % 86400) / 3600)
   const m = Math.floor((s % 3600) / 60)
+  if (s < 60) return `${Math.floor(s)} 秒`
   return [d && `${d} 天`, h && `${h} 小时`, `${m} 分钟`].filter(Boolean).join(' ')
 }
 

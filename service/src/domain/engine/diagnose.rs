@@ -146,9 +146,12 @@ pub struct ProductResult {
     /// Product's own estimate (before the combined unsecured cap); 0 when ineligible.
     pub estimated_wan: f64,
     /// Id of the first gate that blocks the product.
+    #[oai(nullable)]
     pub blocking_gate: Option<String>,
     /// The same in plain Chinese words.
+    #[oai(nullable)]
     pub blocking_reason: Option<String>,
+    #[oai(nullable)]
     pub last_verified_on: Option<NaiveDate>,
 }
 
@@ -168,6 +171,7 @@ pub struct Diagnosis {
     /// combined unsecured cap).
     pub recommended_wan: f64,
     /// Combined unsecured cap (None when annual invoice is unknown).
+    #[oai(nullable)]
     pub unsecured_cap_wan: Option<f64>,
     /// One plain sentence for the client report.
     pub verdict: String,

@@ -1,5 +1,5 @@
 import { Card, Col, Descriptions, Row, Space, Typography } from 'antd'
-import type { Diagnosis } from '../../../api/types'
+import type { Diagnosis, DiagnosisResult } from '../../../api/types'
 import { CategoryTag } from '../../../components/CategoryTag'
 import { ScoreRadar, type Scores } from '../../../components/charts/ScoreRadar'
 import { useBranding } from '../../../branding/context'
@@ -8,7 +8,7 @@ import { FindingsByDimension } from './FindingsByDimension'
 import { ProductsTable } from './ProductsTable'
 import { MissingFields, VetoesAndCaps } from './RulesFired'
 
-export function DiagnosisSummary({ diagnosis, compare }: { diagnosis: Diagnosis; compare?: Diagnosis }) {
+export function DiagnosisSummary({ diagnosis, compare }: { diagnosis: DiagnosisResult; compare?: DiagnosisResult }) {
   const brand = useBranding()
   return (
     <Row gutter={[16, 16]}>
@@ -78,7 +78,7 @@ export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
         <ProductsTable diagnosis={diagnosis} />
       </Card>
       <Typography.Title level={5} style={{ margin: 0 }}>
-        各维度扣分原因
+        各维度评分明细
       </Typography.Title>
       <FindingsByDimension diagnosis={diagnosis} />
     </Space>

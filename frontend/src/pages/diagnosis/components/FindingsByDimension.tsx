@@ -1,5 +1,5 @@
 import { Card, Col, Empty, List, Row, Tag, Typography } from 'antd'
-import type { Diagnosis } from '../../../api/types'
+import type { DiagnosisResult as Diagnosis } from '../../../api/types'
 import { DIMENSIONS } from '../../../domain/labels'
 
 type Finding = Diagnosis['findings'][number]

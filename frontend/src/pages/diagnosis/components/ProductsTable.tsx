@@ -1,5 +1,5 @@
 import { Table, Tag, Typography } from 'antd'
-import type { Diagnosis } from '../../../api/types'
+import type { DiagnosisResult as Diagnosis } from '../../../api/types'
 import { PRODUCT_FAMILY_OPTIONS, labelOf } from '../../../domain/labels'
 
 type ProductRow = Diagnosis['products'][number]

@@ -1,5 +1,5 @@
 import { Alert, Space, Tag } from 'antd'
-import type { Diagnosis } from '../../../api/types'
+import type { DiagnosisResult as Diagnosis } from '../../../api/types'
 import { fieldLabel } from '../../../domain/labels'
 
 export function VetoesAndCaps({ diagnosis }: { diagnosis: Diagnosis }) {

@@ -1,0 +1,461 @@
+// The browser flow. Run through run.sh (which starts the service). Every step that fails is
+// reported (with a FAILED-*.png screenshot); steps that depend on a failed step fail too.
+import { chromium } from 'playwright-core'
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { xlsx } from './lib/xlsx.mjs'
+import { brokenUscc, validUscc } from './lib/uscc.mjs'
+import { logoPng } from './lib/png.mjs'
+
+const BASE = process.env.BASE_URL
+const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD
+const SHOTS = process.env.SCREENSHOT_DIR
+const WORK = process.env.STATE_DIR ?? mkdtempSync(join(tmpdir(), 'e2e-'))
+const NEW_PASSWORD = 'E2e-Passw0rd!2026'
+const NEW_BRAND = '鑫诚融资顾问'
+const NEW_COLOR = 'D4380D'
+const CUSTOMER = '上海测试精密制造有限公司'
+const IMPORTED = '杭州导入贸易有限公司'
+if (!BASE || !ADMIN_PASSWORD || !SHOTS) {
+  console.error('flow.mjs: BASE_URL, ADMIN_PASSWORD and SCREENSHOT_DIR are required (use run.sh)')
+  process.exit(2)
+}
+mkdirSync(SHOTS, { recursive: true })
+
+const results = []
+const passed = new Set()
+const s = {} // state shared between steps
+let pageErrors = []
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'chromium-e2e-'))
+const ctx = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+  viewport: { width: 1280, height: 860 },
+  locale: 'zh-CN',
+  acceptDownloads: true,
+})
+const page = ctx.pages()[0] ?? (await ctx.newPage())
+page.setDefaultTimeout(15_000)
+page.on('pageerror', (e) => pageErrors.push(e.message))
+page.on('console', (m) => {
+  if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`console: ${m.text()}`)
+})
+
+function expect(cond, msg) {
+  if (!cond) throw new Error(msg)
+}
+
+async function shot(name) {
+  await page.waitForLoadState('networkidle').catch(() => {})
+  await page.waitForTimeout(1000) // chart / transition animations
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
+}
+
+async function noErrorResult() {
+  const bad = page.locator('.ant-result-error, .ant-result-404, .ant-result-403, .ant-result-warning, .ant-alert-error')
+  if (await bad.count()) {
+    const text = (await bad.first().innerText()).replace(/\s+/g, ' ').slice(0, 200)
+    throw new Error(`page shows an error: ${text}`)
+  }
+}
+
+async function step(name, deps, fn) {
+  const missing = deps.filter((d) => !passed.has(d))
+  if (missing.length) {
+    results.push({ name, ok: false })
+    console.log(`✗ ${name}: not run because it needs: ${missing.join(', ')}`)
+    return
+  }
+  pageErrors = []
+  const t0 = Date.now()
+  try {
+    await fn()
+    const errs = pageErrors.filter((e) => !/401|Unauthorized/.test(e))
+    if (errs.length) throw new Error(`JavaScript errors in the page: ${errs.join(' | ').slice(0, 500)}`)
+    passed.add(name)
+    results.push({ name, ok: true })
+    console.log(`✓ ${name} (${Date.now() - t0} ms)`)
+  } catch (e) {
+    results.push({ name, ok: false })
+    console.log(`✗ ${name}: ${(e && e.message ? e.message : String(e)).split('\n')[0]}  [at ${page.url()}]`)
+    await page.screenshot({ path: join(SHOTS, `FAILED-${name.replace(/[^\w\u4e00-\u9fff-]+/g, '_')}.png`), fullPage: true }).catch(() => {})
+  }
+}
+
+const token = () => page.evaluate(() => localStorage.getItem('loan-broker.token'))
+async function api(path, init = {}) {
+  const t = await token()
+  const r = await fetch(BASE + path, { ...init, headers: { ...(init.headers ?? {}), Authorization: `Bearer ${t}` } })
+  if (!r.ok) throw new Error(`${init.method ?? 'GET'} ${path} → ${r.status} ${(await r.text()).slice(0, 200)}`)
+  return r
+}
+
+async function pickOption(label, optionText) {
+  await page.getByLabel(label, { exact: true }).click()
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: optionText }).first().click()
+}
+
+async function login(password) {
+  await page.goto(`${BASE}/login`)
+  await page.getByLabel('用户名').fill('admin')
+  await page.getByLabel('密码').fill(password)
+  await page.getByRole('button', { name: '登录' }).click()
+}
+
+// ---------------------------------------------------------------------------------------------
+
+await step('login page', [], async () => {
+  await page.goto(`${BASE}/`)
+  await page.waitForURL(/\/login/)
+  await page.getByTestId('login-brand-name').waitFor()
+  await shot('01-login')
+})
+
+await step('first login forces a password change', ['login page'], async () => {
+  await login(ADMIN_PASSWORD)
+  await page.waitForURL(/\/change-password/)
+  await page.getByText('首次登录需要修改初始密码').waitFor()
+  await shot('02-change-password')
+  await page.getByLabel('当前密码').fill(ADMIN_PASSWORD)
+  await page.getByLabel('新密码', { exact: true }).fill(NEW_PASSWORD)
+  await page.getByLabel('确认新密码').fill(NEW_PASSWORD)
+  await page.getByRole('button', { name: '确认修改' }).click()
+  await page.waitForURL(/\/dashboard/)
+})
+
+await step('dashboard', ['first login forces a password change'], async () => {
+  await page.getByRole('heading', { name: '工作台' }).waitFor()
+  await noErrorResult()
+  await shot('03-dashboard-empty')
+})
+
+await step('create a customer, fix a validation error', ['first login forces a password change'], async () => {
+  await page.goto(`${BASE}/customers/new`)
+  await page.getByLabel('企业名称').fill(CUSTOMER)
+  await page.getByLabel('统一社会信用代码').fill(brokenUscc(1))
+  await page.getByLabel('成立日期').fill('2019-05-01')
+  await page.getByLabel('成立日期').press('Enter')
+  await page.getByLabel('注册资本（万元）').fill('500')
+  await page.getByLabel('法人', { exact: true }).fill('张伟')
+  await page.getByLabel('法人年龄').fill('45')
+  await pickOption('经营状态', '存续')
+  await page.getByLabel('行业').fill('制造业')
+  await page.getByLabel('贷款需求（万元）').fill('200')
+  await page.getByLabel('年开票（近12个月）').fill('800')
+  await page.getByLabel('断票月数（近12个月）').fill('0')
+  await page.getByLabel('年纳税（近12个月）').fill('2')
+  await pickOption('纳税信用等级', 'B 级')
+  await page.getByLabel('对公流水月均').fill('60')
+  await page.getByLabel('近1月查询次数').fill('2')
+  await page.getByLabel('近3月查询次数').fill('7')
+  await page.getByLabel('近6月查询次数').fill('9')
+  await page.getByLabel('联系人', { exact: true }).fill('李娜')
+  await page.getByLabel('联系电话').fill('138 0000 0000')
+  await page.getByRole('button', { name: '创建客户' }).click()
+  const err = page.locator('.ant-form-item-explain-error', { hasText: /统一社会信用代码|校验/ })
+  await err.first().waitFor()
+  await shot('04-customer-form-error')
+  await page.getByLabel('统一社会信用代码').fill(validUscc(1))
+  await page.getByRole('button', { name: '创建客户' }).click()
+  await page.waitForURL(/\/customers\/\d+$/)
+  s.customerId = Number(/\/customers\/(\d+)/.exec(page.url())[1])
+  await page.getByRole('heading', { name: new RegExp(CUSTOMER) }).waitFor()
+  await shot('05-customer-detail')
+})
+
+await step('customers list', ['create a customer, fix a validation error'], async () => {
+  await page.goto(`${BASE}/customers`)
+  await page.getByRole('link', { name: CUSTOMER }).waitFor()
+  await noErrorResult()
+  await shot('06-customers')
+})
+
+await step('run a diagnosis and see its category', ['create a customer, fix a validation error'], async () => {
+  await page.goto(`${BASE}/customers/${s.customerId}`)
+  await page.getByRole('button', { name: '运行诊断' }).click()
+  await page.waitForURL(/\/diagnoses\/\d+$/)
+  s.diagnosisId = Number(/\/diagnoses\/(\d+)/.exec(page.url())[1])
+  const tag = page.getByTestId('category-tag').first()
+  await tag.waitFor()
+  s.category = (await tag.innerText()).trim()[0]
+  expect(['A', 'B', 'C'].includes(s.category), `category tag shows "${await tag.innerText()}"`)
+  await page.getByTestId('score-radar').waitFor()
+  await noErrorResult()
+  await shot('07-diagnosis')
+})
+
+await step('open the client report', ['run a diagnosis and see its category'], async () => {
+  await page.getByRole('button', { name: '客户报告' }).click()
+  await page.waitForURL(/\/report$/)
+  await page.getByTestId('report').waitFor()
+  const cat = (await page.getByTestId('report-category').innerText()).trim()
+  expect(cat === s.category, `report category "${cat}" ≠ diagnosis category "${s.category}"`)
+  await page.getByText('不构成任何金融机构的授信承诺').waitFor()
+  await shot('08-report')
+  await page.emulateMedia({ media: 'print' })
+  await shot('08b-report-print')
+  const pdf = await page.pdf({ format: 'A4', printBackground: true })
+  writeFileSync(join(WORK, 'report.pdf'), pdf)
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length
+  await page.emulateMedia({ media: 'screen' })
+  expect(pages >= 1 && pages <= 2, `report prints on ${pages} A4 pages (at most 2 allowed)`)
+})
+
+await step('generate plans and tick a task', ['run a diagnosis and see its category'], async () => {
+  await page.goto(`${BASE}/diagnoses/${s.diagnosisId}`)
+  await page.getByRole('button', { name: '生成改造方案' }).click()
+  await page.waitForURL(/tab=plans/)
+  await page.getByTestId('plan-card').first().waitFor()
+  await shot('09-customer-plans')
+  await page.getByTestId('plan-card').first().click()
+  await page.waitForURL(/\/plans\/\d+$/)
+  s.planId = Number(/\/plans\/(\d+)/.exec(page.url())[1])
+  const box = page.locator('.ant-list-item .ant-checkbox-wrapper:not(.ant-checkbox-wrapper-checked)').first()
+  await box.waitFor()
+  const title = (await box.innerText()).trim()
+  await box.click()
+  await page.getByText('任务已完成').waitFor()
+  await page.reload()
+  await page.locator('.ant-checkbox-wrapper-checked', { hasText: title }).waitFor()
+  await shot('10-plan-detail')
+})
+
+await step('report lists the plans and fits on at most two A4 pages', ['generate plans and tick a task'], async () => {
+  await page.goto(`${BASE}/diagnoses/${s.diagnosisId}/report`)
+  await page.getByTestId('report').waitFor()
+  await page.getByText('提升路径').waitFor()
+  await shot('10b-report-with-plans')
+  const pdf = await page.pdf({ format: 'A4', printBackground: true })
+  writeFileSync(join(WORK, 'report-with-plans.pdf'), pdf)
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length
+  expect(pages >= 1 && pages <= 2, `report prints on ${pages} A4 pages (at most 2 allowed)`)
+})
+
+await step('what-if simulator moves score and amount', ['run a diagnosis and see its category'], async () => {
+  await page.goto(`${BASE}/simulator?customer=${s.customerId}`)
+  await page.getByTestId('diagnosis-total').waitFor()
+  const before = await page.getByTestId('diagnosis-verdict').innerText()
+  await page.getByLabel('年纳税').fill('12')
+  await page.getByLabel('近3月查询').fill('3')
+  await page.getByText('原 ').first().waitFor()
+  await page.waitForFunction(
+    (b) => document.querySelector('[data-testid=diagnosis-verdict]')?.textContent !== b,
+    before,
+    { timeout: 10_000 },
+  )
+  await page.locator('.ant-tag', { hasText: '可申请' }).first().waitFor()
+  await shot('15b-simulator-changed')
+})
+
+await step('rules editor shows a validation error at its path', ['first login forces a password change'], async () => {
+  await page.goto(`${BASE}/rules`)
+  const box = page.getByLabel('规则 JSON')
+  await box.waitFor()
+  const text = await box.inputValue()
+  const broken = text.replace(/"reason": "[^"]*"/, '"reason": ""')
+  expect(broken !== text, 'no "reason" in the rules document to break')
+  await box.fill(broken)
+  await page.getByRole('button', { name: '校验并保存' }).click()
+  const problem = page.getByTestId('json-problem').first()
+  await problem.waitFor()
+  const t = await problem.innerText()
+  expect(/位置/.test(t) && /第 \d+ 行/.test(t), `problem does not say where: ${t}`)
+  await shot('18b-rules-error')
+  await page.getByRole('button', { name: '撤销修改' }).click()
+})
+
+await step('plans board', ['generate plans and tick a task'], async () => {
+  await page.goto(`${BASE}/plans`)
+  await page.locator('[data-testid=plan-card], .ant-result').first().waitFor()
+  await noErrorResult()
+  await shot('11-plans-board')
+})
+
+await step('import a spreadsheet with one bad row, fix it, commit', ['first login forces a password change'], async () => {
+  const csv = await (await api('/api/imports/customers/template?format=csv')).text()
+  const headers = csv.replace(/^\uFEFF/, '').split(/\r?\n/)[0].split(',').map((h) => h.replace(/^"|"$/g, '').trim())
+  const col = (re) => headers.findIndex((h) => re.test(h))
+  const iName = col(/企业名称/)
+  const iUscc = col(/统一社会信用代码/)
+  expect(iName >= 0 && iUscc >= 0, `template headers lack 企业名称/统一社会信用代码: ${headers.join(',')}`)
+  const row = (name, uscc) => {
+    const r = headers.map(() => '')
+    r[iName] = name
+    r[iUscc] = uscc
+    const set = (re, v) => {
+      const i = col(re)
+      if (i >= 0) r[i] = v
+    }
+    set(/^行业/, '批发零售')
+    set(/年开票/, 300)
+    set(/年纳税/, 6)
+    return r
+  }
+  const bad = xlsx([headers, row(IMPORTED, validUscc(2)), row('宁波导入错误有限公司', brokenUscc(3))])
+  const good = xlsx([headers, row(IMPORTED, validUscc(2)), row('宁波导入修正有限公司', validUscc(3))])
+  writeFileSync(join(WORK, 'import-bad.xlsx'), bad)
+  writeFileSync(join(WORK, 'import-good.xlsx'), good)
+
+  await page.goto(`${BASE}/imports`)
+  await page.locator('input[type=file]').first().setInputFiles(join(WORK, 'import-bad.xlsx'))
+  const errors = page.getByTestId('import-errors')
+  await errors.waitFor()
+  await errors.getByText(/统一社会信用代码/).first().waitFor()
+  await shot('12-import-errors')
+  await page.locator('input[type=file]').first().setInputFiles(join(WORK, 'import-good.xlsx'))
+  await page.getByText('检查通过，可以导入').waitFor()
+  await page.getByRole('button', { name: /确认导入/ }).click()
+  await page.getByText('导入完成').waitFor()
+  await shot('13-import-done')
+  const list = await (await api(`/api/customers?q=${encodeURIComponent(IMPORTED)}`)).json()
+  expect(list.total === 1, `imported customer not found (total=${list.total})`)
+})
+
+await step('export the customer list', ['create a customer, fix a validation error'], async () => {
+  await page.goto(`${BASE}/customers`)
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 Excel' }).click()])
+  const file = join(WORK, 'export.xlsx')
+  await download.saveAs(file)
+  const buf = readFileSync(file)
+  expect(buf.length > 100 && buf.subarray(0, 2).toString() === 'PK', `export is not an xlsx (${buf.length} bytes)`)
+})
+
+await step('dashboard with data', ['create a customer, fix a validation error'], async () => {
+  await page.goto(`${BASE}/dashboard`)
+  await page.getByRole('heading', { name: '工作台' }).waitFor()
+  await noErrorResult()
+  await shot('14-dashboard')
+})
+
+const tour = [
+  ['simulator', () => `/simulator?customer=${s.customerId}`, 'diagnosis-total', ['create a customer, fix a validation error']],
+  ['providers', () => '/providers', null, []],
+  ['products', () => '/products', null, []],
+  ['rules', () => '/rules', null, []],
+  ['users', () => '/users', null, []],
+  ['audit log', () => '/audit', null, []],
+  ['system status', () => '/system', null, []],
+]
+let n = 15
+for (const [name, path, testId, deps] of tour) {
+  const num = n++
+  await step(`page: ${name}`, ['first login forces a password change', ...deps], async () => {
+    await page.goto(BASE + path())
+    await page.locator('.page-header h4, .ant-result').first().waitFor()
+    await noErrorResult()
+    if (testId) {
+      await page.locator(`[data-testid=${testId}], .ant-alert-error, .ant-result`).first().waitFor()
+      await noErrorResult()
+    }
+    await page.waitForLoadState('networkidle')
+    await noErrorResult()
+    await shot(`${num}-${name.replace(/\s+/g, '-')}`)
+  })
+}
+
+await step('change branding and see it on the login page', ['first login forces a password change'], async () => {
+  await page.goto(`${BASE}/settings`)
+  await page.getByLabel('品牌名称').fill(NEW_BRAND)
+  await page.locator('.ant-color-picker-trigger').first().click()
+  const hex = page.locator('.ant-color-picker-hex-input input')
+  await hex.fill(NEW_COLOR)
+  await hex.press('Enter')
+  await page.locator('.page-header h4').click() // closes the colour popover
+  await page.locator('.ant-color-picker-inner').waitFor({ state: 'hidden' })
+  await page.getByRole('button', { name: '保存' }).click()
+  await page.getByText('品牌设置已保存').waitFor()
+  writeFileSync(join(WORK, 'logo.png'), logoPng())
+  await page.locator('input[type=file]').first().setInputFiles(join(WORK, 'logo.png'))
+  await page.getByText('Logo 已更新').waitFor()
+  await page.getByTestId('brand-name').filter({ hasText: NEW_BRAND }).waitFor()
+  await shot('25-settings')
+  await page.getByRole('button', { name: '账号菜单' }).click()
+  await page.getByText('退出登录').click()
+  await page.waitForURL(/\/login/)
+  await page.reload()
+  await page.getByTestId('login-brand-name').filter({ hasText: NEW_BRAND }).waitFor()
+  const bg = await page.getByRole('button', { name: '登录' }).evaluate((b) => getComputedStyle(b).backgroundColor)
+  expect(bg === 'rgb(212, 56, 13)', `login button colour is ${bg}, expected the new primary colour`)
+  await page.locator('img[alt]').first().waitFor()
+  await shot('26-login-rebranded')
+})
+
+await step('staff user: created by admin, forced change, role-aware menu', ['first login forces a password change'], async () => {
+  await login(NEW_PASSWORD)
+  await page.waitForURL(/\/dashboard/)
+  await page.goto(`${BASE}/users`)
+  await page.getByRole('button', { name: '新增用户' }).click()
+  const dlg = page.getByRole('dialog')
+  await dlg.getByLabel('用户名').fill('xiaoli')
+  await dlg.getByLabel('姓名').fill('小李')
+  await dlg.getByLabel('初始密码').fill('Staff-Init-2026!')
+  await dlg.getByRole('button', { name: '保存' }).click()
+  await page.getByRole('cell', { name: 'xiaoli' }).waitFor()
+  await shot('19b-users-with-staff')
+  await page.getByRole('button', { name: '账号菜单' }).click()
+  await page.getByText('退出登录').click()
+  await page.waitForURL(/\/login/)
+  await page.getByLabel('用户名').fill('xiaoli')
+  await page.getByLabel('密码').fill('Staff-Init-2026!')
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.waitForURL(/\/change-password/)
+  await page.getByLabel('当前密码').fill('Staff-Init-2026!')
+  await page.getByLabel('新密码', { exact: true }).fill('Staff-Own-2026!')
+  await page.getByLabel('确认新密码').fill('Staff-Own-2026!')
+  await page.getByRole('button', { name: '确认修改' }).click()
+  await page.waitForURL(/\/dashboard/)
+  const menu = await page.locator('.ant-layout-sider .ant-menu').innerText()
+  expect(menu.includes('客户') && !menu.includes('诊断规则') && !menu.includes('用户管理'), `staff menu: ${menu.replace(/\s+/g, ' ')}`)
+  await shot('27-staff-dashboard')
+  await page.goto(`${BASE}/rules`)
+  await page.locator('.ant-result-403').waitFor()
+  await page.getByRole('button', { name: '账号菜单' }).click()
+  await page.getByText('退出登录').click()
+  await page.waitForURL(/\/login/)
+})
+
+await step('usable at 375 px', ['first login forces a password change'], async () => {
+  await page.setViewportSize({ width: 375, height: 812 })
+  await login(NEW_PASSWORD)
+  await page.waitForURL(/\/dashboard/)
+  const check = async (path, name) => {
+    await page.goto(BASE + path)
+    await page.locator('.page-header h4, [data-testid=report], .ant-result').first().waitFor()
+    await noErrorResult()
+    await shot(name)
+    const w = await page.evaluate(() => document.documentElement.scrollWidth)
+    expect(w <= 380, `${path} is ${w}px wide at a 375px viewport (horizontal scrolling)`)
+  }
+  await check('/customers', 'm2-customers')
+  await page.getByRole('button', { name: '打开菜单' }).click()
+  await page.locator('.ant-drawer-open .ant-menu').waitFor()
+  await shot('m6-menu')
+  await check(`/customers/${s.customerId ?? 1}`, 'm3-customer-detail')
+  await check('/customers/new', 'm3-customer-form')
+  await check('/imports', 'm7-imports')
+  if (s.diagnosisId) {
+    await check(`/diagnoses/${s.diagnosisId}`, 'm4-diagnosis')
+    await check(`/diagnoses/${s.diagnosisId}/report`, 'm5-report')
+  }
+  await check('/dashboard', 'm1-dashboard')
+})
+
+await ctx.close()
+const ok = results.filter((r) => r.ok).length
+const bad = results.length - ok
+const summary = `${ok} passed, ${bad} failed`
+if (process.env.SUMMARY_FILE) writeFileSync(process.env.SUMMARY_FILE, summary + '\n')
+else console.log(summary)
+process.exit(bad ? 1 : 0)

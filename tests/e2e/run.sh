@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# End-to-end browser test. Builds nothing: expects the service binary (target/debug/loan-broker or
+# $LOAN_BROKER_BIN) and the built SPA (frontend/dist). Starts the service on a temp state dir and a
+# free port, runs flow.mjs in headless Chromium, prints "N passed, N failed" last; non-zero on failure.
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+bin="${LOAN_BROKER_BIN:-$repo/target/debug/loan-broker}"
+dist="$repo/frontend/dist"
+chromium="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}"
+
+fail() {
+  echo "e2e: $*" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+}
+[ -x "$bin" ] || fail "service binary not found at $bin (build it first, or set LOAN_BROKER_BIN)"
+[ -f "$dist/index.html" ] || fail "frontend/dist/index.html missing (run: npm --prefix frontend run build)"
+[ -n "$chromium" ] || fail "chromium not found (apt-get install -y chromium fonts-wqy-microhei)"
+command -v node >/dev/null || fail "node not found"
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund --silent) || fail "npm ci in tests/e2e failed"
+fi
+
+state_dir="$(mktemp -d "${TMPDIR:-/tmp}/loan-broker-e2e.XXXXXX")"
+port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+log="$state_dir/service.log"
+pid=""
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  if [ "${KEEP_STATE:-0}" = "1" ]; then echo "e2e: state kept in $state_dir" >&2; else rm -rf "$state_dir"; fi
+}
+trap cleanup EXIT
+
+LOAN_BROKER__STATE_DIR="$state_dir" \
+LOAN_BROKER__PORT="$port" \
+LOAN_BROKER__STATIC_DIR="$dist" \
+  "$bin" serve >"$log" 2>&1 &
+pid=$!
+
+base="http://127.0.0.1:$port"
+ok=""
+for _ in $(seq 1 300); do # ≤ 30 s
+  if ! kill -0 "$pid" 2>/dev/null; then
+    cat "$log" >&2
+    fail "service exited before becoming healthy"
+  fi
+  if node -e "fetch('$base/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then ok=1; break; fi
+  sleep 0.1
+done
+[ -n "$ok" ] || { tail -50 "$log" >&2; fail "service not healthy at $base/health within 30 s"; }
+
+pw_file="$state_dir/initial-admin-password"
+[ -s "$pw_file" ] || { tail -50 "$log" >&2; fail "no initial admin password at $pw_file"; }
+
+mkdir -p "$here/screenshots"
+rm -f "$here/screenshots"/*.png
+BASE_URL="$base" \
+STATE_DIR="$state_dir" \
+ADMIN_PASSWORD="$(cat "$pw_file")" \
+SCREENSHOT_DIR="$here/screenshots" \
+CHROMIUM="$chromium" \
+SUMMARY_FILE="$state_dir/summary" \
+  node "$here/flow.mjs"
+rc=$?
+if [ $rc -ne 0 ]; then
+  echo "e2e: service log (last 40 lines):" >&2
+  tail -40 "$log" >&2
+fi
+if [ -s "$state_dir/summary" ]; then
+  cat "$state_dir/summary"
+else
+  echo "0 passed, 1 failed"
+  rc=1
+fi
+exit $rc
