@@ -66,7 +66,7 @@ fuzz: ## schemathesis against every operation of a running debug instance
 check-nix: ## parse every .nix file (and evaluate the module when NIXPKGS_LIB is set)
 	bash tests/nix/check.sh
 
-test: deps check-rust check-spec check-frontend e2e fuzz check-nix ## every test there is (installs what is missing)
+test: deps check-rust check-spec check-frontend e2e fuzz deploy-test check-nix ## every test there is (installs what is missing)
 	@echo "make test: all suites passed"
 
 .PHONY: help deps frontend release run openapi check-rust check-spec check-frontend e2e check-nix test bench deploy-test fuzz

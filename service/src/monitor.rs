@@ -75,8 +75,26 @@ async fn check_health(client: &reqwest::Client, t: &Target) -> Option<String> {
             resp.status().as_u16()
         )),
         Err(e) if e.is_timeout() => Some(format!("{}：健康检查超时（{url}）", t.name)),
-        Err(_) => Some(format!("{}：无法连接（{url}），服务可能已停止", t.name)),
+        Err(e) if e.is_connect() => Some(format!(
+            "{}：无法连接（{url}），服务可能已停止：{}",
+            t.name,
+            root_cause(&e)
+        )),
+        Err(e) => Some(format!(
+            "{}：健康检查请求失败（{url}）：{}",
+            t.name,
+            root_cause(&e)
+        )),
     }
+}
+
+/// The innermost error, which names the real cause (refused, TLS, DNS).
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
 }
 
 /// Every problem found, in Chinese, one line each.
