@@ -925,7 +925,7 @@ check "nginx: X-Forwarded-For reaches the audit log (trusted_proxies)" xff_audit
 check "monitor: all 5 healthy -> exit 0, no webhook post" monitor_healthy
 check "monitor: friend5 stopped -> exit 1, webhook (wecom) names friend5" monitor_down
 check "monitor: friend5 restarted -> exit 0" monitor_recovered
-if [ "${REHEARSAL_MONITOR_VIA_NGINX:-0}" = 1 ]; then
+if [ "${REHEARSAL_MONITOR_VIA_NGINX:-1}" = 1 ]; then
   check "monitor: viaNginx, https://friendN with SSL_CERT_FILE -> exit 0" monitor_via_nginx
 fi
 check "restic: init a local repository" restic_init
