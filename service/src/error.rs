@@ -88,7 +88,10 @@ impl ApiError {
     }
     /// Logs the cause and answers with a generic message.
     pub fn internal(err: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %err, "internal error");
+        // Database errors quote the statement; a statement with thousands of parameters is noise.
+        let text = err.to_string();
+        let shown: String = text.chars().take(2000).collect();
+        tracing::error!(error = %shown, "internal error");
         Self::Internal(body(
             "internal",
             "服务器内部错误，请稍后重试或联系管理员",

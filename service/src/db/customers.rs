@@ -243,41 +243,44 @@ fn insert_collaterals(
     Ok(())
 }
 
-/// Loads the collaterals of many customers with one query.
+/// SQLite allows at most 32,766 bound variables per statement; stay far below.
+const IDS_PER_QUERY: usize = 900;
+
+/// Loads the collaterals of many customers, one query per chunk of ids.
 fn attach_collaterals(conn: &Connection, customers: &mut [Customer]) -> rusqlite::Result<()> {
-    if customers.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<i64> = customers.iter().map(|c| c.id).collect();
-    let q = Query::select()
-        .columns([
-            "customer_id",
-            "kind",
-            "description",
-            "appraisal_yuan",
-            "lien_yuan",
-            "held_since",
-        ])
-        .from(COLLATERALS)
-        .and_where(Expr::col("customer_id").is_in(ids))
-        .order_by("customer_id", Order::Asc)
-        .order_by("position", Order::Asc)
-        .to_owned();
-    let rows = sql::query_all(conn, &q, |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            Collateral {
-                kind: enum_of(r, 1, CollateralKind::from_label)?.unwrap_or(CollateralKind::Other),
-                description: r.get(2)?,
-                appraisal_wan: wan(r, 3)?,
-                lien_wan: wan(r, 4)?,
-                held_since: date(r, 5)?,
-            },
-        ))
-    })?;
     let mut by_customer: HashMap<i64, Vec<Collateral>> = HashMap::new();
-    for (id, c) in rows {
-        by_customer.entry(id).or_default().push(c);
+    for chunk in customers.chunks(IDS_PER_QUERY) {
+        let ids: Vec<i64> = chunk.iter().map(|c| c.id).collect();
+        let q = Query::select()
+            .columns([
+                "customer_id",
+                "kind",
+                "description",
+                "appraisal_yuan",
+                "lien_yuan",
+                "held_since",
+            ])
+            .from(COLLATERALS)
+            .and_where(Expr::col("customer_id").is_in(ids))
+            .order_by("customer_id", Order::Asc)
+            .order_by("position", Order::Asc)
+            .to_owned();
+        let rows = sql::query_all(conn, &q, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                Collateral {
+                    kind: enum_of(r, 1, CollateralKind::from_label)?
+                        .unwrap_or(CollateralKind::Other),
+                    description: r.get(2)?,
+                    appraisal_wan: wan(r, 3)?,
+                    lien_wan: wan(r, 4)?,
+                    held_since: date(r, 5)?,
+                },
+            ))
+        })?;
+        for (id, c) in rows {
+            by_customer.entry(id).or_default().push(c);
+        }
     }
     for c in customers {
         c.data.collaterals = by_customer.remove(&c.id).unwrap_or_default();
@@ -471,4 +474,31 @@ pub fn count_live(conn: &Connection) -> rusqlite::Result<i64> {
         .and_where(Expr::col("deleted_at").is_null())
         .to_owned();
     sql::count(conn, &q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_loads_collaterals_across_many_id_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open(&dir.path().join("t.db")).unwrap();
+        crate::db::migrations::run(&mut conn, dir.path()).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let n = IDS_PER_QUERY as u64 * 2 + 7;
+        crate::demo::insert(&mut conn, n, 3, today).unwrap();
+        let all = all(&conn, &ListFilter::default()).unwrap();
+        assert_eq!(all.len() as u64, n);
+        let stored: i64 = conn
+            .query_row("SELECT count(*) FROM collaterals", [], |r| r.get(0))
+            .unwrap();
+        assert!(stored > 0);
+        assert_eq!(
+            all.iter()
+                .map(|c| c.data.collaterals.len() as i64)
+                .sum::<i64>(),
+            stored
+        );
+    }
 }
