@@ -56,6 +56,7 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         db,
         jwt: Arc::new(jwt),
         hasher: Hasher::default(),
+        accounts: Arc::default(),
         metrics: Arc::new(Metrics::default()),
         sysmon: Arc::new(SysMon::new()?),
         started: Instant::now(),

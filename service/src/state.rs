@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::auth::cache::AccountCache;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::Hasher;
 use crate::config::Settings;
@@ -16,6 +17,7 @@ pub struct AppState {
     pub db: Db,
     pub jwt: Arc<JwtKeys>,
     pub hasher: Hasher,
+    pub accounts: Arc<AccountCache>,
     pub metrics: Arc<Metrics>,
     pub sysmon: Arc<SysMon>,
     pub started: Instant,

@@ -232,6 +232,7 @@ impl AuthApi {
                     .unwrap_or_default())
             })
             .await?;
+        state.accounts.forget(id);
         token(&state, id, version, false)
     }
 

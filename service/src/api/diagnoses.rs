@@ -83,6 +83,45 @@ fn diagnose_customer(
     Ok((diagnosis_id, input))
 }
 
+/// Runs the (pure) engine and the serialisation on every core; the caller writes the results.
+fn diagnose_in_parallel(
+    all: &[crate::domain::customer::Customer],
+    rules: &RuleSet,
+    products: &[Product],
+    date: chrono::NaiveDate,
+) -> ApiResult<Vec<diagnoses::Encoded>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = all.len().div_ceil(threads).max(1);
+    let parts: Vec<rusqlite::Result<Vec<diagnoses::Encoded>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = all
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|c| {
+                            let facts = facts_of(&c.data);
+                            diagnoses::encode(
+                                c.id,
+                                &facts,
+                                &engine::diagnose(&facts, rules, products, date),
+                            )
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(all.len());
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
 fn load_diagnosis(conn: &Connection, id: i64) -> ApiResult<(DiagnosisRecord, engine::Facts)> {
     diagnoses::get(conn, id)?.ok_or_else(|| ApiError::not_found(format!("诊断 #{id} 不存在")))
 }
@@ -215,11 +254,9 @@ impl DiagnosesApi {
             .write(move |tx| {
                 let model = current_model(tx)?;
                 let all = customers::all(tx, &customers::ListFilter::default())?;
-                let date = today();
-                for c in &all {
-                    let facts = facts_of(&c.data);
-                    let result = engine::diagnose(&facts, &model.1, &model.2, date);
-                    diagnoses::insert(tx, c.id, model.0, &facts, &result, Some(user_id))?;
+                let encoded = diagnose_in_parallel(&all, &model.1, &model.2, today())?;
+                for e in &encoded {
+                    diagnoses::insert_encoded(tx, e, model.0, Some(user_id))?;
                 }
                 let after = serde_json::json!({"customers": all.len(), "rules_version": model.0});
                 audit::record(

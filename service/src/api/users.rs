@@ -180,6 +180,7 @@ impl UsersApi {
                 Ok(after)
             })
             .await?;
+        state.accounts.forget(id);
         Ok(Json(user))
     }
 }

@@ -1,6 +1,7 @@
 //! Authentication (bearer JWT checked against the live account) and role guards.
 
 pub mod bootstrap;
+pub mod cache;
 pub mod jwt;
 pub mod password;
 
@@ -33,16 +34,30 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<CurrentUser>
         .ok_or_else(|| poem::Error::from(ApiError::internal("state missing")))?;
     let revoked = || poem::Error::from(ApiError::unauthorized("登录已失效，请重新登录"));
     let (user_id, token_version) = state.jwt.verify(&bearer.token).ok_or_else(revoked)?;
-    let user = state
-        .db
-        .read(move |c| Ok(users::by_id(c, user_id)?))
-        .await?;
-    match user {
-        Some(u) if !u.disabled && u.token_version == token_version => Ok(CurrentUser {
-            id: u.id,
-            username: u.username,
-            role: u.role,
-            must_change_password: u.must_change_password,
+    let account = match state.accounts.get(user_id) {
+        Some(cached) => cached,
+        None => {
+            let row = state
+                .db
+                .read(move |c| Ok(users::by_id(c, user_id)?))
+                .await?;
+            let account = row.map(|u| cache::Account {
+                username: u.username,
+                role: u.role,
+                must_change_password: u.must_change_password,
+                disabled: u.disabled,
+                token_version: u.token_version,
+            });
+            state.accounts.put(user_id, account.clone());
+            account
+        }
+    };
+    match account {
+        Some(a) if !a.disabled && a.token_version == token_version => Ok(CurrentUser {
+            id: user_id,
+            username: a.username,
+            role: a.role,
+            must_change_password: a.must_change_password,
         }),
         _ => Err(revoked()),
     }

@@ -100,6 +100,19 @@ fn values(c: &CustomerInput) -> Vec<SimpleExpr> {
     ]
 }
 
+/// What the list's `q` searches, joined by a separator no one types (kept in step with 003_search.sql).
+fn search_text(c: &CustomerInput) -> String {
+    [
+        Some(&c.name),
+        c.uscc.as_ref(),
+        c.legal_person.as_ref(),
+        c.contact_name.as_ref(),
+        c.contact_phone.as_ref(),
+    ]
+    .map(|v| v.map(String::as_str).unwrap_or(""))
+    .join("\u{1}")
+}
+
 fn date(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<chrono::NaiveDate>> {
     Ok(r.get::<_, Option<String>>(i)?.and_then(|s| s.parse().ok()))
 }
@@ -176,13 +189,19 @@ pub fn insert(
 ) -> rusqlite::Result<i64> {
     let now = sql::now();
     let mut vals = values(c);
-    vals.extend([created_by.into(), now.clone().into(), now.into()]);
+    vals.extend([
+        created_by.into(),
+        now.clone().into(),
+        now.into(),
+        search_text(c).into(),
+    ]);
     let q = Query::insert()
         .into_table(TABLE)
         .columns(DATA_COLUMNS[..32].iter().copied().chain([
             "created_by",
             "created_at",
             "updated_at",
+            "search_text",
         ]))
         .values_panic(vals)
         .to_owned();
@@ -199,6 +218,7 @@ pub fn update(conn: &Connection, id: i64, c: &CustomerInput) -> rusqlite::Result
     for (col, val) in DATA_COLUMNS[..32].iter().zip(values(c)) {
         q.value(*col, val);
     }
+    q.value("search_text", search_text(c));
     let n = sql::execute(conn, &q)?;
     sql::execute(
         conn,
@@ -380,15 +400,8 @@ fn conditions(f: &ListFilter) -> Cond {
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let like = || LikeExpr::new(format!("%{escaped}%")).escape('\\');
-        cond = cond.add(
-            Cond::any()
-                .add(Expr::col("name").like(like()))
-                .add(Expr::col("uscc").like(like()))
-                .add(Expr::col("legal_person").like(like()))
-                .add(Expr::col("contact_name").like(like()))
-                .add(Expr::col("contact_phone").like(like())),
-        );
+        cond = cond
+            .add(Expr::col("search_text").like(LikeExpr::new(format!("%{escaped}%")).escape('\\')));
     }
     if let Some(cat) = &f.category {
         cond = cond.add(if cat == "none" {

@@ -40,6 +40,27 @@ fn category_code(c: Category) -> &'static str {
     }
 }
 
+/// A diagnosis ready to store: serialised once, possibly on another thread.
+pub struct Encoded {
+    customer_id: i64,
+    facts: String,
+    result: String,
+    category: &'static str,
+    total: f64,
+    recommended_yuan: i64,
+}
+
+pub fn encode(customer_id: i64, facts: &Facts, d: &Diagnosis) -> rusqlite::Result<Encoded> {
+    Ok(Encoded {
+        customer_id,
+        facts: json(facts)?,
+        result: json(d)?,
+        category: category_code(d.category),
+        total: d.total,
+        recommended_yuan: wan_to_yuan(d.recommended_wan),
+    })
+}
+
 /// Stores a diagnosis and makes it the customer's latest.
 pub fn insert(
     conn: &Connection,
@@ -49,8 +70,15 @@ pub fn insert(
     d: &Diagnosis,
     user: Option<i64>,
 ) -> rusqlite::Result<i64> {
-    let now = sql::now();
-    let recommended = wan_to_yuan(d.recommended_wan);
+    insert_encoded(conn, &encode(customer_id, facts, d)?, rules_version, user)
+}
+
+pub fn insert_encoded(
+    conn: &Connection,
+    e: &Encoded,
+    rules_version: i64,
+    user: Option<i64>,
+) -> rusqlite::Result<i64> {
     let q = Query::insert()
         .into_table("diagnoses")
         .columns([
@@ -65,15 +93,15 @@ pub fn insert(
             "created_at",
         ])
         .values_panic([
-            customer_id.into(),
+            e.customer_id.into(),
             rules_version.into(),
-            json(facts)?.into(),
-            json(d)?.into(),
-            category_code(d.category).into(),
-            d.total.into(),
-            recommended.into(),
+            e.facts.clone().into(),
+            e.result.clone().into(),
+            e.category.into(),
+            e.total.into(),
+            e.recommended_yuan.into(),
             user.into(),
-            now.into(),
+            sql::now().into(),
         ])
         .to_owned();
     let id = sql::insert(conn, &q)?;
@@ -81,11 +109,11 @@ pub fn insert(
         .table("customers")
         .values([
             ("latest_diagnosis_id", id.into()),
-            ("latest_category", category_code(d.category).into()),
-            ("latest_total", d.total.into()),
-            ("latest_recommended_yuan", recommended.into()),
+            ("latest_category", e.category.into()),
+            ("latest_total", e.total.into()),
+            ("latest_recommended_yuan", e.recommended_yuan.into()),
         ])
-        .and_where(Expr::col("id").eq(customer_id))
+        .and_where(Expr::col("id").eq(e.customer_id))
         .to_owned();
     sql::execute(conn, &q)?;
     Ok(id)

@@ -7,9 +7,10 @@ use anyhow::{Context, bail};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const STEPS: [&str; 2] = [
+const STEPS: [&str; 3] = [
     include_str!("migrations/001_foundation.sql"),
     include_str!("migrations/002_diagnosis.sql"),
+    include_str!("migrations/003_search.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

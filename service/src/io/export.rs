@@ -9,10 +9,19 @@ use serde_json::Value;
 use super::columns::{COLUMNS, Column, Kind, labels};
 use crate::domain::customer::{Collateral, Customer, CustomerInput};
 
+/// The customer's facts as API JSON, computed once per row and read by every column.
+fn row_json(c: &Customer) -> Value {
+    poem_openapi::types::ToJSON::to_json(&c.data).unwrap_or_default()
+}
+
 /// A cell's text as written to both formats; `None` is an empty cell.
-fn cell_text(col: &Column, c: &Customer, owners: &HashMap<i64, String>) -> Option<CellOut> {
+fn cell_text(
+    col: &Column,
+    c: &Customer,
+    json: &Value,
+    owners: &HashMap<i64, String>,
+) -> Option<CellOut> {
     let data = &c.data;
-    let json = poem_openapi::types::ToJSON::to_json(data).unwrap_or_default();
     let raw = json.get(col.key).cloned().unwrap_or(Value::Null);
     match col.kind {
         Kind::ReadOnly => match col.key {
@@ -81,9 +90,10 @@ pub fn csv(customers: &[Customer], owners: &HashMap<i64, String>) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(&mut out);
         let _ = w.write_record(COLUMNS.iter().map(|c| c.header));
         for c in customers {
+            let json = row_json(c);
             let record: Vec<String> = COLUMNS
                 .iter()
-                .map(|col| match cell_text(col, c, owners) {
+                .map(|col| match cell_text(col, c, &json, owners) {
                     None => String::new(),
                     Some(CellOut::Text(s)) => neutralise(&s),
                     Some(CellOut::Number(n)) => n.to_string(),
@@ -117,9 +127,10 @@ pub fn xlsx(customers: &[Customer], owners: &HashMap<i64, String>) -> Result<Vec
     header_row(sheet, COLUMNS)?;
     let money = Format::new().set_num_format("#,##0.00##");
     for (r, c) in customers.iter().enumerate() {
+        let json = row_json(c);
         let row = r as u32 + 1;
         for (i, col) in COLUMNS.iter().enumerate() {
-            match cell_text(col, c, owners) {
+            match cell_text(col, c, &json, owners) {
                 None => {}
                 Some(CellOut::Text(s)) => {
                     sheet.write_string(row, i as u16, s)?;
@@ -217,9 +228,10 @@ pub fn template_xlsx() -> Result<Vec<u8>, XlsxError> {
     sheet.set_name("客户")?;
     header_row(sheet, &columns)?;
     let sample = example();
+    let sample_json = row_json(&sample);
     let owners = HashMap::new();
     for (i, col) in columns.iter().enumerate() {
-        match cell_text(col, &sample, &owners) {
+        match cell_text(col, &sample, &sample_json, &owners) {
             Some(CellOut::Text(s)) | Some(CellOut::Date(s)) => {
                 sheet.write_string(1, i as u16, s)?;
             }
@@ -261,16 +273,15 @@ pub fn template_csv() -> Vec<u8> {
         let mut w = csv::Writer::from_writer(&mut out);
         let _ = w.write_record(columns.iter().map(|c| c.header));
         let sample = example();
+        let sample_json = row_json(&sample);
         let owners = HashMap::new();
-        let _ = w.write_record(
-            columns
-                .iter()
-                .map(|col| match cell_text(col, &sample, &owners) {
-                    None => String::new(),
-                    Some(CellOut::Text(s)) | Some(CellOut::Date(s)) => s,
-                    Some(CellOut::Number(n)) => n.to_string(),
-                }),
-        );
+        let _ = w.write_record(columns.iter().map(|col| {
+            match cell_text(col, &sample, &sample_json, &owners) {
+                None => String::new(),
+                Some(CellOut::Text(s)) | Some(CellOut::Date(s)) => s,
+                Some(CellOut::Number(n)) => n.to_string(),
+            }
+        }));
         let _ = w.flush();
     }
     out
