@@ -57,6 +57,7 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         jwt: Arc::new(jwt),
         hasher: Hasher::default(),
         accounts: Arc::default(),
+        model: Arc::default(),
         metrics: Arc::new(Metrics::default()),
         sysmon: Arc::new(SysMon::new()?),
         started: Instant::now(),

@@ -8,6 +8,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::Hasher;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::db::catalog::ModelCache;
 use crate::metrics::Metrics;
 use crate::sysmon::SysMon;
 
@@ -18,6 +19,7 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub hasher: Hasher,
     pub accounts: Arc<AccountCache>,
+    pub model: Arc<ModelCache>,
     pub metrics: Arc<Metrics>,
     pub sysmon: Arc<SysMon>,
     pub started: Instant,

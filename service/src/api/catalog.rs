@@ -180,6 +180,7 @@ impl CatalogApi {
                 })
             })
             .await?;
+        state.model.invalidate();
         Ok(RulesSaved::Ok(Json(doc)))
     }
 
@@ -293,6 +294,7 @@ impl CatalogApi {
                 Ok(rec)
             })
             .await?;
+        state.model.invalidate();
         Ok(Json(rec))
     }
 
@@ -473,6 +475,7 @@ impl CatalogApi {
                 Ok(rec)
             })
             .await?;
+        state.model.invalidate();
         Ok(ProductSaved::Ok(Json(rec)))
     }
 

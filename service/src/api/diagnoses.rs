@@ -44,15 +44,13 @@ pub struct PlanUpdate {
 }
 
 /// The rules and active products the engine runs on now.
-fn current_model(conn: &Connection) -> ApiResult<(i64, RuleSet, Vec<Product>)> {
-    let (version, rules, _) =
-        catalog::latest_rules(conn)?.ok_or_else(|| ApiError::internal("no rule set"))?;
-    let products = catalog::products(conn)?
-        .into_iter()
-        .map(|(_, p, _)| p)
-        .filter(|p| p.active)
-        .collect();
-    Ok((version, rules, products))
+fn current_model(
+    cache: &catalog::ModelCache,
+    conn: &Connection,
+) -> ApiResult<std::sync::Arc<catalog::Model>> {
+    cache
+        .get(conn)?
+        .ok_or_else(|| ApiError::internal("no rule set"))
 }
 
 fn live_customer(conn: &Connection, id: i64) -> ApiResult<CustomerInput> {
@@ -67,13 +65,13 @@ fn live_customer(conn: &Connection, id: i64) -> ApiResult<CustomerInput> {
 fn diagnose_customer(
     conn: &Connection,
     id: i64,
-    model: &(i64, RuleSet, Vec<Product>),
+    model: &catalog::Model,
     user: Option<i64>,
 ) -> ApiResult<(i64, CustomerInput)> {
     let input = live_customer(conn, id)?;
     let facts = facts_of(&input);
-    let result = engine::diagnose(&facts, &model.1, &model.2, today());
-    let diagnosis_id = diagnoses::insert(conn, id, model.0, &facts, &result, user)?;
+    let result = engine::diagnose(&facts, &model.rules, &model.products, today());
+    let diagnosis_id = diagnoses::insert(conn, id, model.rules_version, &facts, &result, user)?;
     if matches!(input.stage, Stage::New | Stage::Contacted) {
         conn.execute(
             "UPDATE customers SET stage = ?1 WHERE id = ?2",
@@ -112,7 +110,10 @@ fn diagnose_in_parallel(
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     });
     let mut out = Vec::with_capacity(all.len());
@@ -144,10 +145,11 @@ impl DiagnosesApi {
         let user = auth.staff()?;
         let who = actor(&state, req, Some(user));
         let (customer_id, user_id) = (id.0, user.id);
+        let cache = state.model.clone();
         let record = state
             .db
             .write(move |tx| {
-                let model = current_model(tx)?;
+                let model = current_model(&cache, tx)?;
                 let (diagnosis_id, _) = diagnose_customer(tx, customer_id, &model, Some(user_id))?;
                 let (record, _) = load_diagnosis(tx, diagnosis_id)?;
                 let after = serde_json::json!({"diagnosis_id": diagnosis_id, "category": record.result.category, "total": record.result.total, "recommended_wan": record.result.recommended_wan});
@@ -218,14 +220,15 @@ impl DiagnosesApi {
             input.name = "模拟".into();
         }
         input.validate(today())?;
+        let cache = state.model.clone();
         let result = state
             .db
             .read(move |c| {
-                let (_, rules, products) = current_model(c)?;
+                let model = current_model(&cache, c)?;
                 Ok(engine::diagnose(
                     &facts_of(&input),
-                    &rules,
-                    &products,
+                    &model.rules,
+                    &model.products,
                     today(),
                 ))
             })
@@ -249,16 +252,17 @@ impl DiagnosesApi {
         let who = actor(&state, req, Some(user));
         let user_id = user.id;
         let started = std::time::Instant::now();
+        let cache = state.model.clone();
         let (count, version) = state
             .db
             .write(move |tx| {
-                let model = current_model(tx)?;
+                let model = current_model(&cache, tx)?;
                 let all = customers::all(tx, &customers::ListFilter::default())?;
-                let encoded = diagnose_in_parallel(&all, &model.1, &model.2, today())?;
+                let encoded = diagnose_in_parallel(&all, &model.rules, &model.products, today())?;
                 for e in &encoded {
-                    diagnoses::insert_encoded(tx, e, model.0, Some(user_id))?;
+                    diagnoses::insert_encoded(tx, e, model.rules_version, Some(user_id))?;
                 }
-                let after = serde_json::json!({"customers": all.len(), "rules_version": model.0});
+                let after = serde_json::json!({"customers": all.len(), "rules_version": model.rules_version});
                 audit::record(
                     tx,
                     &who,
@@ -270,7 +274,7 @@ impl DiagnosesApi {
                         after: Some(after),
                     },
                 )?;
-                Ok((all.len() as u64, model.0))
+                Ok((all.len() as u64, model.rules_version))
             })
             .await?;
         Ok(Json(RediagnoseResult {

@@ -7,20 +7,44 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::Rng;
-use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 
+/// Two long-lived threads do all hashing. Each argon2 hash takes ~19 MiB; on tokio's blocking
+/// pool every thread that ever hashed kept that memory in its own malloc arena (RSS reached
+/// hundreds of MB after a few logins). Two threads bound it and also cap concurrent hashing.
 #[derive(Clone)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    jobs: std::sync::mpsc::SyncSender<Job>,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
 
 impl Default for Hasher {
     fn default() -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(2)),
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(64);
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..2 {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a hashing thread");
+            }
         }
+        Self { jobs }
     }
 }
 
@@ -44,18 +68,31 @@ pub fn verify_blocking(password: &str, phc: &str) -> bool {
 }
 
 impl Hasher {
-    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
-        tokio::task::spawn_blocking(move || hash_blocking(&password))
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(work());
+        });
+        let jobs = self.jobs.clone();
+        tokio::task::spawn_blocking(move || jobs.send(job))
             .await
             .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?;
+        rx.await.map_err(ApiError::internal)
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+        self.run(move || hash_blocking(&password))
+            .await?
             .map_err(ApiError::internal)
     }
 
     /// `phc = None` (unknown user) still spends one verification.
     pub async fn verify(&self, password: String, phc: Option<String>) -> Result<bool, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
-        tokio::task::spawn_blocking(move || match phc {
+        self.run(move || match phc {
             Some(phc) => verify_blocking(&password, &phc),
             None => {
                 verify_blocking(&password, &DUMMY_HASH);
@@ -63,7 +100,6 @@ impl Hasher {
             }
         })
         .await
-        .map_err(ApiError::internal)
     }
 }
 

@@ -339,3 +339,48 @@ pub fn delete_provider(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
             .to_owned(),
     )
 }
+
+/// The rules and active products the engine runs on.
+pub struct Model {
+    pub rules_version: i64,
+    pub rules: RuleSet,
+    pub products: Vec<Product>,
+}
+
+/// Parsing the rule set and products costs more than a diagnosis itself, so the parsed model is
+/// kept until this process changes rules or products (the only writers: the API).
+#[derive(Default)]
+pub struct ModelCache {
+    current: std::sync::RwLock<Option<std::sync::Arc<Model>>>,
+}
+
+impl ModelCache {
+    pub fn get(&self, conn: &Connection) -> rusqlite::Result<Option<std::sync::Arc<Model>>> {
+        if let Some(m) = self.current.read().ok().and_then(|m| m.clone()) {
+            return Ok(Some(m));
+        }
+        let Some((rules_version, rules, _)) = latest_rules(conn)? else {
+            return Ok(None);
+        };
+        let products = products(conn)?
+            .into_iter()
+            .map(|(_, p, _)| p)
+            .filter(|p| p.active)
+            .collect();
+        let model = std::sync::Arc::new(Model {
+            rules_version,
+            rules,
+            products,
+        });
+        if let Ok(mut slot) = self.current.write() {
+            *slot = Some(model.clone());
+        }
+        Ok(Some(model))
+    }
+
+    pub fn invalidate(&self) {
+        if let Ok(mut slot) = self.current.write() {
+            *slot = None;
+        }
+    }
+}
