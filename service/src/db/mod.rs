@@ -64,12 +64,20 @@ impl Db {
         F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
     {
         let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
+        let run = move || {
             let conn = pool.get()?;
             f(&conn)
-        })
-        .await
-        .map_err(ApiError::internal)?
+        };
+        // Reads are short: on the multi-threaded runtime run them in place (tokio moves this
+        // worker's other tasks away) and save the hand-off to the blocking pool.
+        if tokio::runtime::Handle::current().runtime_flavor()
+            == tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            return tokio::task::block_in_place(run);
+        }
+        tokio::task::spawn_blocking(run)
+            .await
+            .map_err(ApiError::internal)?
     }
 
     /// Runs `f` inside one immediate transaction: committed when `f` returns `Ok`, rolled back otherwise.
