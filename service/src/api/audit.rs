@@ -54,7 +54,7 @@ impl AuditApi {
         auth.admin()?;
         check_date("from", &from.0)?;
         check_date("to", &to.0)?;
-        let (page, page_size, limit, offset) = paging(page.0, page_size.0)?;
+        let (page, page_size, offset) = paging(page.0, page_size.0)?;
         let filter = AuditFilter {
             user_id: user_id.0,
             action: action.0,
@@ -65,7 +65,7 @@ impl AuditApi {
         };
         let (items, total) = state
             .db
-            .read(move |c| Ok(audit::list(c, &filter, limit, offset)?))
+            .read(move |c| Ok(audit::list(c, &filter, page_size, offset)?))
             .await?;
         Ok(Json(AuditPage {
             items,

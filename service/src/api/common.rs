@@ -1,7 +1,6 @@
 //! Small pieces every API file uses: who is acting, paging, field errors.
 
 use poem::Request;
-use poem_openapi::Object;
 
 use crate::auth::CurrentUser;
 use crate::db::audit::Actor;
@@ -26,8 +25,8 @@ impl From<FieldError> for ApiError {
     }
 }
 
-/// Page number and size, checked; returns (limit, offset).
-pub fn paging(page: Option<u64>, page_size: Option<u64>) -> Result<(u64, u64, u64, u64), ApiError> {
+/// Page number and size, checked; returns (page, page_size, offset).
+pub fn paging(page: Option<u64>, page_size: Option<u64>) -> Result<(u64, u64, u64), ApiError> {
     let page = page.unwrap_or(1);
     let size = page_size.unwrap_or(20);
     if page == 0 || page > 1_000_000 {
@@ -42,12 +41,7 @@ pub fn paging(page: Option<u64>, page_size: Option<u64>) -> Result<(u64, u64, u6
             format!("每页条数应在 1 到 {MAX_PAGE_SIZE} 之间"),
         ));
     }
-    Ok((page, size, size, (page - 1) * size))
-}
-
-#[derive(Object)]
-pub struct Ok200 {
-    pub ok: bool,
+    Ok((page, size, (page - 1) * size))
 }
 
 pub fn to_json<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {

@@ -102,7 +102,7 @@ impl CustomersApi {
         deleted: Query<Option<bool>>,
     ) -> ApiResult<Json<CustomerPage>> {
         auth.staff()?;
-        let (page, page_size, limit, offset) = paging(page.0, page_size.0)?;
+        let (page, page_size, offset) = paging(page.0, page_size.0)?;
         let sort_key = sort.0.unwrap_or_else(|| "-updated_at".into());
         let sort = customers::parse_sort(&sort_key)
             .ok_or_else(|| ApiError::validation("sort", format!("不支持按「{sort_key}」排序")))?;
@@ -124,7 +124,7 @@ impl CustomersApi {
         };
         let (items, total) = state
             .db
-            .read(move |c| Ok(customers::list(c, &filter, sort, limit, offset)?))
+            .read(move |c| Ok(customers::list(c, &filter, sort, page_size, offset)?))
             .await?;
         Ok(Json(CustomerPage {
             items,

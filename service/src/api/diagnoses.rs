@@ -67,18 +67,15 @@ fn diagnose_customer(
     id: i64,
     model: &catalog::Model,
     user: Option<i64>,
-) -> ApiResult<(i64, CustomerInput)> {
+) -> ApiResult<i64> {
     let input = live_customer(conn, id)?;
     let facts = facts_of(&input);
     let result = engine::diagnose(&facts, &model.rules, &model.products, today());
     let diagnosis_id = diagnoses::insert(conn, id, model.rules_version, &facts, &result, user)?;
     if matches!(input.stage, Stage::New | Stage::Contacted) {
-        conn.execute(
-            "UPDATE customers SET stage = ?1 WHERE id = ?2",
-            (Stage::Diagnosed.code(), id),
-        )?;
+        customers::set_stage(conn, id, Stage::Diagnosed)?;
     }
-    Ok((diagnosis_id, input))
+    Ok(diagnosis_id)
 }
 
 /// Runs the (pure) engine and the serialisation on every core; the caller writes the results.
@@ -150,7 +147,7 @@ impl DiagnosesApi {
             .db
             .write(move |tx| {
                 let model = current_model(&cache, tx)?;
-                let (diagnosis_id, _) = diagnose_customer(tx, customer_id, &model, Some(user_id))?;
+                let diagnosis_id = diagnose_customer(tx, customer_id, &model, Some(user_id))?;
                 let (record, _) = load_diagnosis(tx, diagnosis_id)?;
                 let after = serde_json::json!({"diagnosis_id": diagnosis_id, "category": record.result.category, "total": record.result.total, "recommended_wan": record.result.recommended_wan});
                 audit::record(tx, &who, Change { action: "diagnosis.create", resource_type: "customer", resource_id: Some(customer_id.to_string()), before: None, after: Some(after) })?;
@@ -303,6 +300,7 @@ impl DiagnosesApi {
         let user = auth.staff()?;
         let who = actor(&state, req, Some(user));
         let (diagnosis_id, user_id) = (id.0, user.id);
+        let cache = state.model.clone();
         let plans = state
             .db
             .write(move |tx| {
@@ -312,12 +310,8 @@ impl DiagnosesApi {
                 let rules = catalog::rules_version(tx, record.rules_version)?
                     .map(|(_, r, _)| r)
                     .ok_or_else(|| ApiError::internal("rules version missing"))?;
-                let products: Vec<Product> = catalog::products(tx)?
-                    .into_iter()
-                    .map(|(_, p, _)| p)
-                    .filter(|p| p.active)
-                    .collect();
-                let drafts = engine::generate_plans(&facts, &rules, &products, today());
+                let model = current_model(&cache, tx)?;
+                let drafts = engine::generate_plans(&facts, &rules, &model.products, today());
                 let mut ids = vec![];
                 for draft in drafts {
                     let providers = catalog::providers(tx, Some(draft.provider_category), true)?

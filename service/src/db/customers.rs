@@ -480,6 +480,15 @@ pub fn set_deleted(conn: &Connection, id: i64, deleted: bool) -> rusqlite::Resul
     sql::execute(conn, &q)
 }
 
+pub fn set_stage(conn: &Connection, id: i64, stage: Stage) -> rusqlite::Result<usize> {
+    let q = Query::update()
+        .table(TABLE)
+        .value("stage", stage.code())
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    sql::execute(conn, &q)
+}
+
 pub fn count_live(conn: &Connection) -> rusqlite::Result<i64> {
     let q = Query::select()
         .expr(Expr::col("id").count())
