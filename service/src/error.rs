@@ -49,6 +49,9 @@ pub enum ApiError {
     /// An unexpected server fault (details are in the server log).
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
+    /// The service cannot answer now: disk full, database damaged or unreachable, or overloaded.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -99,6 +102,18 @@ impl ApiError {
         ))
     }
 
+    /// A fault the client cannot fix but the operator can (disk, database, load): 503 with a reason.
+    pub fn unavailable(code: &str, message: impl Into<String>) -> Self {
+        Self::Unavailable(body(code, message, None))
+    }
+    pub fn disk_full() -> Self {
+        tracing::error!("disk full: a write failed for lack of space");
+        Self::unavailable(
+            "disk_full",
+            "磁盘空间不足，数据未保存，请联系管理员清理磁盘",
+        )
+    }
+
     pub fn body(&self) -> &ErrorBody {
         match self {
             Self::BadRequest(b)
@@ -109,14 +124,28 @@ impl ApiError {
             | Self::TooLarge(b)
             | Self::UnsupportedMediaType(b)
             | Self::TooManyRequests(b)
-            | Self::Internal(b) => &b.0,
+            | Self::Internal(b)
+            | Self::Unavailable(b) => &b.0,
         }
     }
 }
 
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
-        Self::internal(format!("database: {e}"))
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => Self::disk_full(),
+            Some(
+                ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase | ErrorCode::SystemIoFailure,
+            ) => {
+                tracing::error!(error = %e, "database unusable");
+                Self::unavailable(
+                    "database_unavailable",
+                    "数据库暂时不可用（文件损坏或读写失败），请联系管理员",
+                )
+            }
+            _ => Self::internal(format!("database: {e}")),
+        }
     }
 }
 
@@ -134,6 +163,9 @@ impl From<serde_json::Error> for ApiError {
 
 impl From<std::io::Error> for ApiError {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            return Self::disk_full();
+        }
         Self::internal(format!("io: {e}"))
     }
 }
