@@ -35,10 +35,10 @@ openapi: ## regenerate frontend/openapi.json and the TypeScript client from the 
 	$(CARGO) run -q -p loan-broker -- openapi > frontend/openapi.json
 	cd frontend && npm run gen:api
 
-check-rust: ## fmt, clippy, all Rust tests
+check-rust: release ## fmt, clippy, all Rust tests (process tests run the release binary)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
-	$(CARGO) nextest run --locked --workspace --no-fail-fast
+	LOAN_BROKER_TEST_BIN=$(CURDIR)/target/release/loan-broker $(CARGO) nextest run --locked --workspace --no-fail-fast
 	$(CARGO) test --locked --doc --workspace
 
 check-spec: ## the committed spec and generated client match the service

@@ -1,6 +1,7 @@
 //! Integration tests: a real server on 127.0.0.1 with a fresh state dir and SQLite file per test.
 
 mod helpers;
+mod process;
 
 mod auth;
 mod authz;
@@ -9,6 +10,7 @@ mod cli;
 mod customers;
 mod diagnoses;
 mod limits;
+mod memory;
 mod secrets;
 mod system;
 mod transfer;
