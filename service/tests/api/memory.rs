@@ -17,3 +17,118 @@ async fn idle_instance_is_small() {
     eprintln!("idle RSS {rss:.1} MiB, threads {}", served.threads());
     assert!(rss <= limit, "idle RSS {rss:.1} MiB > {limit} MiB");
 }
+
+/// Runs `loan-broker demo-data` into a new state dir (before the server starts).
+fn seed_demo(dir: &std::path::Path, customers: u32) {
+    let out = std::process::Command::new(crate::process::binary())
+        .args(["demo-data", "--customers", &customers.to_string()])
+        .env_remove("LOAN_BROKER_CONFIG")
+        .env("LOAN_BROKER__STATE_DIR", dir)
+        .output()
+        .expect("demo-data runs");
+    assert!(
+        out.status.success(),
+        "demo-data: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn admin_token(served: &crate::process::Served, client: &reqwest::Client) -> String {
+    let login = |password: String| {
+        client
+            .post(served.url("/api/auth/login"))
+            .json(&serde_json::json!({"username": "admin", "password": password}))
+            .send()
+    };
+    let first: serde_json::Value = login(served.initial_password())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let changed: serde_json::Value = client
+        .post(served.url("/api/auth/change-password"))
+        .bearer_auth(first["access_token"].as_str().unwrap())
+        .json(&serde_json::json!({
+            "current_password": served.initial_password(),
+            "new_password": crate::helpers::ADMIN_NEW_PASSWORD,
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    changed["access_token"]
+        .as_str()
+        .expect("token after change")
+        .to_string()
+}
+
+/// Exports and imports of 5,000 customers and a series of logins, then memory must go back down:
+/// the allocator returns what the burst used, and no threads linger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_returns_after_exports_imports_and_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    seed_demo(dir.path(), 5_000);
+    let served = serve(dir.path(), &[]);
+    let client = reqwest::Client::new();
+    let token = admin_token(&served, &client).await;
+    let idle = served.rss_mib();
+
+    let mut exported = Vec::new();
+    for format in ["xlsx", "csv", "xlsx", "csv", "xlsx"] {
+        let resp = client
+            .get(served.url(&format!("/api/exports/customers?format={format}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "export {format}");
+        exported.push((format, resp.bytes().await.unwrap().to_vec()));
+    }
+    for (format, bytes) in exported.iter().take(2) {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.clone()).file_name(format!("customers.{format}")),
+        );
+        let resp = client
+            .post(served.url("/api/imports/customers?dry_run=true"))
+            .bearer_auth(&token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "import dry run {format}");
+    }
+    for i in 0..30 {
+        let password = if i % 3 == 0 {
+            "wrong-password-x"
+        } else {
+            crate::helpers::ADMIN_NEW_PASSWORD
+        };
+        let resp = client
+            .post(served.url("/api/auth/login"))
+            .json(&serde_json::json!({"username": "admin", "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().as_u16() < 500, "login {}", resp.status());
+    }
+    let peak = served.peak_rss_mib();
+    let limit = if is_release_binary() {
+        40.0
+    } else {
+        idle + 20.0
+    };
+    let after = served.rss_settles_below(limit, Duration::from_secs(30));
+    let threads = served.threads();
+    eprintln!(
+        "RSS idle {idle:.1} MiB, peak {peak:.1} MiB, 30 s after {after:.1} MiB, threads {threads}"
+    );
+    assert!(
+        after <= limit,
+        "RSS {after:.1} MiB 30 s after the burst > {limit:.1} MiB"
+    );
+    assert!(threads <= 32, "{threads} threads after the burst");
+}
