@@ -325,7 +325,8 @@ async fn export_file(settings: Settings, out: PathBuf) -> anyhow::Result<()> {
             _ => bail!("--out must end in .xlsx or .csv"),
         };
         // Customer data: 0600, and never a partial file (a full disk leaves the old one, or none).
-        db::files::write_private_atomically(&out, &bytes)?;
+        db::files::write_private_atomically(&out, &bytes)
+            .with_context(|| format!("cannot write {}", out.display()))?;
         println!("exported {} customers to {}", rows.len(), out.display());
         Ok(())
     })

@@ -43,8 +43,8 @@ pub fn snapshot(db_path: &Path, out: &Path) -> anyhow::Result<()> {
     let tmp = files::temp_beside(out);
     let conn = super::integrity::open_existing(db_path)?;
     vacuum_into(&conn, &tmp)?;
-    let checked = Connection::open(&tmp)
-        .and_then(|c| super::integrity::problems(&c, "integrity_check", 10));
+    let checked =
+        Connection::open(&tmp).and_then(|c| super::integrity::problems(&c, "integrity_check", 10));
     match checked {
         Ok(problems) if problems.is_empty() => {}
         Ok(problems) => {
@@ -58,7 +58,9 @@ pub fn snapshot(db_path: &Path, out: &Path) -> anyhow::Result<()> {
     }
     if let Err(e) = std::fs::rename(&tmp, out) {
         let _ = std::fs::remove_file(&tmp);
-        return Err(anyhow::Error::new(e).context(format!("cannot move snapshot to {}", out.display())));
+        return Err(
+            anyhow::Error::new(e).context(format!("cannot move snapshot to {}", out.display()))
+        );
     }
     Ok(())
 }

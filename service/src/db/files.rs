@@ -11,14 +11,20 @@ pub const DIR_MODE: u32 = 0o700;
 
 /// Creates `path` (and missing parents) as 0700; an existing directory is tightened to 0700.
 pub fn private_dir_all(path: &Path) -> std::io::Result<()> {
-    DirBuilder::new().recursive(true).mode(DIR_MODE).create(path)?;
+    DirBuilder::new()
+        .recursive(true)
+        .mode(DIR_MODE)
+        .create(path)?;
     std::fs::set_permissions(path, Permissions::from_mode(DIR_MODE))
 }
 
 /// Creates the missing directories of `path` as 0700 and leaves existing ones as they are
 /// (an operator's backup directory keeps its mode).
 pub fn create_dirs(path: &Path) -> std::io::Result<()> {
-    DirBuilder::new().recursive(true).mode(DIR_MODE).create(path)
+    DirBuilder::new()
+        .recursive(true)
+        .mode(DIR_MODE)
+        .create(path)
 }
 
 /// A new, empty file readable by the owner only; fails if `path` exists.
@@ -55,7 +61,7 @@ pub fn temp_beside(path: &Path) -> PathBuf {
 /// Writes `bytes` to `path` (0600) through a temporary file in the same directory, so `path` is
 /// either the old content or the whole new one; the temporary file is removed on any failure
 /// (a full disk leaves nothing behind).
-pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = temp_beside(path);
     let written = (|| -> std::io::Result<()> {
         let mut f = create_private(&tmp)?;
@@ -63,11 +69,10 @@ pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()>
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
-    if let Err(e) = written {
+    if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        return Err(anyhow::Error::new(e).context(format!("cannot write {}", path.display())));
     }
-    Ok(())
+    written
 }
 
 /// Bytes available to this process on the filesystem holding `path`.

@@ -64,9 +64,7 @@ pub fn open_for_start(db_path: &Path, state_dir: &Path) -> anyhow::Result<Connec
             tracing::info!(path = %db_path.display(), "created a new database");
             open_new(db_path)
         }
-        Err(e) => {
-            Err(anyhow::Error::new(e).context(format!("cannot read {}", db_path.display())))
-        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot read {}", db_path.display()))),
         Ok(m) if !m.is_file() => bail!("the database {} is not a regular file", db_path.display()),
         Ok(m) if m.len() == 0 && !evidence.is_empty() => bail!(
             "the database {} is empty (0 bytes) while {} belongs to an instance that has run before: \
@@ -232,6 +230,9 @@ mod tests {
 
     #[test]
     fn uri_paths_escape_what_sqlite_would_read_as_query() {
-        assert_eq!(uri_path(Path::new("/a b/x?y#z%.db")), "/a b/x%3fy%23z%25.db");
+        assert_eq!(
+            uri_path(Path::new("/a b/x?y#z%.db")),
+            "/a b/x%3fy%23z%25.db"
+        );
     }
 }

@@ -159,7 +159,8 @@ impl Db {
         self.read(move |pooled| {
             let fresh = Connection::open_with_flags(
                 &path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
             for c in [pooled, &fresh] {
                 c.query_row("SELECT count(*) FROM users", [], |r| r.get::<_, i64>(0))?;
