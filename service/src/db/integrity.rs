@@ -126,6 +126,11 @@ pub fn open_existing(db_path: &Path) -> anyhow::Result<Connection> {
 }
 
 fn unusable(db_path: &Path, problem: &str) -> anyhow::Error {
+    // One line, and short: SQLite reports one damaged page per line, possibly thousands.
+    let mut problem = problem.lines().collect::<Vec<_>>().join("; ");
+    if problem.chars().count() > 400 {
+        problem = problem.chars().take(400).collect::<String>() + " …";
+    }
     anyhow::anyhow!(
         "the database {} cannot be used: {problem}. The service will not start on it. {RESTORE_HINT}",
         db_path.display()
@@ -142,7 +147,7 @@ pub fn problems(conn: &Connection, check: &str, max: u32) -> rusqlite::Result<Ve
 }
 
 fn ensure_intact(conn: &Connection, db_path: &Path, check: &str) -> anyhow::Result<()> {
-    let found = problems(conn, check, 10).map_err(|e| unusable(db_path, &e.to_string()))?;
+    let found = problems(conn, check, 5).map_err(|e| unusable(db_path, &e.to_string()))?;
     if !found.is_empty() {
         return Err(unusable(
             db_path,
