@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::Settings;
 use crate::db::audit::{self, Actor, Change};
-use crate::db::{self, backup, users};
+use crate::db::{self, backup, integrity, users};
 use crate::startup::{self, Application};
 use crate::{api, auth, demo, io, monitor, telemetry};
 
@@ -39,6 +39,13 @@ pub enum Command {
     Backup {
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Run `PRAGMA integrity_check` on a database (read-only; creates no file). Prints `ok` and
+    /// exits 0, or prints the problems and exits 1; a missing file exits 2.
+    CheckDb {
+        /// The database file to check (default: the configured instance's database).
+        #[arg(long)]
+        file: Option<PathBuf>,
     },
     /// Account administration.
     Admin {
@@ -135,6 +142,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("backup written to {}", out.display());
                 })
         }
+        Command::CheckDb { file } => {
+            let path = match file {
+                Some(f) => f.clone(),
+                None => load(&cli)?.db_path(),
+            };
+            let code = tokio::task::spawn_blocking(move || check_db(&path)).await?;
+            std::process::exit(code);
+        }
         Command::Admin {
             command: AdminCommand::ResetPassword { username },
         } => reset_password(load(&cli)?, username.clone()).await,
@@ -176,12 +191,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
                 startup::prepare_state_dir(&s)?;
-                let mut conn = db::open(&s.db_path())?;
+                let mut conn = integrity::open_existing(&s.db_path())?;
                 let n = demo::insert(&mut conn, count, seed, chrono::Local::now().date_naive())?;
                 println!("inserted {n} demo customers into {}", s.db_path().display());
                 Ok(())
             })
             .await?
+        }
+    }
+}
+
+/// Prints the outcome of [`integrity::check_file`] and returns the exit code.
+fn check_db(path: &std::path::Path) -> i32 {
+    match integrity::check_file(path) {
+        integrity::CheckOutcome::Ok => {
+            println!("ok");
+            0
+        }
+        integrity::CheckOutcome::Problems(problems) => {
+            for p in &problems {
+                println!("{p}");
+            }
+            eprintln!("{}: the database is damaged or unusable", path.display());
+            1
+        }
+        integrity::CheckOutcome::Missing => {
+            eprintln!("{}: no such file", path.display());
+            2
         }
     }
 }
@@ -196,14 +232,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 
 async fn reset_password(settings: Settings, username: String) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let db_path = settings.db_path();
-        if !db_path.is_file() {
-            bail!(
-                "no database at {} (has the service run yet?)",
-                db_path.display()
-            );
-        }
-        let mut conn = db::open(&db_path)?;
+        let mut conn = integrity::open_existing(&settings.db_path())?;
         let user = users::by_username(&conn, &username)?
             .with_context(|| format!("no user named {username:?}"))?;
         let password = auth::password::generate_password();
@@ -256,7 +285,7 @@ async fn import_file(
         let parsed = io::read::read(&bytes, name.as_deref(), sheet.as_deref(), settings.import_max_rows as usize)
             .map_err(|e| anyhow::anyhow!("{}", e.0))?;
         startup::prepare_state_dir(&settings)?;
-        let mut conn = db::open(&settings.db_path())?;
+        let mut conn = integrity::open_existing(&settings.db_path())?;
         let today = chrono::Local::now().date_naive();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (report, rows) = io::import::plan(&tx, &parsed, today);
@@ -284,7 +313,7 @@ async fn import_file(
 
 async fn export_file(settings: Settings, out: PathBuf) -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let conn = db::open(&settings.db_path())?;
+        let conn = integrity::open_existing(&settings.db_path())?;
         let rows = db::customers::all(&conn, &db::customers::ListFilter::default())?;
         let owners = users::list(&conn)?
             .into_iter()
@@ -295,7 +324,9 @@ async fn export_file(settings: Settings, out: PathBuf) -> anyhow::Result<()> {
             Some("xlsx") => io::export::xlsx(&rows, &owners)?,
             _ => bail!("--out must end in .xlsx or .csv"),
         };
-        std::fs::write(&out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
+        // Customer data: 0600, and never a partial file (a full disk leaves the old one, or none).
+        db::files::write_private_atomically(&out, &bytes)
+            .with_context(|| format!("cannot write {}", out.display()))?;
         println!("exported {} customers to {}", rows.len(), out.display());
         Ok(())
     })

@@ -183,6 +183,7 @@ pub fn read_secret(
             .filter(|p| p.is_file()),
     };
     let Some(path) = path else { return Ok(None) };
+    check_secret_file_mode(&path)?;
     let value = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read secret file {}", path.display()))?;
     let value = value.trim().to_string();
@@ -190,4 +191,103 @@ pub fn read_secret(
         bail!("secret file {} is empty", path.display());
     }
     Ok(Some(value))
+}
+
+/// A secret file others can read is refused; a group-readable one is accepted with a warning
+/// (a group of the service's own, e.g. `root:loan-broker 0640` from a secrets manager, is common).
+pub fn check_secret_file_mode(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .with_context(|| format!("cannot read secret file {}", path.display()))?
+        .permissions()
+        .mode()
+        & 0o777;
+    if mode & 0o007 != 0 {
+        bail!(
+            "secret file {} has mode {mode:04o}: every user of this machine can read it, so the \
+             secret must be considered known. Run `chmod 600 {}` (or replace the secret), then start again",
+            path.display(),
+            path.display()
+        );
+    }
+    if mode & 0o070 != 0 {
+        tracing::warn!(
+            path = %path.display(),
+            mode = format!("{mode:04o}"),
+            "secret file is readable by its group: every member can read the secret; use mode 0600 unless the group holds only the service"
+        );
+    }
+    Ok(())
+}
+
+/// Why a machine secret (JWT signing key, metrics token) is too guessable, if it is: few
+/// distinct characters, a short string repeated, a run of consecutive characters, or too little
+/// estimated entropy. Random secrets (`openssl rand -hex 32`) pass with a wide margin.
+pub fn weak_secret_reason(secret: &str) -> Option<String> {
+    let bytes = secret.as_bytes();
+    let mut counts = [0usize; 256];
+    for b in bytes {
+        counts[*b as usize] += 1;
+    }
+    let distinct = counts.iter().filter(|c| **c > 0).count();
+    if distinct < 8 {
+        return Some(format!("it uses only {distinct} different characters"));
+    }
+    if let Some(period) =
+        (1..=bytes.len() / 2).find(|p| bytes[*p..].iter().zip(bytes).all(|(a, b)| a == b))
+    {
+        return Some(format!("it repeats the same {period} characters"));
+    }
+    let steps = bytes
+        .windows(2)
+        .filter(|w| w[0].abs_diff(w[1]) <= 1)
+        .count();
+    if steps * 10 > (bytes.len() - 1) * 6 {
+        return Some("it is mostly a run of repeated or consecutive characters".into());
+    }
+    let n = bytes.len() as f64;
+    let bits: f64 = counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = *c as f64 / n;
+            -p * p.log2() * n
+        })
+        .sum();
+    if bits < MIN_SECRET_BITS {
+        return Some(format!(
+            "its estimated entropy is {bits:.0} bits, below {MIN_SECRET_BITS:.0}"
+        ));
+    }
+    None
+}
+
+const MIN_SECRET_BITS: f64 = 80.0;
+
+#[cfg(test)]
+mod secret_tests {
+    use super::weak_secret_reason;
+
+    #[test]
+    fn guessable_secrets_are_named_and_random_ones_pass() {
+        for weak in [
+            "a".repeat(40),
+            "ab".repeat(20),
+            "changeme-".repeat(5),
+            "abcdefghijklmnopqrstuvwxyz0123456789".into(),
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabcdefgh".into(),
+        ] {
+            assert!(
+                weak_secret_reason(&weak).is_some(),
+                "{weak} should be refused"
+            );
+        }
+        for strong in [
+            "jwt-secret-Zq7Rk2Lp9Xw4Vn8Tb3Hs6Md1",
+            "a-very-long-jwt-secret-for-tests-0123456789",
+            "3f9c1a7e5b2d8f4a6c0e9b1d7a3f5c2e",
+        ] {
+            assert_eq!(weak_secret_reason(strong), None, "{strong}");
+        }
+    }
 }

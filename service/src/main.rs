@@ -6,6 +6,8 @@ use clap::Parser;
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() {
+    // Owner-only files and directories whatever the caller's umask (the state holds secrets).
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = loan_broker::cli::Cli::parse();
     let runtime = match loan_broker::runtime::build() {
         Ok(rt) => rt,

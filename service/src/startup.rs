@@ -1,7 +1,7 @@
 //! Builds the application: state (database, secrets, first admin), routes, listener, server.
 
 use std::net::SocketAddr;
-use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,43 +14,65 @@ use crate::api::{api_service, system};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::{bootstrap, password::Hasher};
 use crate::config::Settings;
-use crate::db::{self, Db, migrations};
+use crate::db::{self, Db, files, integrity, migrations};
 use crate::error::JsonErrors;
 use crate::metrics::{Metrics, RecordMetrics};
 use crate::state::AppState;
 use crate::sysmon::SysMon;
 use crate::web::{BodyLimit, SecurityHeaders, spa};
 
-/// Creates the state dir (0700), migrates the database and performs first-start work.
+/// Creates the state dir (0700), opens (or, for a new instance only, creates) and checks the
+/// database, migrates it and performs first-start work. Every failure names the path; a full
+/// disk is said so.
 pub fn prepare_state_dir(settings: &Settings) -> anyhow::Result<()> {
     let dir = settings.state_dir();
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create state_dir {}", dir.display()))?;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-        .with_context(|| format!("cannot restrict permissions of {}", dir.display()))?;
-    std::fs::create_dir_all(settings.uploads_dir())?;
-    let mut conn = db::open(&settings.db_path())
-        .with_context(|| format!("cannot open {}", settings.db_path().display()))?;
-    match migrations::run(&mut conn, &dir.join("backups"))? {
+    prepare(settings).map_err(|e| explain_start_failure(e, dir))
+}
+
+fn prepare(settings: &Settings) -> anyhow::Result<()> {
+    let dir = settings.state_dir();
+    files::private_dir_all(dir)
+        .with_context(|| format!("cannot create state_dir {} (0700)", dir.display()))?;
+    let db_path = settings.db_path();
+    let mut conn = integrity::open_for_start(&db_path, dir)?;
+    let uploads = settings.uploads_dir();
+    files::private_dir_all(&uploads)
+        .with_context(|| format!("cannot create {}", uploads.display()))?;
+    match migrations::run(&mut conn, &dir.join("backups"))
+        .with_context(|| format!("cannot migrate {}", db_path.display()))?
+    {
         migrations::Outcome::UpToDate(v) => tracing::debug!(version = v, "schema up to date"),
         migrations::Outcome::Migrated { from, to, snapshot } => {
             tracing::info!(from, to, snapshot = ?snapshot, "schema migrated");
         }
     }
-    bootstrap::ensure_admin(&conn, settings)?;
-    db::catalog::seed_defaults(&conn)?;
+    bootstrap::ensure_admin(&conn, settings)
+        .with_context(|| format!("cannot create the first admin in {}", db_path.display()))?;
+    db::catalog::seed_defaults(&conn)
+        .with_context(|| format!("cannot seed {}", db_path.display()))?;
     Ok(())
+}
+
+/// Start-up errors from SQLite or the OS rarely say "disk full" ("disk I/O error: Error code
+/// 4874"): add it when the state dir's filesystem has no room left.
+fn explain_start_failure(err: anyhow::Error, dir: &Path) -> anyhow::Error {
+    match db::files::full_disk_hint(dir) {
+        Some(hint) => err.context(hint),
+        None => err,
+    }
 }
 
 pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     prepare_state_dir(&settings)?;
-    let secret = bootstrap::jwt_secret(&settings)?;
+    let dir = settings.state_dir();
+    let secret = bootstrap::jwt_secret(&settings).map_err(|e| explain_start_failure(e, dir))?;
     let issuer = settings
         .public_url
         .clone()
         .unwrap_or_else(|| "loan-broker".into());
     let jwt = JwtKeys::new(&secret, issuer, i64::from(settings.token_ttl_minutes) * 60);
-    let db = Db::open(&settings.db_path(), settings.db_pool_size)?;
+    let db = Db::open(&settings.db_path(), settings.db_pool_size)
+        .map_err(|e| explain_start_failure(e, dir))?;
     Ok(AppState {
         settings: Arc::new(settings),
         db,

@@ -1,17 +1,21 @@
 //! White-label branding: name, colours and logo. Initial values come from the instance config;
 //! an admin's changes are stored in the database and win over the config.
 
+use std::path::{Path, PathBuf};
+
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::payload::{Binary, Json};
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Multipart, Object, OpenApi, ResponseContent};
+use rusqlite::Connection;
 
 use super::ApiTags;
 use super::common::{actor, to_json};
 use crate::auth::BearerAuth;
-use crate::config::is_hex_color;
+use crate::config::{Settings, is_hex_color};
 use crate::db::audit::{self, Change};
+use crate::db::files;
 use crate::db::settings_kv;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -69,7 +73,8 @@ pub enum LogoResponse {
     Ok(LogoImage, #[oai(header = "Cache-Control")] String),
 }
 
-const LOGO_FILE: &str = "logo";
+/// The logo's name before logos were versioned files (still served when present).
+const LEGACY_LOGO_FILE: &str = "logo";
 const MAX_LOGO_PIXELS: u64 = 4096 * 4096;
 
 /// The image type, recognised by content (never by file name).
@@ -85,49 +90,69 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn logo_path(state: &AppState) -> std::path::PathBuf {
-    state.settings.uploads_dir().join(LOGO_FILE)
+/// What the database holds about branding (overrides of the config, and the logo's file).
+struct Stored {
+    brand_name: Option<String>,
+    primary_color: Option<String>,
+    secondary_color: Option<String>,
+    logo_version: Option<String>,
+    logo_file: Option<String>,
 }
 
-/// The uploaded logo, else the configured `logo_file`.
-fn logo_source(state: &AppState) -> Option<std::path::PathBuf> {
-    let uploaded = logo_path(state);
+fn stored(c: &Connection) -> rusqlite::Result<Stored> {
+    Ok(Stored {
+        brand_name: settings_kv::get(c, "brand_name")?,
+        primary_color: settings_kv::get(c, "primary_color")?,
+        secondary_color: settings_kv::get(c, "secondary_color")?,
+        logo_version: settings_kv::get(c, "logo_version")?,
+        logo_file: settings_kv::get(c, "logo_file")?,
+    })
+}
+
+/// The uploaded logo (the file the database names: each upload is a new file, so a failed
+/// upload never touches the current one), else the configured `logo_file`.
+fn logo_source(settings: &Settings, logo_file: Option<&str>) -> Option<PathBuf> {
+    let name = logo_file
+        .filter(|n| Path::new(n).file_name().is_some_and(|f| f == *n))
+        .unwrap_or(LEGACY_LOGO_FILE);
+    let uploaded = settings.uploads_dir().join(name);
     if uploaded.is_file() {
         return Some(uploaded);
     }
-    state
-        .settings
+    settings
         .logo_file
         .as_deref()
-        .map(|p| state.settings.resolve(p))
+        .map(|p| settings.resolve(p))
         .filter(|p| p.is_file())
 }
 
-pub async fn current(state: &AppState) -> ApiResult<Branding> {
-    let s = state.settings.clone();
-    let (name, primary, secondary, version) = state
-        .db
-        .read(|c| {
-            Ok((
-                settings_kv::get(c, "brand_name")?,
-                settings_kv::get(c, "primary_color")?,
-                settings_kv::get(c, "secondary_color")?,
-                settings_kv::get(c, "logo_version")?,
-            ))
-        })
-        .await?;
-    let logo_url = logo_source(state).map(|_| {
+fn branding_of(settings: &Settings, s: Stored) -> Branding {
+    let logo_url = logo_source(settings, s.logo_file.as_deref()).map(|_| {
         format!(
             "/api/branding/logo?v={}",
-            version.unwrap_or_else(|| "0".into())
+            s.logo_version.unwrap_or_else(|| "0".into())
         )
     });
-    Ok(Branding {
-        brand_name: name.unwrap_or_else(|| s.brand_name.clone()),
-        primary_color: primary.unwrap_or_else(|| s.primary_color.clone()),
-        secondary_color: secondary.unwrap_or_else(|| s.secondary_color.clone()),
+    Branding {
+        brand_name: s.brand_name.unwrap_or_else(|| settings.brand_name.clone()),
+        primary_color: s
+            .primary_color
+            .unwrap_or_else(|| settings.primary_color.clone()),
+        secondary_color: s
+            .secondary_color
+            .unwrap_or_else(|| settings.secondary_color.clone()),
         logo_url,
-    })
+    }
+}
+
+/// The branding as stored in `c` (inside a write: the state this transaction sees).
+fn branding_in(c: &Connection, settings: &Settings) -> ApiResult<Branding> {
+    Ok(branding_of(settings, stored(c)?))
+}
+
+pub async fn current(state: &AppState) -> ApiResult<Branding> {
+    let settings = state.settings.clone();
+    state.db.read(move |c| branding_in(c, &settings)).await
 }
 
 #[OpenApi(prefix_path = "/api/branding", tag = "ApiTags::Branding")]
@@ -168,11 +193,12 @@ impl BrandingApi {
                 ));
             }
         }
-        let before = current(&state).await?;
         let who = actor(&state, req, Some(admin));
-        state
+        let settings = state.settings.clone();
+        let after = state
             .db
             .write(move |tx| {
+                let before = branding_in(tx, &settings)?;
                 for (key, value) in [
                     ("brand_name", brand_name),
                     ("primary_color", primary_color),
@@ -182,25 +208,19 @@ impl BrandingApi {
                         settings_kv::set(tx, key, &v)?;
                     }
                 }
-                Ok(())
-            })
-            .await?;
-        let after = current(&state).await?;
-        let (b, a) = (to_json(&before), to_json(&after));
-        state
-            .db
-            .write(move |tx| {
-                Ok(audit::record(
+                let after = branding_in(tx, &settings)?;
+                audit::record(
                     tx,
                     &who,
                     Change {
                         action: "branding.update",
                         resource_type: "branding",
                         resource_id: None,
-                        before: b,
-                        after: a,
+                        before: to_json(&before),
+                        after: to_json(&after),
                     },
-                )?)
+                )?;
+                Ok(after)
             })
             .await?;
         Ok(Json(after))
@@ -241,20 +261,23 @@ impl BrandingApi {
                 "图片尺寸无效或过大（最大 4096×4096）",
             ));
         }
-        let dir = state.settings.uploads_dir();
-        let path = logo_path(&state);
-        let tmp = dir.join(".logo.partial");
-        tokio::fs::create_dir_all(&dir).await?;
-        tokio::fs::write(&tmp, &bytes).await?;
-        tokio::fs::rename(&tmp, &path).await?;
-        let who = actor(&state, req, Some(admin));
         let version = chrono::Utc::now().timestamp_millis().to_string();
-        let after = serde_json::json!({ "content_type": mime, "bytes": bytes.len(), "width": size.width, "height": size.height });
-        state
+        let name = format!("logo-{version}");
+        let path = state.settings.uploads_dir().join(&name);
+        let (written, size_bytes, current_name) = (path.clone(), bytes.len(), name.clone());
+        tokio::task::spawn_blocking(move || files::write_private_atomically(&written, &bytes))
+            .await
+            .map_err(ApiError::internal)??;
+        let who = actor(&state, req, Some(admin));
+        let after = serde_json::json!({ "content_type": mime, "bytes": size_bytes, "width": size.width, "height": size.height });
+        let settings = state.settings.clone();
+        let saved = state
             .db
             .write(move |tx| {
+                let previous = settings_kv::get(tx, "logo_file")?;
                 settings_kv::set(tx, "logo_version", &version)?;
                 settings_kv::set(tx, "logo_content_type", mime)?;
+                settings_kv::set(tx, "logo_file", &name)?;
                 audit::record(
                     tx,
                     &who,
@@ -266,16 +289,35 @@ impl BrandingApi {
                         after: Some(after),
                     },
                 )?;
-                Ok(())
+                Ok((previous, branding_in(tx, &settings)?))
             })
-            .await?;
-        Ok(Json(current(&state).await?))
+            .await;
+        let (previous, branding) = match saved {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&path).await;
+                return Err(e);
+            }
+        };
+        let old = previous.unwrap_or_else(|| LEGACY_LOGO_FILE.into());
+        if old != current_name
+            && Path::new(&old)
+                .file_name()
+                .is_some_and(|f| f == old.as_str())
+        {
+            let _ = tokio::fs::remove_file(state.settings.uploads_dir().join(old)).await;
+        }
+        Ok(Json(branding))
     }
 
     /// The logo image (public)
     #[oai(path = "/logo", method = "get", operation_id = "getLogo")]
     async fn logo(&self, state: Data<&AppState>) -> ApiResult<LogoResponse> {
-        let Some(path) = logo_source(&state) else {
+        let logo_file = state
+            .db
+            .read(|c| Ok(settings_kv::get(c, "logo_file")?))
+            .await?;
+        let Some(path) = logo_source(&state.settings, logo_file.as_deref()) else {
             return Err(ApiError::not_found("未设置 Logo"));
         };
         let bytes = tokio::fs::read(&path).await?;

@@ -180,7 +180,6 @@ impl CatalogApi {
                 })
             })
             .await?;
-        state.model.invalidate();
         Ok(RulesSaved::Ok(Json(doc)))
     }
 
@@ -294,7 +293,6 @@ impl CatalogApi {
                 Ok(rec)
             })
             .await?;
-        state.model.invalidate();
         Ok(Json(rec))
     }
 
@@ -475,7 +473,6 @@ impl CatalogApi {
                 Ok(rec)
             })
             .await?;
-        state.model.invalidate();
         Ok(ProductSaved::Ok(Json(rec)))
     }
 

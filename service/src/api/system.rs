@@ -80,32 +80,27 @@ impl SystemApi {
 }
 
 /// `GET /health`: 200 when the database answers, 503 otherwise. For probes; no auth.
-/// Reads a real page (not just `SELECT 1`), so a damaged or vanished database file is noticed.
+/// 503 too when free space has run out or a request met a damaged, full or failing database in
+/// the last minutes (see [`crate::db::Db::health`]); `reason` names which.
 #[handler]
 pub async fn health(state: Data<&AppState>) -> Response {
-    let path = state.settings.db_path();
-    let ok = state
-        .db
-        .read(move |pooled| {
-            // A fresh connection too: pooled ones keep a replaced or deleted file open.
-            let fresh = rusqlite::Connection::open_with_flags(
-                &path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE,
-            )?;
-            for c in [pooled, &fresh] {
-                c.query_row("SELECT count(*) FROM users", [], |r| r.get::<_, i64>(0))?;
-            }
-            Ok(())
-        })
-        .await
-        .is_ok();
-    let (status, word) = if ok {
-        (StatusCode::OK, "ok")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
-    };
-    let body = serde_json::json!({ "status": word, "version": env!("CARGO_PKG_VERSION") });
-    (status, poem::web::Json(body)).into_response()
+    let version = env!("CARGO_PKG_VERSION");
+    match state.db.health().await {
+        Ok(()) => {
+            let body = serde_json::json!({ "status": "ok", "version": version });
+            (StatusCode::OK, poem::web::Json(body)).into_response()
+        }
+        Err(e) => {
+            let b = e.body();
+            let body = serde_json::json!({
+                "status": "unavailable",
+                "reason": b.code,
+                "message": b.message,
+                "version": version,
+            });
+            (StatusCode::SERVICE_UNAVAILABLE, poem::web::Json(body)).into_response()
+        }
+    }
 }
 
 /// `GET /metrics`: Prometheus text format.

@@ -9,7 +9,7 @@ use rand::Rng;
 use rusqlite::Connection;
 
 use super::password;
-use crate::config::{Settings, read_secret};
+use crate::config::{Settings, check_secret_file_mode, read_secret, weak_secret_reason};
 use crate::db::users::{self, NewUser};
 use crate::domain::user::Role;
 
@@ -37,6 +37,11 @@ pub fn jwt_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
             secret.len() >= 32,
             "the JWT secret must be at least 32 characters long"
         );
+        if let Some(reason) = weak_secret_reason(&secret) {
+            anyhow::bail!(
+                "the JWT secret is too easy to guess: {reason}. Generate one with `openssl rand -hex 32`"
+            );
+        }
         return Ok(secret.into_bytes());
     }
     let path = settings.state_dir().join(JWT_SECRET_FILE);
@@ -46,6 +51,7 @@ pub fn jwt_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
         write_private(&path, &hex)?;
         tracing::info!(path = %path.display(), "generated a JWT secret");
     }
+    check_secret_file_mode(&path)?;
     Ok(std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?
         .trim()

@@ -89,9 +89,17 @@ pub fn record(conn: &Connection, actor: &Actor, change: Change<'_>) -> rusqlite:
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+    let id: i64 = r.get(0)?;
+    sql::in_row(TABLE, id, decode(id, r))
+}
+
+fn decode(id: i64, r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    let json = |column: &str, s: Option<String>| {
+        s.map(|s| sql::json_column(TABLE, id, column, &s))
+            .transpose()
+    };
     Ok(AuditEntry {
-        id: r.get(0)?,
+        id,
         at: r.get(1)?,
         user_id: r.get(2)?,
         username: r.get(3)?,
@@ -99,8 +107,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
         resource_type: r.get(5)?,
         resource_id: r.get(6)?,
         ip: r.get(7)?,
-        before: json(r.get(8)?),
-        after: json(r.get(9)?),
+        before: json("before_json", r.get(8)?)?,
+        after: json("after_json", r.get(9)?)?,
     })
 }
 

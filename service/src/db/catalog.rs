@@ -36,14 +36,14 @@ fn rules_row(
     conn: &Connection,
     q: &sea_query::SelectStatement,
 ) -> rusqlite::Result<Option<(i64, RuleSet, String)>> {
-    let row = sql::query_opt(conn, q, |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })?;
-    Ok(row.and_then(|(v, body, at)| serde_json::from_str(&body).ok().map(|rules| (v, rules, at))))
+    sql::query_opt(conn, q, |r| {
+        let version: i64 = r.get(0)?;
+        sql::in_row("rule_sets", version, {
+            let body: String = r.get(1)?;
+            let rules = sql::json_column("rule_sets", version, "body", &body)?;
+            r.get::<_, String>(2).map(|at| (version, rules, at))
+        })
+    })
 }
 
 pub fn insert_rules(
@@ -64,7 +64,34 @@ pub fn insert_rules(
             sql::now().into(),
         ])
         .to_owned();
-    sql::insert(conn, &q)
+    let version = sql::insert(conn, &q)?;
+    bump_generation(conn)?;
+    Ok(version)
+}
+
+const GENERATION_KEY: &str = "catalog_generation";
+
+/// A number that every change of the rules or products raises, in the changing transaction: the
+/// model cache compares it instead of relying on writers to invalidate it.
+pub fn generation(conn: &Connection) -> rusqlite::Result<i64> {
+    super::settings_kv::get(conn, GENERATION_KEY)?
+        .map(|v| {
+            v.parse().map_err(|_| {
+                sql::bad_row(
+                    "app_settings",
+                    GENERATION_KEY,
+                    format!("not a number: {v:?}"),
+                )
+            })
+        })
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+fn bump_generation(conn: &Connection) -> rusqlite::Result<()> {
+    let next = generation(conn)? + 1;
+    super::settings_kv::set(conn, GENERATION_KEY, &next.to_string())?;
+    Ok(())
 }
 
 #[derive(Object, Serialize, Debug, Clone)]
@@ -75,8 +102,13 @@ pub struct ProductRecord {
     pub updated_at: String,
 }
 
-fn product_row(r: &Row<'_>) -> rusqlite::Result<(i64, String, String)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+fn product_row(r: &Row<'_>) -> rusqlite::Result<(i64, Product, String)> {
+    let id: i64 = r.get(0)?;
+    sql::in_row("products", id, {
+        let body: String = r.get(1)?;
+        let product = sql::json_column("products", id, "body", &body)?;
+        r.get::<_, String>(2).map(|at| (id, product, at))
+    })
 }
 
 pub fn products(conn: &Connection) -> rusqlite::Result<Vec<(i64, Product, String)>> {
@@ -85,10 +117,7 @@ pub fn products(conn: &Connection) -> rusqlite::Result<Vec<(i64, Product, String
         .from("products")
         .order_by("id", Order::Asc)
         .to_owned();
-    Ok(sql::query_all(conn, &q, product_row)?
-        .into_iter()
-        .filter_map(|(id, b, at)| serde_json::from_str(&b).ok().map(|p| (id, p, at)))
-        .collect())
+    sql::query_all(conn, &q, product_row)
 }
 
 pub fn product(conn: &Connection, id: i64) -> rusqlite::Result<Option<(i64, Product, String)>> {
@@ -97,8 +126,7 @@ pub fn product(conn: &Connection, id: i64) -> rusqlite::Result<Option<(i64, Prod
         .from("products")
         .and_where(Expr::col("id").eq(id))
         .to_owned();
-    Ok(sql::query_opt(conn, &q, product_row)?
-        .and_then(|(id, b, at)| serde_json::from_str(&b).ok().map(|p| (id, p, at))))
+    sql::query_opt(conn, &q, product_row)
 }
 
 pub fn product_key_taken(
@@ -133,6 +161,7 @@ pub fn save_product(conn: &Connection, id: Option<i64>, p: &Product) -> rusqlite
                 .and_where(Expr::col("id").eq(id))
                 .to_owned();
             sql::execute(conn, &q)?;
+            bump_generation(conn)?;
             Ok(id)
         }
         None => {
@@ -147,19 +176,23 @@ pub fn save_product(conn: &Connection, id: Option<i64>, p: &Product) -> rusqlite
                     now.into(),
                 ])
                 .to_owned();
-            sql::insert(conn, &q)
+            let id = sql::insert(conn, &q)?;
+            bump_generation(conn)?;
+            Ok(id)
         }
     }
 }
 
 pub fn delete_product(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
-    sql::execute(
+    let n = sql::execute(
         conn,
         &Query::delete()
             .from_table("products")
             .and_where(Expr::col("id").eq(id))
             .to_owned(),
-    )
+    )?;
+    bump_generation(conn)?;
+    Ok(n)
 }
 
 /// Seeds the shipped rules and products into a new database.
@@ -232,13 +265,25 @@ const PROVIDER_COLUMNS: [&str; 10] = [
 ];
 
 fn provider_row(r: &Row<'_>) -> rusqlite::Result<Provider> {
+    let id: i64 = r.get(0)?;
+    sql::in_row("providers", id, decode_provider(id, r))
+}
+
+fn decode_provider(id: i64, r: &Row<'_>) -> rusqlite::Result<Provider> {
     let category: String = r.get(2)?;
+    let category =
+        serde_json::from_value(serde_json::Value::String(category.clone())).map_err(|_| {
+            sql::bad_row(
+                "providers",
+                id,
+                format!("category: unknown value {category:?}"),
+            )
+        })?;
     Ok(Provider {
-        id: r.get(0)?,
+        id,
         data: ProviderInput {
             name: r.get(1)?,
-            category: serde_json::from_value(serde_json::Value::String(category))
-                .unwrap_or(ProviderCategory::TaxAgency),
+            category,
             contact_name: r.get(3)?,
             contact_phone: r.get(4)?,
             price_min_wan: opt_yuan_to_wan(r.get(5)?),
@@ -342,13 +387,17 @@ pub fn delete_provider(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
 
 /// The rules and active products the engine runs on.
 pub struct Model {
+    /// The catalog generation this model was loaded at (or after).
+    pub generation: i64,
     pub rules_version: i64,
     pub rules: RuleSet,
     pub products: Vec<Product>,
 }
 
 /// Parsing the rule set and products costs more than a diagnosis itself, so the parsed model is
-/// kept until this process changes rules or products (the only writers: the API).
+/// kept while the catalog generation stays the same. Every use reads the generation on the
+/// caller's connection (in a write: inside its transaction), so a change committed by anyone
+/// is seen at once, and no writer has to remember to invalidate anything.
 #[derive(Default)]
 pub struct ModelCache {
     current: std::sync::RwLock<Option<std::sync::Arc<Model>>>,
@@ -356,7 +405,9 @@ pub struct ModelCache {
 
 impl ModelCache {
     pub fn get(&self, conn: &Connection) -> rusqlite::Result<Option<std::sync::Arc<Model>>> {
-        if let Some(m) = self.current.read().ok().and_then(|m| m.clone()) {
+        // The generation is read before the data: a model is never labelled newer than it is.
+        let generation = generation(conn)?;
+        if let Some(m) = self.cached(generation) {
             return Ok(Some(m));
         }
         let Some((rules_version, rules, _)) = latest_rules(conn)? else {
@@ -368,19 +419,98 @@ impl ModelCache {
             .filter(|p| p.active)
             .collect();
         let model = std::sync::Arc::new(Model {
+            generation,
             rules_version,
             rules,
             products,
         });
-        if let Ok(mut slot) = self.current.write() {
-            *slot = Some(model.clone());
-        }
+        self.offer(model.clone());
         Ok(Some(model))
     }
 
-    pub fn invalidate(&self) {
-        if let Ok(mut slot) = self.current.write() {
-            *slot = None;
+    fn cached(&self, generation: i64) -> Option<std::sync::Arc<Model>> {
+        let slot = self.current.read().ok()?;
+        slot.as_ref()
+            .filter(|m| m.generation == generation)
+            .cloned()
+    }
+
+    /// Keeps `model` unless a newer one is already kept: a slow loader that read an older
+    /// generation cannot put its model over a newer one.
+    fn offer(&self, model: std::sync::Arc<Model>) {
+        if let Ok(mut slot) = self.current.write()
+            && slot
+                .as_ref()
+                .is_none_or(|m| m.generation <= model.generation)
+        {
+            *slot = Some(model);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog_db() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open(&dir.path().join("t.db")).unwrap();
+        crate::db::migrations::run(&mut conn, dir.path()).unwrap();
+        seed_defaults(&conn).unwrap();
+        (dir, conn)
+    }
+
+    #[test]
+    fn a_model_loaded_before_a_change_never_replaces_a_newer_one() {
+        let (_dir, conn) = catalog_db();
+        let cache = ModelCache::default();
+        let old = cache.get(&conn).unwrap().unwrap();
+        let v2 = insert_rules(&conn, &RuleSet::default_rules(), Some("新版"), None).unwrap();
+        let new = cache.get(&conn).unwrap().unwrap();
+        assert_eq!(new.rules_version, v2, "a committed change is seen at once");
+        assert!(new.generation > old.generation);
+        // A loader that read the old generation finishes last: its put must lose.
+        cache.offer(old.clone());
+        let now = cache.get(&conn).unwrap().unwrap();
+        assert_eq!(now.rules_version, v2);
+        assert!(
+            std::sync::Arc::ptr_eq(&now, &new),
+            "the newer model stayed cached"
+        );
+    }
+
+    #[test]
+    fn every_product_change_moves_the_generation() {
+        let (_dir, conn) = catalog_db();
+        let g0 = generation(&conn).unwrap();
+        let (id, mut p, _) = products(&conn).unwrap().remove(0);
+        p.active = !p.active;
+        save_product(&conn, Some(id), &p).unwrap();
+        let g1 = generation(&conn).unwrap();
+        delete_product(&conn, id).unwrap();
+        let g2 = generation(&conn).unwrap();
+        assert!(g0 < g1 && g1 < g2, "{g0} {g1} {g2}");
+    }
+
+    #[test]
+    fn a_product_body_that_does_not_parse_is_an_error_naming_the_row() {
+        let (_dir, conn) = catalog_db();
+        let id: i64 = conn
+            .query_row("SELECT min(id) FROM products", [], |r| r.get(0))
+            .unwrap();
+        conn.execute(
+            "UPDATE products SET body = '{\"broken\": ' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+        let err = products(&conn).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("row {id} of table products")),
+            "{err}"
+        );
+        assert!(
+            ModelCache::default().get(&conn).is_err(),
+            "no model without the product"
+        );
     }
 }

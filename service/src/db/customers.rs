@@ -114,18 +114,54 @@ fn search_text(c: &CustomerInput) -> String {
 }
 
 fn date(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<chrono::NaiveDate>> {
-    Ok(r.get::<_, Option<String>>(i)?.and_then(|s| s.parse().ok()))
+    r.get::<_, Option<String>>(i)?
+        .map(|s| {
+            s.parse().map_err(|_| {
+                let column = r.as_ref().column_name(i).unwrap_or("?").to_string();
+                column_error(column, format!("not a date: {s:?}"))
+            })
+        })
+        .transpose()
 }
 
 fn wan(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<f64>> {
     Ok(opt_yuan_to_wan(r.get(i)?))
 }
 
+/// A problem with one column; [`sql::in_row`] adds the table and row.
+fn column_error(column: String, problem: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("{column}: {problem}").into(),
+    )
+}
+
+/// An enum column: NULL is `None`, a value no variant knows is an error (never a default).
 fn enum_of<T>(r: &Row<'_>, i: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<Option<T>> {
-    Ok(r.get::<_, Option<String>>(i)?.and_then(|s| parse(&s)))
+    r.get::<_, Option<String>>(i)?
+        .map(|s| {
+            parse(&s).ok_or_else(|| {
+                let column = r.as_ref().column_name(i).unwrap_or("?").to_string();
+                column_error(column, format!("unknown value {s:?}"))
+            })
+        })
+        .transpose()
+}
+
+fn required<T>(r: &Row<'_>, i: usize, value: Option<T>) -> rusqlite::Result<T> {
+    value.ok_or_else(|| {
+        let column = r.as_ref().column_name(i).unwrap_or("?").to_string();
+        column_error(column, "missing".into())
+    })
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
+    let id: i64 = r.get(32)?;
+    sql::in_row(TABLE, id, decode(r))
+}
+
+fn decode(r: &Row<'_>) -> rusqlite::Result<Customer> {
     let data = CustomerInput {
         name: r.get(0)?,
         uscc: r.get(1)?,
@@ -158,7 +194,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
         contact_name: r.get(27)?,
         contact_phone: r.get(28)?,
         owner_id: r.get(29)?,
-        stage: enum_of(r, 30, Stage::from_label)?.unwrap_or_default(),
+        stage: required(r, 30, enum_of(r, 30, Stage::from_label)?)?,
         notes: r.get(31)?,
     };
     Ok(Customer {
@@ -279,6 +315,7 @@ fn attach_collaterals(conn: &Connection, customers: &mut [Customer]) -> rusqlite
                 "appraisal_yuan",
                 "lien_yuan",
                 "held_since",
+                "id",
             ])
             .from(COLLATERALS)
             .and_where(Expr::col("customer_id").is_in(ids))
@@ -286,17 +323,8 @@ fn attach_collaterals(conn: &Connection, customers: &mut [Customer]) -> rusqlite
             .order_by("position", Order::Asc)
             .to_owned();
         let rows = sql::query_all(conn, &q, |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                Collateral {
-                    kind: enum_of(r, 1, CollateralKind::from_label)?
-                        .unwrap_or(CollateralKind::Other),
-                    description: r.get(2)?,
-                    appraisal_wan: wan(r, 3)?,
-                    lien_wan: wan(r, 4)?,
-                    held_since: date(r, 5)?,
-                },
-            ))
+            let id: i64 = r.get(6)?;
+            sql::in_row(COLLATERALS, id, collateral(r))
         })?;
         for (id, c) in rows {
             by_customer.entry(id).or_default().push(c);
@@ -306,6 +334,19 @@ fn attach_collaterals(conn: &Connection, customers: &mut [Customer]) -> rusqlite
         c.data.collaterals = by_customer.remove(&c.id).unwrap_or_default();
     }
     Ok(())
+}
+
+fn collateral(r: &Row<'_>) -> rusqlite::Result<(i64, Collateral)> {
+    Ok((
+        r.get::<_, i64>(0)?,
+        Collateral {
+            kind: required(r, 1, enum_of(r, 1, CollateralKind::from_label)?)?,
+            description: r.get(2)?,
+            appraisal_wan: wan(r, 3)?,
+            lien_wan: wan(r, 4)?,
+            held_since: date(r, 5)?,
+        },
+    ))
 }
 
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Customer>> {

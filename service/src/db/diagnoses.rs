@@ -120,14 +120,17 @@ pub fn insert_encoded(
 }
 
 fn record(r: &Row<'_>) -> rusqlite::Result<(DiagnosisRecord, String)> {
+    let id: i64 = r.get(0)?;
+    sql::in_row("diagnoses", id, decode_record(id, r))
+}
+
+fn decode_record(id: i64, r: &Row<'_>) -> rusqlite::Result<(DiagnosisRecord, String)> {
     let result: String = r.get(3)?;
     let facts: String = r.get(5)?;
-    let result: Diagnosis = serde_json::from_str(&result).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
-    })?;
+    let result: Diagnosis = sql::json_column("diagnoses", id, "result", &result)?;
     Ok((
         DiagnosisRecord {
-            id: r.get(0)?,
+            id,
             customer_id: r.get(1)?,
             rules_version: r.get(2)?,
             created_at: r.get(4)?,
@@ -153,8 +156,12 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<(DiagnosisReco
         .from("diagnoses")
         .and_where(Expr::col("id").eq(id))
         .to_owned();
-    Ok(sql::query_opt(conn, &q, record)?
-        .map(|(d, facts)| (d, serde_json::from_str(&facts).unwrap_or_default())))
+    sql::query_opt(conn, &q, record)?
+        .map(|(d, facts)| {
+            let facts = sql::json_column("diagnoses", d.id, "facts", &facts)?;
+            Ok((d, facts))
+        })
+        .transpose()
 }
 
 pub fn for_customer(
@@ -307,46 +314,50 @@ const PLAN_COLUMNS: [&str; 7] = [
 
 fn plan_row(conn: &Connection) -> impl FnMut(&Row<'_>) -> rusqlite::Result<Plan> + '_ {
     move |r| {
-        let body: String = r.get(4)?;
-        let stored: StoredPlan = serde_json::from_str(&body).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
-        })?;
-        let status: String = r.get(3)?;
-        let providers = stored
-            .provider_ids
-            .iter()
-            .filter_map(|id| super::catalog::provider(conn, *id).ok().flatten())
-            .collect();
-        let d = stored.draft;
-        Ok(Plan {
-            id: r.get(0)?,
-            customer_id: r.get(1)?,
-            diagnosis_id: r.get(2)?,
-            status: serde_json::from_value(serde_json::Value::String(status))
-                .unwrap_or(PlanStatus::Pending),
-            kind: d.kind,
-            title: d.title,
-            gap: d.gap,
-            changes: d.changes,
-            tasks: stored.tasks,
-            provider_category: d.provider_category,
-            providers,
-            cost_min_wan: d.cost_min_wan,
-            cost_max_wan: d.cost_max_wan,
-            months_to_effect: d.months_to_effect,
-            estimated_increase_wan: d.estimated_increase_wan,
-            recommended_before_wan: d.recommended_before_wan,
-            recommended_after_wan: d.recommended_after_wan,
-            category_before: d.category_before,
-            category_after: d.category_after,
-            total_before: d.total_before,
-            total_after: d.total_after,
-            fixes_vetoes: d.fixes_vetoes,
-            product_changes: d.product_changes,
-            created_at: r.get(5)?,
-            updated_at: r.get(6)?,
-        })
+        let id: i64 = r.get(0)?;
+        sql::in_row("plans", id, decode_plan(conn, id, r))
     }
+}
+
+fn decode_plan(conn: &Connection, id: i64, r: &Row<'_>) -> rusqlite::Result<Plan> {
+    let body: String = r.get(4)?;
+    let stored: StoredPlan = sql::json_column("plans", id, "body", &body)?;
+    let status: String = r.get(3)?;
+    let status = serde_json::from_value(serde_json::Value::String(status.clone()))
+        .map_err(|_| sql::bad_row("plans", id, format!("status: unknown value {status:?}")))?;
+    // A provider deleted since the plan was made is left out; one that fails to load is an error.
+    let mut providers = Vec::with_capacity(stored.provider_ids.len());
+    for pid in &stored.provider_ids {
+        providers.extend(super::catalog::provider(conn, *pid)?);
+    }
+    let d = stored.draft;
+    Ok(Plan {
+        id,
+        customer_id: r.get(1)?,
+        diagnosis_id: r.get(2)?,
+        status,
+        kind: d.kind,
+        title: d.title,
+        gap: d.gap,
+        changes: d.changes,
+        tasks: stored.tasks,
+        provider_category: d.provider_category,
+        providers,
+        cost_min_wan: d.cost_min_wan,
+        cost_max_wan: d.cost_max_wan,
+        months_to_effect: d.months_to_effect,
+        estimated_increase_wan: d.estimated_increase_wan,
+        recommended_before_wan: d.recommended_before_wan,
+        recommended_after_wan: d.recommended_after_wan,
+        category_before: d.category_before,
+        category_after: d.category_after,
+        total_before: d.total_before,
+        total_after: d.total_after,
+        fixes_vetoes: d.fixes_vetoes,
+        product_changes: d.product_changes,
+        created_at: r.get(5)?,
+        updated_at: r.get(6)?,
+    })
 }
 
 pub fn plan(conn: &Connection, id: i64) -> rusqlite::Result<Option<Plan>> {
@@ -405,7 +416,7 @@ pub fn update_plan(
     let Some(body) = sql::query_opt(conn, &q, |r| r.get::<_, String>(0))? else {
         return Ok(());
     };
-    let mut stored: StoredPlan = serde_json::from_str(&body).map_err(codec_err)?;
+    let mut stored: StoredPlan = sql::json_column("plans", id, "body", &body)?;
     for (i, d) in done {
         if let Some(task) = stored.tasks.get_mut(*i) {
             task.done = *d;

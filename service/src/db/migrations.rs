@@ -58,7 +58,8 @@ pub fn run(conn: &mut Connection, snapshot_dir: &Path) -> anyhow::Result<Outcome
         return Ok(Outcome::UpToDate(to));
     }
     let snapshot = if from > 0 {
-        std::fs::create_dir_all(snapshot_dir)?;
+        super::files::private_dir_all(snapshot_dir)
+            .with_context(|| format!("cannot create {}", snapshot_dir.display()))?;
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
         let path = snapshot_dir.join(format!("pre-migration-v{from}-{stamp}.db"));
         super::backup::vacuum_into(conn, &path).context("pre-migration snapshot")?;

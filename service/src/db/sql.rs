@@ -56,3 +56,62 @@ pub fn count<Q: QueryStatementWriter + RusqliteBinder>(
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+/// A stored row that does not decode. It is never replaced by a default or skipped: the error
+/// names the table, the row and the problem, and reaches the client as a 500 (logged in full).
+#[derive(Debug)]
+pub struct BadRow {
+    pub table: &'static str,
+    pub id: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for BadRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "row {} of table {} does not decode: {}",
+            self.id, self.table, self.problem
+        )
+    }
+}
+
+impl std::error::Error for BadRow {}
+
+pub fn bad_row(
+    table: &'static str,
+    id: impl std::fmt::Display,
+    problem: impl std::fmt::Display,
+) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        Box::new(BadRow {
+            table,
+            id: id.to_string(),
+            problem: problem.to_string(),
+        }),
+    )
+}
+
+/// Names the row in any decoding error of `decoded` (wrong column types included).
+pub fn in_row<T>(
+    table: &'static str,
+    id: impl std::fmt::Display,
+    decoded: rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    decoded.map_err(|e| match e {
+        rusqlite::Error::FromSqlConversionFailure(_, _, ref inner) if inner.is::<BadRow>() => e,
+        other => bad_row(table, id, other),
+    })
+}
+
+/// A JSON column, decoded; a body that does not parse is a [`BadRow`].
+pub fn json_column<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    id: impl std::fmt::Display,
+    column: &str,
+    text: &str,
+) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(|e| bad_row(table, id, format!("{column}: {e}")))
+}

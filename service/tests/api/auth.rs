@@ -155,6 +155,10 @@ async fn configured_initial_password_and_jwt_secret_are_used() {
     let jwt_file = secrets.path().join("jwt");
     std::fs::write(&pw_file, "Configured-Passw0rd\n").unwrap();
     std::fs::write(&jwt_file, "a-very-long-jwt-secret-for-tests-0123456789").unwrap();
+    for f in [&pw_file, &jwt_file] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let app = spawn_with(|s| {
         s.initial_admin_password_file = Some(pw_file.clone());
         s.jwt_secret_file = Some(jwt_file.clone());

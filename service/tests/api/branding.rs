@@ -110,3 +110,60 @@ async fn logos_are_checked_by_content_and_served() {
     assert_eq!(served.headers()["content-type"], "image/png");
     assert_eq!(served.bytes().await.unwrap().as_ref(), PNG_1X1);
 }
+
+#[tokio::test]
+async fn a_failing_audit_insert_leaves_branding_and_logo_unchanged() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    assert_eq!(
+        upload(&app, &token, PNG_1X1.to_vec(), "a.png")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let before = json_of(
+        app.request(reqwest::Method::GET, "/api/branding", None, None)
+            .await,
+    )
+    .await;
+    let uploads = || {
+        let mut names: Vec<_> = std::fs::read_dir(app.path("uploads"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let files_before = uploads();
+    rusqlite::Connection::open(app.path("loan-broker.db"))
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER audit_down BEFORE INSERT ON audit_logs
+             WHEN NEW.action LIKE 'branding.%'
+             BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END;",
+        )
+        .unwrap();
+    let failed = app
+        .put(
+            "/api/branding",
+            &token,
+            json!({"brand_name": "不该生效", "primary_color": "#000000"}),
+        )
+        .await;
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let mut big = PNG_1X1.to_vec();
+    big.extend(vec![0; 4096]);
+    let failed = upload(&app, &token, big, "b.png").await;
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let after = json_of(
+        app.request(reqwest::Method::GET, "/api/branding", None, None)
+            .await,
+    )
+    .await;
+    assert_eq!(after, before, "name, colours and logo unchanged");
+    assert_eq!(uploads(), files_before, "the new logo file is gone again");
+    let logo = app
+        .request(reqwest::Method::GET, "/api/branding/logo", None, None)
+        .await;
+    assert_eq!(logo.bytes().await.unwrap().as_ref(), PNG_1X1);
+}

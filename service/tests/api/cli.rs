@@ -116,6 +116,12 @@ fn systemd_credentials_are_read_from_credentials_directory() {
         "From-Credential-1\n",
     )
     .unwrap();
+    // systemd hands credentials over as 0400 files.
+    std::fs::set_permissions(
+        creds.path().join("initial_admin_password"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o400),
+    )
+    .unwrap();
     let out = loan_broker(
         dir.path(),
         &["migrate"],
@@ -393,4 +399,80 @@ async fn monitor_alerts_through_the_webhook_when_an_instance_is_down() {
         "{text}"
     );
     assert!(!text.contains("friend1"), "{text}");
+}
+
+fn secret_file(dir: &Path, name: &str, value: &str, mode: u32) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, value).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    path
+}
+
+#[test]
+fn secret_files_readable_by_others_are_refused_and_group_readable_ones_warned() {
+    use crate::process::try_serve;
+    let secrets = tempfile::tempdir().unwrap();
+    let strong = "3f9c1a7e5b2d8f4a6c0e9b1d7a3f5c2e9d8c7b6a";
+    for (name, key) in [
+        ("jwt", "LOAN_BROKER__JWT_SECRET_FILE"),
+        ("admin-pw", "LOAN_BROKER__INITIAL_ADMIN_PASSWORD_FILE"),
+    ] {
+        let file = secret_file(
+            secrets.path(),
+            name,
+            "Zq7Rk2Lp9Xw4Vn8Tb3Hs6Md1-Ab3dEf9h",
+            0o644,
+        );
+        let state = tempfile::tempdir().unwrap();
+        let path = file.to_str().unwrap();
+        let log = match try_serve(state.path(), &[(key, path)]) {
+            Ok(_) => panic!("{name}: a world-readable secret file was accepted"),
+            Err(log) => log,
+        };
+        assert!(
+            log.contains(path) && log.contains("0644") && log.contains("chmod 600"),
+            "{name}: {log}"
+        );
+    }
+    let jwt = secret_file(secrets.path(), "jwt-group", strong, 0o640);
+    let state = tempfile::tempdir().unwrap();
+    let served = crate::process::serve(
+        state.path(),
+        &[("LOAN_BROKER__JWT_SECRET_FILE", jwt.to_str().unwrap())],
+    );
+    let log = served.log_text();
+    assert!(
+        log.contains("readable by its group") && log.contains(jwt.to_str().unwrap()),
+        "{log}"
+    );
+}
+
+#[test]
+fn guessable_jwt_secrets_are_refused_with_the_reason() {
+    use crate::process::try_serve;
+    let secrets = tempfile::tempdir().unwrap();
+    for (value, reason) in [
+        ("a".repeat(48), "different characters"),
+        ("changeme-".repeat(5), "repeats the same 9 characters"),
+        (
+            "abcdefghijklmnopqrstuvwxyz0123456789".to_string(),
+            "consecutive",
+        ),
+    ] {
+        let file = secret_file(secrets.path(), "jwt", &value, 0o600);
+        let state = tempfile::tempdir().unwrap();
+        let log = match try_serve(
+            state.path(),
+            &[("LOAN_BROKER__JWT_SECRET_FILE", file.to_str().unwrap())],
+        ) {
+            Ok(_) => panic!("{value}: a guessable secret was accepted"),
+            Err(log) => log,
+        };
+        assert!(
+            log.contains("too easy to guess") && log.contains(reason),
+            "{value}: {log}"
+        );
+        assert!(!log.contains(&value), "the secret never appears in the log");
+    }
 }

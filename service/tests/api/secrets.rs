@@ -43,6 +43,10 @@ async fn start(dir: &Path) -> Service {
     std::fs::create_dir_all(&secrets).unwrap();
     std::fs::write(secrets.join("jwt"), format!("{JWT_SECRET}\n")).unwrap();
     std::fs::write(secrets.join("admin"), format!("{INITIAL_PASSWORD}\n")).unwrap();
+    for f in ["jwt", "admin"] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(secrets.join(f), std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let log = dir.join("stderr.log");
     let child = Command::new(env!("CARGO_BIN_EXE_loan-broker"))
         .arg("serve")
