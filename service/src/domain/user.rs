@@ -157,3 +157,62 @@ pub fn validate_display_name(name: &str) -> Result<(), String> {
         Err("姓名须为 1–50 个字符".into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WORDS: [&str; 4] = ["admin", "管理员", "贷款助手", "loan-broker"];
+
+    #[test]
+    fn the_password_policy_refuses_weak_passwords_and_says_why() {
+        let refused = [
+            ("Password12", "太弱"),
+            ("admin12345", "太弱"),
+            ("PasswordAbc", "至少两类"),
+            ("         a", "太弱"),
+            ("Admin-Passw0rd\0", "控制字符"),
+            ("Good-Pass\tw0rd-2026", "控制字符"),
+            ("short-1", "至少 10 位"),
+            ("abcdefghijklmnop", "至少两类"),
+            ("贷款助手贷款助手2026", "太弱"),
+        ];
+        for (pw, why) in refused {
+            let err = validate_password(pw, &WORDS).expect_err(pw);
+            assert!(err.contains(why), "{pw:?}: {err}");
+        }
+        let accepted = [
+            "Admin-Passw0rd-2026",
+            "Staff-initial-1",
+            "Staff-Passw0rd-x",
+            "Passw0rd-12345",
+            "correct horse battery staple",
+            "E2e-Passw0rd!2026",
+            "Fuzz-initial-1",
+            "Bench-Passw0rd-2026",
+        ];
+        for pw in accepted {
+            assert_eq!(validate_password(pw, &WORDS), Ok(()), "{pw:?}");
+        }
+        assert!(
+            validate_password(&"aB3$x9".repeat(22), &WORDS).is_err(),
+            "over 128"
+        );
+    }
+
+    #[test]
+    fn usernames_have_one_spelling() {
+        for raw in [
+            "admin ",
+            " admin",
+            "\tadmin",
+            "admin\u{3000}",
+            "ADMIN ",
+            "ａｄｍｉｎ",
+            "\u{200b}Admin",
+        ] {
+            assert_eq!(normalize_username(raw), "admin", "{raw:?}");
+        }
+        assert_eq!(normalize_username("Zhang.San_1"), "zhang.san_1");
+    }
+}

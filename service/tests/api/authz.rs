@@ -249,6 +249,7 @@ async fn every_operation_answers_every_kind_of_caller_as_the_tables_say() {
     let secret = bootstrap::jwt_secret(&settings_for(app.state_dir.path())).unwrap();
     let (admin_id, version) = JwtKeys::new(&secret, "loan-broker".into(), 60)
         .verify(&admin)
+        .map(|t| (t.user_id, t.token_version))
         .expect("the admin token verifies with the instance secret");
     let expired = JwtKeys::new(&secret, "loan-broker".into(), -3600)
         .issue(admin_id, version)
