@@ -99,6 +99,8 @@ pub enum Command {
 pub enum AdminCommand {
     /// Set a new one-time password (printed once) and unlock the account.
     ResetPassword { username: String },
+    /// Lift the lock that failed sign-ins put on an account (for every client address).
+    Unlock { username: String },
 }
 
 fn load(cli: &Cli) -> anyhow::Result<Settings> {
@@ -153,6 +155,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin {
             command: AdminCommand::ResetPassword { username },
         } => reset_password(load(&cli)?, username.clone()).await,
+        Command::Admin {
+            command: AdminCommand::Unlock { username },
+        } => unlock(load(&cli)?, username.clone()).await,
         Command::Import {
             file,
             dry_run,
@@ -238,6 +243,7 @@ async fn reset_password(settings: Settings, username: String) -> anyhow::Result<
         let password = auth::password::generate_password();
         let hash = auth::password::hash_blocking(&password)?;
         let tx = conn.transaction()?;
+        // Also lifts any lock: set_password forgets the failed sign-ins.
         users::set_password(&tx, user.id, &hash, true)?;
         users::update(
             &tx,
@@ -249,21 +255,10 @@ async fn reset_password(settings: Settings, username: String) -> anyhow::Result<
                 unlock: true,
             },
         )?;
-        let actor = Actor {
-            user_id: None,
-            username: Some("cli".into()),
-            ip: None,
-        };
         audit::record(
             &tx,
-            &actor,
-            Change {
-                action: "user.reset_password",
-                resource_type: "user",
-                resource_id: Some(user.id.to_string()),
-                before: None,
-                after: None,
-            },
+            &cli_actor(),
+            user_change("user.reset_password", user.id),
         )?;
         tx.commit()?;
         println!("new one-time password for {}: {password}", user.username);
@@ -271,6 +266,39 @@ async fn reset_password(settings: Settings, username: String) -> anyhow::Result<
         Ok(())
     })
     .await?
+}
+
+async fn unlock(settings: Settings, username: String) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut conn = integrity::open_existing(&settings.db_path())?;
+        let user = users::by_username(&conn, &username)?
+            .with_context(|| format!("no user named {username:?}"))?;
+        let tx = conn.transaction()?;
+        users::unlock(&tx, user.id)?;
+        audit::record(&tx, &cli_actor(), user_change("user.unlock", user.id))?;
+        tx.commit()?;
+        println!("{} is unlocked (failed sign-ins forgotten)", user.username);
+        Ok(())
+    })
+    .await?
+}
+
+fn cli_actor() -> Actor {
+    Actor {
+        user_id: None,
+        username: Some("cli".into()),
+        ip: None,
+    }
+}
+
+fn user_change(action: &'static str, id: i64) -> Change<'static> {
+    Change {
+        action,
+        resource_type: "user",
+        resource_id: Some(id.to_string()),
+        before: None,
+        after: None,
+    }
 }
 
 async fn import_file(

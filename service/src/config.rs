@@ -44,7 +44,14 @@ pub struct Settings {
     pub log_level: String,
     /// Peers whose `X-Forwarded-For` header is believed (the local nginx).
     pub trusted_proxies: Vec<IpAddr>,
+    /// Failed sign-ins per account from one client address before that pair is locked.
     pub login_max_failures: u32,
+    /// Failed sign-ins per account over all clients before the account is locked for everyone
+    /// (higher, so that one client cannot lock the legitimate user out).
+    pub login_account_max_failures: u32,
+    /// Sign-in attempts from one client address, over all usernames, before it is refused (429).
+    pub login_client_max_failures: u32,
+    /// How long the counting window and a lock last.
     pub lockout_minutes: u32,
     pub db_pool_size: u32,
 }
@@ -72,6 +79,8 @@ impl Default for Settings {
             log_level: "info".into(),
             trusted_proxies: vec![],
             login_max_failures: 5,
+            login_account_max_failures: 50,
+            login_client_max_failures: 30,
             lockout_minutes: 15,
             db_pool_size: 8,
         }
@@ -130,6 +139,15 @@ impl Settings {
         }
         if self.import_max_rows == 0 || self.db_pool_size == 0 || self.login_max_failures == 0 {
             bail!("import_max_rows, db_pool_size and login_max_failures must be positive");
+        }
+        if self.login_account_max_failures < self.login_max_failures
+            || self.login_client_max_failures < self.login_max_failures
+            || self.lockout_minutes == 0
+        {
+            bail!(
+                "login_account_max_failures and login_client_max_failures must be at least \
+                 login_max_failures, and lockout_minutes positive"
+            );
         }
         if let Some(url) = &self.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))

@@ -11,7 +11,9 @@ use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::{EndpointExt, Response, Route, Server, get};
 
 use crate::api::{api_service, system};
+use crate::auth::cache::RevokedTokens;
 use crate::auth::jwt::JwtKeys;
+use crate::auth::throttle::ClientThrottle;
 use crate::auth::{bootstrap, password::Hasher};
 use crate::config::Settings;
 use crate::db::{self, Db, files, integrity, migrations};
@@ -73,12 +75,19 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let jwt = JwtKeys::new(&secret, issuer, i64::from(settings.token_ttl_minutes) * 60);
     let db = Db::open(&settings.db_path(), settings.db_pool_size)
         .map_err(|e| explain_start_failure(e, dir))?;
+    let revoked = RevokedTokens::load(&db::open(&settings.db_path())?)?;
+    let login_clients = ClientThrottle::new(
+        settings.login_client_max_failures,
+        Duration::from_secs(u64::from(settings.lockout_minutes) * 60),
+    );
     Ok(AppState {
         settings: Arc::new(settings),
         db,
         jwt: Arc::new(jwt),
         hasher: Hasher::default(),
         accounts: Arc::default(),
+        revoked: Arc::new(revoked),
+        login_clients: Arc::new(login_clients),
         model: Arc::default(),
         metrics: Arc::new(Metrics::default()),
         sysmon: Arc::new(SysMon::new()?),

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::auth::cache::AccountCache;
+use crate::auth::cache::{AccountCache, RevokedTokens};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::Hasher;
+use crate::auth::throttle::ClientThrottle;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::db::catalog::ModelCache;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub hasher: Hasher,
     pub accounts: Arc<AccountCache>,
+    pub revoked: Arc<RevokedTokens>,
+    pub login_clients: Arc<ClientThrottle>,
     pub model: Arc<ModelCache>,
     pub metrics: Arc<Metrics>,
     pub sysmon: Arc<SysMon>,

@@ -3,14 +3,17 @@
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::payload::Json;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
 use super::common::actor;
 use crate::auth::BearerAuth;
+use crate::auth::throttle::client_key;
+use crate::config::Settings;
 use crate::db::audit::{self, Change};
+use crate::db::users::Counter;
 use crate::db::{sql, users};
-use crate::domain::user::{Role, validate_password};
+use crate::domain::user::{Role, normalize_username, validate_password};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -43,6 +46,27 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
+#[derive(ApiResponse)]
+pub enum LoggedOut {
+    /// The token is revoked.
+    #[oai(status = 204)]
+    Done,
+}
+
+/// Words an attacker would try first against this account's password.
+pub fn known_words<'a>(
+    username: &'a str,
+    display_name: &'a str,
+    settings: &'a Settings,
+) -> [&'a str; 4] {
+    [
+        username,
+        display_name,
+        settings.brand_name.as_str(),
+        "loan-broker",
+    ]
+}
+
 #[derive(Object)]
 pub struct Me {
     pub id: i64,
@@ -70,11 +94,79 @@ fn token(
     }))
 }
 
+/// The one answer to every refused sign-in (wrong password, unknown or disabled account, a
+/// lock): telling them apart would tell an attacker which accounts exist and which are locked.
+fn refused() -> ApiError {
+    ApiError::unauthorized(
+        "用户名或密码错误；连续多次失败后账户会暂时锁定，请稍后再试或联系管理员解锁",
+    )
+}
+
+/// The account a sign-in names, and whether its counters let this attempt be evaluated.
+struct Attempt {
+    user: Option<users::UserRow>,
+    allowed: bool,
+    /// This attempt used up the last try: if it fails, the account (for this client or for all)
+    /// is locked.
+    last_try: bool,
+}
+
+/// Counts the attempt for the account it resolves to before its password is checked, in one
+/// write transaction: concurrent guesses each get their own count, so at most the limit are
+/// ever evaluated per window. Unknown names run the same transaction (the same time).
+fn count_attempt(
+    tx: &rusqlite::Transaction,
+    username: &str,
+    client: &str,
+    settings: &Settings,
+) -> Result<Attempt, ApiError> {
+    let now = sql::now();
+    let until = (chrono::Utc::now() + chrono::Duration::minutes(settings.lockout_minutes.into()))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    users::purge_ended_windows(tx, &now)?;
+    let Some(user) = users::by_username(tx, username)? else {
+        return Ok(Attempt {
+            user: None,
+            allowed: false,
+            last_try: false,
+        });
+    };
+    let per_client = Counter {
+        user_id: user.id,
+        client,
+        max_failures: settings.login_max_failures,
+    };
+    let count = users::count_attempt(tx, &per_client, &now, &until)?;
+    let (mut allowed, mut last_try) = (
+        count <= i64::from(per_client.max_failures),
+        count == i64::from(per_client.max_failures),
+    );
+    // Only attempts a client was allowed count against the account as a whole: one client can
+    // then never lock the account for the others.
+    if allowed {
+        let all = Counter {
+            user_id: user.id,
+            client: users::ALL_CLIENTS,
+            max_failures: settings.login_account_max_failures,
+        };
+        let count = users::count_attempt(tx, &all, &now, &until)?;
+        allowed = count <= i64::from(all.max_failures);
+        last_try |= count == i64::from(all.max_failures);
+    }
+    Ok(Attempt {
+        user: Some(user),
+        allowed,
+        last_try,
+    })
+}
+
 #[OpenApi(prefix_path = "/api/auth", tag = "ApiTags::Auth")]
 impl AuthApi {
     /// Sign in with username and password
     ///
-    /// Repeated failures lock the account for a while (429).
+    /// Repeated failures lock the account for a while for the failing client, and many failures
+    /// from everywhere lock it for all; a locked account answers like a wrong password (401).
+    /// A client address with too many attempts gets 429; a sign-in flood gets 503 at once.
     #[oai(path = "/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
@@ -82,73 +174,71 @@ impl AuthApi {
         req: &Request,
         body: Json<LoginRequest>,
     ) -> ApiResult<Json<TokenResponse>> {
-        let LoginRequest { username, password } = body.0;
-        let lookup = username.trim().to_string();
-        let user = state
-            .db
-            .read(move |c| Ok(users::by_username(c, &lookup)?))
-            .await?;
-        let now = sql::now();
-        if let Some(u) = &user
-            && u.is_locked(&now)
-        {
+        let slot = state.hasher.reserve()?;
+        let mut who = actor(&state, req, None);
+        let client = client_key(who.ip.as_deref());
+        if !state.login_clients.admit(&client) {
             return Err(ApiError::too_many(format!(
-                "登录失败次数过多，账户已锁定，请 {} 分钟后再试或联系管理员解锁",
+                "登录尝试过多，请 {} 分钟后再试",
                 state.settings.lockout_minutes
             )));
         }
-        let ok = state
-            .hasher
-            .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+        let LoginRequest { username, password } = body.0;
+        let username = normalize_username(&username);
+        let settings = state.settings.clone();
+        let (name, key) = (username.clone(), client.clone());
+        let attempt = state
+            .db
+            .write(move |tx| count_attempt(tx, &name, &key, &settings))
             .await?;
-        let mut who = actor(&state, req, None);
-        who.username = Some(username.trim().to_string());
-        let Some(user) = user.filter(|u| ok && !u.disabled) else {
-            let (max, minutes) = (
-                state.settings.login_max_failures,
-                state.settings.lockout_minutes,
-            );
-            let until = (chrono::Utc::now() + chrono::Duration::minutes(minutes.into()))
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            let user_id = state
-                .db
-                .read(move |c| Ok(users::by_username(c, &username)?.map(|u| u.id)))
-                .await?;
-            state
-                .db
-                .write(move |tx| {
-                    let locked = match user_id {
-                        Some(id) => users::record_failure(tx, id, max, &until)?,
-                        None => false,
-                    };
-                    who.user_id = user_id;
-                    let action = if locked {
-                        "auth.locked"
-                    } else {
-                        "auth.login_failed"
-                    };
-                    audit::record(
-                        tx,
-                        &who,
-                        Change {
-                            action,
-                            resource_type: "user",
-                            resource_id: user_id.map(|i| i.to_string()),
-                            before: None,
-                            after: None,
-                        },
-                    )?;
-                    Ok(())
-                })
-                .await?;
-            return Err(ApiError::unauthorized("用户名或密码错误，或账户已停用"));
+        let evaluated = attempt
+            .user
+            .as_ref()
+            .filter(|_| attempt.allowed)
+            .map(|u| u.password_hash.clone());
+        let ok = state.hasher.verify(slot, password, evaluated).await? && attempt.allowed;
+        who.username = Some(username);
+        let Attempt {
+            user,
+            allowed,
+            last_try,
+        } = attempt;
+        let user = match user {
+            Some(u) if ok && !u.disabled => u,
+            other => {
+                who.user_id = other.map(|u| u.id);
+                let action = match (who.user_id, allowed) {
+                    (Some(_), false) => "auth.login_refused",
+                    (Some(_), true) if last_try => "auth.locked",
+                    _ => "auth.login_failed",
+                };
+                state
+                    .db
+                    .write(move |tx| {
+                        audit::record(
+                            tx,
+                            &who,
+                            Change {
+                                action,
+                                resource_type: "user",
+                                resource_id: who.user_id.map(|i| i.to_string()),
+                                before: None,
+                                after: None,
+                            },
+                        )?;
+                        Ok(())
+                    })
+                    .await?;
+                return Err(refused());
+            }
         };
+        state.login_clients.take_back(&client);
         who.user_id = Some(user.id);
         let id = user.id;
         state
             .db
             .write(move |tx| {
-                users::record_success(tx, id)?;
+                users::count_success(tx, id, &client)?;
                 audit::record(
                     tx,
                     &who,
@@ -171,6 +261,39 @@ impl AuthApi {
         )
     }
 
+    /// Sign out: this token stops working at once (other sessions stay signed in)
+    #[oai(path = "/logout", method = "post", operation_id = "logout")]
+    async fn logout(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: BearerAuth,
+    ) -> ApiResult<LoggedOut> {
+        let who = actor(&state, req, Some(&auth.0));
+        let (id, jti, expires_at) = (auth.0.id, auth.0.token_id.clone(), auth.0.token_expires_at);
+        let revoked = jti.clone();
+        state
+            .db
+            .write(move |tx| {
+                users::revoke_token(tx, &revoked, id, expires_at)?;
+                audit::record(
+                    tx,
+                    &who,
+                    Change {
+                        action: "auth.logout",
+                        resource_type: "user",
+                        resource_id: Some(id.to_string()),
+                        before: None,
+                        after: None,
+                    },
+                )?;
+                Ok(())
+            })
+            .await?;
+        state.revoked.insert(jti, expires_at);
+        Ok(LoggedOut::Done)
+    }
+
     /// Change the own password
     ///
     /// Revokes every token issued before and returns a fresh one.
@@ -190,22 +313,27 @@ impl AuthApi {
             current_password,
             new_password,
         } = body.0;
-        validate_password(&new_password).map_err(|m| ApiError::validation("new_password", m))?;
-        if new_password == current_password {
-            return Err(ApiError::validation(
-                "new_password",
-                "新密码不能与当前密码相同",
-            ));
-        }
         let id = auth.0.id;
         let user = state
             .db
             .read(move |c| Ok(users::by_id(c, id)?))
             .await?
             .ok_or_else(|| ApiError::unauthorized("账户不存在"))?;
+        validate_password(
+            &new_password,
+            &known_words(&user.username, &user.display_name, &state.settings),
+        )
+        .map_err(|m| ApiError::validation("new_password", m))?;
+        if new_password == current_password {
+            return Err(ApiError::validation(
+                "new_password",
+                "新密码不能与当前密码相同",
+            ));
+        }
+        let slot = state.hasher.reserve()?;
         if !state
             .hasher
-            .verify(current_password, Some(user.password_hash.clone()))
+            .verify(slot, current_password, Some(user.password_hash.clone()))
             .await?
         {
             return Err(ApiError::validation("current_password", "当前密码不正确"));

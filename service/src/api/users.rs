@@ -2,18 +2,18 @@
 
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::Object;
-use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
+use super::auth::known_words;
 use super::common::{actor, to_json};
 use crate::auth::BearerAuth;
 use crate::db::audit::{self, Change};
 use crate::db::users::{self, NewUser, UserChanges};
 use crate::domain::user::{
-    Role, User, validate_display_name, validate_password, validate_username,
+    Role, User, normalize_username, validate_display_name, validate_password, validate_username,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -72,11 +72,15 @@ impl UsersApi {
             role,
             password,
         } = body.0;
-        let username = username.trim().to_string();
+        let username = normalize_username(&username);
         validate_username(&username).map_err(|m| ApiError::validation("username", m))?;
         validate_display_name(&display_name)
             .map_err(|m| ApiError::validation("display_name", m))?;
-        validate_password(&password).map_err(|m| ApiError::validation("password", m))?;
+        validate_password(
+            &password,
+            &known_words(&username, display_name.trim(), &state.settings),
+        )
+        .map_err(|m| ApiError::validation("password", m))?;
         let hash = state.hasher.hash(password).await?;
         let who = actor(&state, req, Some(admin));
         let user = state
@@ -131,15 +135,22 @@ impl UsersApi {
         if let Some(name) = &patch.display_name {
             validate_display_name(name).map_err(|m| ApiError::validation("display_name", m))?;
         }
+        let id = id.0;
         let new_hash = match patch.password {
             Some(pw) => {
-                validate_password(&pw).map_err(|m| ApiError::validation("password", m))?;
+                let user = state
+                    .db
+                    .read(move |c| Ok(users::by_id(c, id)?))
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("用户不存在"))?;
+                let name = patch.display_name.as_deref().unwrap_or(&user.display_name);
+                validate_password(&pw, &known_words(&user.username, name, &state.settings))
+                    .map_err(|m| ApiError::validation("password", m))?;
                 Some(state.hasher.hash(pw).await?)
             }
             None => None,
         };
         let who = actor(&state, req, Some(&admin));
-        let id = id.0;
         let user = state
             .db
             .write(move |tx| {
@@ -183,4 +194,52 @@ impl UsersApi {
         state.accounts.forget(id);
         Ok(Json(user))
     }
+
+    /// End every session of an account
+    ///
+    /// All tokens of the user stop working at once (the user signs in again).
+    #[oai(
+        path = "/:id/sessions/revoke",
+        method = "post",
+        operation_id = "revokeUserSessions"
+    )]
+    async fn revoke_sessions(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: BearerAuth,
+        id: Path<i64>,
+    ) -> ApiResult<SessionsEnded> {
+        let who = actor(&state, req, Some(auth.admin()?));
+        let id = id.0;
+        state
+            .db
+            .write(move |tx| {
+                if users::end_sessions(tx, id)? == 0 {
+                    return Err(ApiError::not_found("用户不存在"));
+                }
+                audit::record(
+                    tx,
+                    &who,
+                    Change {
+                        action: "user.end_sessions",
+                        resource_type: "user",
+                        resource_id: Some(id.to_string()),
+                        before: None,
+                        after: None,
+                    },
+                )?;
+                Ok(())
+            })
+            .await?;
+        state.accounts.forget(id);
+        Ok(SessionsEnded::Done)
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum SessionsEnded {
+    /// Every token of the user is revoked.
+    #[oai(status = 204)]
+    Done,
 }

@@ -54,3 +54,39 @@ impl AccountCache {
         }
     }
 }
+
+/// More than the token check's leeway on `exp`: a revoked token is remembered until no check
+/// could accept it any more.
+const EXPIRY_LEEWAY_SECONDS: i64 = 60;
+
+/// The ids of signed-out tokens that have not expired yet, in memory so that the token check
+/// needs no database query for it. Loaded from `revoked_tokens` at start, added to by logout.
+#[derive(Default)]
+pub struct RevokedTokens {
+    /// jti → expiry (unix seconds).
+    entries: RwLock<HashMap<String, i64>>,
+}
+
+impl RevokedTokens {
+    pub fn load(conn: &rusqlite::Connection) -> rusqlite::Result<Self> {
+        let now = chrono::Utc::now().timestamp();
+        let entries = crate::db::users::revoked_tokens(conn, now - EXPIRY_LEEWAY_SECONDS)?;
+        Ok(Self {
+            entries: RwLock::new(entries.into_iter().collect()),
+        })
+    }
+
+    pub fn contains(&self, jti: &str) -> bool {
+        // A poisoned lock means a panic while inserting: refuse rather than let a token through.
+        self.entries.read().map_or(true, |e| e.contains_key(jti))
+    }
+
+    /// Adds a revoked token and forgets the ones that have expired meanwhile.
+    pub fn insert(&self, jti: String, expires_at: i64) {
+        if let Ok(mut entries) = self.entries.write() {
+            let now = chrono::Utc::now().timestamp();
+            entries.retain(|_, exp| *exp + EXPIRY_LEEWAY_SECONDS >= now);
+            entries.insert(jti, expires_at);
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! HS256 tokens. A token names the user and the user's `token_version`; bumping the version
-//! (password change, disable, role change) revokes every token issued before.
+//! (password change, disable, role change, "end all sessions") revokes every token issued
+//! before. Each token also has its own id (`jti`), so that signing out ends that one token.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,17 @@ pub struct Claims {
     /// The instance that issued the token; another instance's secret differs anyway, this makes
     /// the refusal explicit in logs.
     pub iss: String,
+    /// This token's id (a random UUID): what `POST /api/auth/logout` revokes.
+    pub jti: String,
+}
+
+/// What a valid token says.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Verified {
+    pub user_id: i64,
+    pub token_version: i64,
+    pub jti: String,
+    pub expires_at: i64,
 }
 
 pub struct JwtKeys {
@@ -47,16 +59,22 @@ impl JwtKeys {
             iat: now,
             exp: now + self.ttl_seconds,
             iss: self.issuer.clone(),
+            jti: uuid::Uuid::new_v4().to_string(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
-    /// The user id and token version of a valid token.
-    pub fn verify(&self, token: &str) -> Option<(i64, i64)> {
+    /// The claims of a valid token (a token without `jti`, from before logout existed, is not).
+    pub fn verify(&self, token: &str) -> Option<Verified> {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .ok()?
             .claims;
-        Some((claims.sub.parse().ok()?, claims.tv))
+        Some(Verified {
+            user_id: claims.sub.parse().ok()?,
+            token_version: claims.tv,
+            jti: claims.jti,
+            expires_at: claims.exp,
+        })
     }
 }
 
@@ -69,7 +87,9 @@ mod tests {
         let a = JwtKeys::new(b"secret-a-0123456789abcdef0123456789", "a".into(), 60);
         let b = JwtKeys::new(b"secret-b-0123456789abcdef0123456789", "a".into(), 60);
         let token = a.issue(7, 3).unwrap();
-        assert_eq!(a.verify(&token), Some((7, 3)));
+        let verified = a.verify(&token).unwrap();
+        assert_eq!((verified.user_id, verified.token_version), (7, 3));
+        assert_ne!(verified.jti, a.verify(&a.issue(7, 3).unwrap()).unwrap().jti);
         assert!(b.verify(&token).is_none());
         let expired = JwtKeys::new(b"secret-a-0123456789abcdef0123456789", "a".into(), -60);
         assert!(a.verify(&expired.issue(7, 3).unwrap()).is_none());

@@ -4,6 +4,7 @@ pub mod bootstrap;
 pub mod cache;
 pub mod jwt;
 pub mod password;
+pub mod throttle;
 
 use poem::Request;
 use poem_openapi::SecurityScheme;
@@ -21,6 +22,9 @@ pub struct CurrentUser {
     pub username: String,
     pub role: Role,
     pub must_change_password: bool,
+    /// The id and expiry of the token this request came with (what logout revokes).
+    pub token_id: String,
+    pub token_expires_at: i64,
 }
 
 /// `Authorization: Bearer <token>` from `POST /api/auth/login`.
@@ -33,7 +37,11 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<CurrentUser>
         .data::<AppState>()
         .ok_or_else(|| poem::Error::from(ApiError::internal("state missing")))?;
     let revoked = || poem::Error::from(ApiError::unauthorized("登录已失效，请重新登录"));
-    let (user_id, token_version) = state.jwt.verify(&bearer.token).ok_or_else(revoked)?;
+    let token = state.jwt.verify(&bearer.token).ok_or_else(revoked)?;
+    if state.revoked.contains(&token.jti) {
+        return Err(revoked());
+    }
+    let user_id = token.user_id;
     let account = match state.accounts.get(user_id) {
         Some(cached) => cached,
         None => {
@@ -53,11 +61,13 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<CurrentUser>
         }
     };
     match account {
-        Some(a) if !a.disabled && a.token_version == token_version => Ok(CurrentUser {
+        Some(a) if !a.disabled && a.token_version == token.token_version => Ok(CurrentUser {
             id: user_id,
             username: a.username,
             role: a.role,
             must_change_password: a.must_change_password,
+            token_id: token.jti,
+            token_expires_at: token.expires_at,
         }),
         _ => Err(revoked()),
     }

@@ -1,30 +1,46 @@
 //! argon2id password hashing, off the async runtime and capped in concurrency: each hash takes
 //! ~19 MiB and tens of milliseconds, so unbounded parallel logins would be a memory DoS.
 
+use std::sync::mpsc::TrySendError;
 use std::sync::{Arc, LazyLock};
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::Rng;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::ApiError;
 
 /// Two long-lived threads do all hashing. Each argon2 hash takes ~19 MiB; on tokio's blocking
 /// pool every thread that ever hashed kept that memory in its own malloc arena (RSS reached
-/// hundreds of MB after a few logins). Two threads bound it and also cap concurrent hashing.
+/// hundreds of MB after a few logins). Two threads bound it: at most two hash buffers exist at
+/// any time, each allocated for one hash and freed right after it (nothing is kept between
+/// hashes, so an idle service holds none). Waiting work is bounded too: a caller first takes a
+/// [`Slot`], and when every slot is taken it is refused at once instead of queueing (a login
+/// flood used to stall sign-in for everyone and grow threads and memory without bound).
 #[derive(Clone)]
 pub struct Hasher {
     jobs: std::sync::mpsc::SyncSender<Job>,
+    slots: Arc<Semaphore>,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
 
+const THREADS: usize = 2;
+/// Hashes running plus waiting. With ~50 ms per hash (release) the last in line waits ~0.4 s.
+pub const SLOTS: usize = 16;
+
+/// A reserved place in the hashing queue, held until that hash has run.
+pub struct Slot {
+    _permit: OwnedSemaphorePermit,
+}
+
 impl Default for Hasher {
     fn default() -> Self {
-        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(64);
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(SLOTS);
         let queue = Arc::new(std::sync::Mutex::new(queue));
-        for i in 0..2 {
+        for i in 0..THREADS {
             let queue = queue.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
@@ -44,8 +60,15 @@ impl Default for Hasher {
                 tracing::error!(error = %e, "cannot start a hashing thread");
             }
         }
-        Self { jobs }
+        Self {
+            jobs,
+            slots: Arc::new(Semaphore::new(SLOTS)),
+        }
     }
+}
+
+fn busy() -> ApiError {
+    ApiError::unavailable("busy", "登录请求过多，请稍后重试")
 }
 
 /// Verified against when the user does not exist, so both paths cost the same time.
@@ -68,31 +91,53 @@ pub fn verify_blocking(password: &str, phc: &str) -> bool {
 }
 
 impl Hasher {
+    /// A place in the queue, or 503 at once when the queue is full.
+    pub fn reserve(&self) -> Result<Slot, ApiError> {
+        self.slots
+            .clone()
+            .try_acquire_owned()
+            .map(|permit| Slot { _permit: permit })
+            .map_err(|_| {
+                tracing::warn!("hashing queue full: request refused");
+                busy()
+            })
+    }
+
     async fn run<T: Send + 'static>(
         &self,
+        slot: Slot,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
+        // The slot travels with the job: a client that hangs up does not free its place while
+        // its hash is still waiting to run.
         let job: Job = Box::new(move || {
+            let _slot = slot;
             let _ = tx.send(work());
         });
-        let jobs = self.jobs.clone();
-        tokio::task::spawn_blocking(move || jobs.send(job))
-            .await
-            .map_err(ApiError::internal)?
-            .map_err(ApiError::internal)?;
+        self.jobs.try_send(job).map_err(|e| match e {
+            TrySendError::Full(_) => busy(),
+            TrySendError::Disconnected(_) => ApiError::internal("the hashing threads have stopped"),
+        })?;
         rx.await.map_err(ApiError::internal)
     }
 
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
-        self.run(move || hash_blocking(&password))
+        let slot = self.reserve()?;
+        self.run(slot, move || hash_blocking(&password))
             .await?
             .map_err(ApiError::internal)
     }
 
-    /// `phc = None` (unknown user) still spends one verification.
-    pub async fn verify(&self, password: String, phc: Option<String>) -> Result<bool, ApiError> {
-        self.run(move || match phc {
+    /// `phc = None` (unknown or locked account) still spends one verification, against a dummy
+    /// hash with the same parameters, so that the answer takes the same time.
+    pub async fn verify(
+        &self,
+        slot: Slot,
+        password: String,
+        phc: Option<String>,
+    ) -> Result<bool, ApiError> {
+        self.run(slot, move || match phc {
             Some(phc) => verify_blocking(&password, &phc),
             None => {
                 verify_blocking(&password, &DUMMY_HASH);
@@ -104,6 +149,7 @@ impl Hasher {
 }
 
 /// A random password that satisfies the password policy (letters and digits, no look-alikes).
+/// 16 of 56 characters are ~93 bits: no account's own words can be in it by more than chance.
 pub fn generate_password() -> String {
     const CHARS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
@@ -111,7 +157,7 @@ pub fn generate_password() -> String {
         let pw: String = (0..16)
             .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
             .collect();
-        if crate::domain::user::validate_password(&pw).is_ok()
+        if crate::domain::user::validate_password(&pw, &[]).is_ok()
             && pw.chars().any(|c| c.is_ascii_digit())
         {
             return pw;

@@ -7,10 +7,11 @@ use anyhow::{Context, bail};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const STEPS: [&str; 3] = [
+const STEPS: [&str; 4] = [
     include_str!("migrations/001_foundation.sql"),
     include_str!("migrations/002_diagnosis.sql"),
     include_str!("migrations/003_search.sql"),
+    include_str!("migrations/004_sessions.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

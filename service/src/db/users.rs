@@ -1,13 +1,18 @@
-//! Accounts table.
+//! Accounts table, failed-login counters and revoked tokens.
 
+use rusqlite::types::Type;
 use rusqlite::{Connection, Row};
-use sea_query::{Expr, ExprTrait, Order, Query};
+use sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
 
 use super::sql;
-use crate::domain::user::{Role, User};
+use crate::domain::user::{Role, User, normalize_username};
 
 pub const TABLE: &str = "users";
-const COLUMNS: [&str; 13] = [
+const FAILURES: &str = "login_failures";
+const REVOKED: &str = "revoked_tokens";
+/// The `login_failures.client` of the per-account counter over all clients.
+pub const ALL_CLIENTS: &str = "*";
+const COLUMNS: [&str; 11] = [
     "id",
     "username",
     "display_name",
@@ -16,8 +21,6 @@ const COLUMNS: [&str; 13] = [
     "must_change_password",
     "disabled",
     "token_version",
-    "failed_logins",
-    "locked_until",
     "last_login_at",
     "created_at",
     "updated_at",
@@ -33,37 +36,45 @@ pub struct UserRow {
     pub must_change_password: bool,
     pub disabled: bool,
     pub token_version: i64,
-    pub failed_logins: i64,
-    pub locked_until: Option<String>,
     pub last_login_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// A failed-login counter of this account (for some client or for all) is at its limit.
+    pub locked: bool,
 }
+
+/// A stored value this build cannot interpret: the row is refused, never read as something else.
+#[derive(Debug)]
+struct UnknownRole(String);
+
+impl std::fmt::Display for UnknownRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown role {:?} in users.role", self.0)
+    }
+}
+
+impl std::error::Error for UnknownRole {}
 
 impl UserRow {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
         let role: String = r.get(3)?;
+        let role = Role::from_code(&role).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(3, Type::Text, Box::new(UnknownRole(role)))
+        })?;
         Ok(Self {
             id: r.get(0)?,
             username: r.get(1)?,
             display_name: r.get(2)?,
-            role: Role::from_code(&role).unwrap_or(Role::Staff),
+            role,
             password_hash: r.get(4)?,
             must_change_password: r.get(5)?,
             disabled: r.get(6)?,
             token_version: r.get(7)?,
-            failed_logins: r.get(8)?,
-            locked_until: r.get(9)?,
-            last_login_at: r.get(10)?,
-            created_at: r.get(11)?,
-            updated_at: r.get(12)?,
+            last_login_at: r.get(8)?,
+            created_at: r.get(9)?,
+            updated_at: r.get(10)?,
+            locked: r.get(11)?,
         })
-    }
-
-    pub fn is_locked(&self, now: &str) -> bool {
-        self.locked_until
-            .as_deref()
-            .is_some_and(|until| until > now)
     }
 
     pub fn to_api(&self) -> User {
@@ -74,37 +85,48 @@ impl UserRow {
             role: self.role,
             disabled: self.disabled,
             must_change_password: self.must_change_password,
-            locked: self.is_locked(&sql::now()),
+            locked: self.locked,
             last_login_at: self.last_login_at.clone(),
             created_at: self.created_at.clone(),
         }
     }
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<UserRow>> {
-    let q = Query::select()
-        .columns(COLUMNS)
+/// The account columns plus `locked`, computed from the live failure counters.
+fn select_users() -> SelectStatement {
+    let at_limit = Query::select()
+        .expr(Expr::val(1))
+        .from(FAILURES)
+        .and_where(Expr::col((FAILURES, "user_id")).equals((TABLE, "id")))
+        .and_where(Expr::col((FAILURES, "failures")).gte(Expr::col((FAILURES, "max_failures"))))
+        .and_where(Expr::col((FAILURES, "window_until")).gt(sql::now()))
+        .to_owned();
+    Query::select()
+        .columns(COLUMNS.map(|c| (TABLE, c)))
+        .expr(Expr::exists(at_limit))
         .from(TABLE)
-        .and_where(Expr::col("id").eq(id))
+        .to_owned()
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<UserRow>> {
+    let q = select_users()
+        .and_where(Expr::col((TABLE, "id")).eq(id))
         .to_owned();
     sql::query_opt(conn, &q, UserRow::from_row)
 }
 
+/// Looks the name up in its normalised spelling (COLLATE NOCASE on the column also matches
+/// mixed-case names stored before normalisation existed).
 pub fn by_username(conn: &Connection, username: &str) -> rusqlite::Result<Option<UserRow>> {
-    // COLLATE NOCASE on the column makes this case-insensitive.
-    let q = Query::select()
-        .columns(COLUMNS)
-        .from(TABLE)
-        .and_where(Expr::col("username").eq(username))
+    let q = select_users()
+        .and_where(Expr::col((TABLE, "username")).eq(normalize_username(username)))
         .to_owned();
     sql::query_opt(conn, &q, UserRow::from_row)
 }
 
 pub fn list(conn: &Connection) -> rusqlite::Result<Vec<UserRow>> {
-    let q = Query::select()
-        .columns(COLUMNS)
-        .from(TABLE)
-        .order_by("id", Order::Asc)
+    let q = select_users()
+        .order_by((TABLE, "id"), Order::Asc)
         .to_owned();
     sql::query_all(conn, &q, UserRow::from_row)
 }
@@ -141,7 +163,7 @@ pub fn insert(conn: &Connection, u: &NewUser<'_>) -> rusqlite::Result<i64> {
             "updated_at",
         ])
         .values_panic([
-            u.username.into(),
+            normalize_username(u.username).into(),
             u.display_name.into(),
             u.role.code().into(),
             u.password_hash.into(),
@@ -165,11 +187,10 @@ pub fn set_password(
         .value("password_hash", hash)
         .value("must_change_password", must_change)
         .value("token_version", Expr::col("token_version").add(1))
-        .value("failed_logins", 0)
-        .value("locked_until", Option::<String>::None)
         .value("updated_at", sql::now())
         .and_where(Expr::col("id").eq(id))
         .to_owned();
+    unlock(conn, id)?;
     sql::execute(conn, &q)
 }
 
@@ -197,48 +218,148 @@ pub fn update(conn: &Connection, id: i64, c: &UserChanges) -> rusqlite::Result<u
         q.value("token_version", Expr::col("token_version").add(1));
     }
     if c.unlock {
-        q.value("failed_logins", 0)
-            .value("locked_until", Option::<String>::None);
+        unlock(conn, id)?;
     }
     sql::execute(conn, &q)
 }
 
-/// Counts a failed login; locks the account once `max_failures` is reached.
-pub fn record_failure(
-    conn: &Connection,
-    id: i64,
-    max_failures: u32,
-    lock_until: &str,
-) -> rusqlite::Result<bool> {
+/// Ends every sign-in session of the account (all tokens issued so far stop working).
+pub fn end_sessions(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
     let q = Query::update()
         .table(TABLE)
-        .value("failed_logins", Expr::col("failed_logins").add(1))
+        .value("token_version", Expr::col("token_version").add(1))
+        .value("updated_at", sql::now())
         .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    sql::execute(conn, &q)
+}
+
+/// Lifts every lock of the account: the counters for all clients are forgotten.
+pub fn unlock(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
+    let q = Query::delete()
+        .from_table(FAILURES)
+        .and_where(Expr::col("user_id").eq(id))
+        .to_owned();
+    sql::execute(conn, &q)
+}
+
+/// One counter's key and policy for [`count_attempt`].
+pub struct Counter<'a> {
+    pub user_id: i64,
+    /// The client address, or [`ALL_CLIENTS`].
+    pub client: &'a str,
+    pub max_failures: u32,
+}
+
+/// Counts one login attempt *before* its password is checked and returns the count including
+/// it: a count above `max_failures` means the attempt must not be evaluated. One statement
+/// reads and bumps the counter, so concurrent attempts each see a distinct count. A window
+/// (`lock_until` = now + the lockout time) opens at the first failure; one that has ended
+/// starts over at 1, and reaching the limit restarts it, so a lock lasts the full lockout time.
+pub fn count_attempt(
+    conn: &Connection,
+    counter: &Counter<'_>,
+    now: &str,
+    lock_until: &str,
+) -> rusqlite::Result<i64> {
+    let ended = Expr::col("window_until").lte(now);
+    let max = i64::from(counter.max_failures);
+    let failures = Expr::case(ended.clone(), 1).finally(Expr::col("failures").add(1));
+    let window = Expr::case(ended.or(Expr::col("failures").add(1).eq(max)), lock_until)
+        .finally(Expr::col("window_until"));
+    let q = Query::insert()
+        .into_table(FAILURES)
+        .columns([
+            "user_id",
+            "client",
+            "failures",
+            "max_failures",
+            "window_until",
+        ])
+        .values_panic([
+            counter.user_id.into(),
+            counter.client.into(),
+            1.into(),
+            max.into(),
+            lock_until.into(),
+        ])
+        .on_conflict(
+            OnConflict::columns(["user_id", "client"])
+                .value("failures", failures)
+                .value("window_until", window)
+                .value("max_failures", max)
+                .to_owned(),
+        )
+        .returning_col("failures")
+        .to_owned();
+    sql::query_opt(conn, &q, |r| r.get(0))?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+}
+
+/// A successful sign-in: the client's counter is cleared, and its attempt no longer counts
+/// against the account (the other clients' attempts still do).
+pub fn count_success(conn: &Connection, user_id: i64, client: &str) -> rusqlite::Result<()> {
+    let q = Query::delete()
+        .from_table(FAILURES)
+        .and_where(Expr::col("user_id").eq(user_id))
+        .and_where(Expr::col("client").eq(client))
         .to_owned();
     sql::execute(conn, &q)?;
-    let failures = by_id(conn, id)?.map(|u| u.failed_logins).unwrap_or(0);
-    if failures >= i64::from(max_failures) {
-        let q = Query::update()
-            .table(TABLE)
-            .value("locked_until", lock_until)
-            .value("failed_logins", 0)
-            .and_where(Expr::col("id").eq(id))
-            .to_owned();
-        sql::execute(conn, &q)?;
-        return Ok(true);
-    }
-    Ok(false)
-}
-
-pub fn record_success(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
+    let q = Query::update()
+        .table(FAILURES)
+        .value("failures", Expr::col("failures").sub(1))
+        .and_where(Expr::col("user_id").eq(user_id))
+        .and_where(Expr::col("client").eq(ALL_CLIENTS))
+        .and_where(Expr::col("failures").gt(0))
+        .to_owned();
+    sql::execute(conn, &q)?;
     let q = Query::update()
         .table(TABLE)
-        .value("failed_logins", 0)
-        .value("locked_until", Option::<String>::None)
         .value("last_login_at", sql::now())
-        .and_where(Expr::col("id").eq(id))
+        .and_where(Expr::col("id").eq(user_id))
+        .to_owned();
+    sql::execute(conn, &q)?;
+    Ok(())
+}
+
+/// Drops counters whose window has ended.
+pub fn purge_ended_windows(conn: &Connection, now: &str) -> rusqlite::Result<usize> {
+    let q = Query::delete()
+        .from_table(FAILURES)
+        .and_where(Expr::col("window_until").lte(now))
         .to_owned();
     sql::execute(conn, &q)
+}
+
+/// Remembers a signed-out token until it expires; drops the entries of expired ones.
+pub fn revoke_token(
+    conn: &Connection,
+    jti: &str,
+    user_id: i64,
+    expires_at: i64,
+) -> rusqlite::Result<()> {
+    let q = Query::insert()
+        .into_table(REVOKED)
+        .columns(["jti", "user_id", "expires_at"])
+        .values_panic([jti.into(), user_id.into(), expires_at.into()])
+        .on_conflict(OnConflict::column("jti").do_nothing().to_owned())
+        .to_owned();
+    sql::execute(conn, &q)?;
+    let q = Query::delete()
+        .from_table(REVOKED)
+        .and_where(Expr::col("expires_at").lt(chrono::Utc::now().timestamp()))
+        .to_owned();
+    sql::execute(conn, &q)?;
+    Ok(())
+}
+
+/// The signed-out tokens that have not expired yet: `(jti, expires_at)`.
+pub fn revoked_tokens(conn: &Connection, now: i64) -> rusqlite::Result<Vec<(String, i64)>> {
+    let q = Query::select()
+        .columns(["jti", "expires_at"])
+        .from(REVOKED)
+        .and_where(Expr::col("expires_at").gte(now))
+        .to_owned();
+    sql::query_all(conn, &q, |r| Ok((r.get(0)?, r.get(1)?)))
 }
 
 pub fn admin_count_active(conn: &Connection) -> rusqlite::Result<i64> {

@@ -28,11 +28,13 @@ const ADMIN_ONLY: &[&str] = &[
     "updateProduct",
     "deleteProduct",
     "rediagnoseAll",
+    "revokeUserSessions",
 ];
 
 /// Any signed-in account (staff or admin).
 const SIGNED_IN: &[&str] = &[
     "changePassword",
+    "logout",
     "me",
     "listCustomers",
     "createCustomer",
@@ -249,6 +251,7 @@ async fn every_operation_answers_every_kind_of_caller_as_the_tables_say() {
     let secret = bootstrap::jwt_secret(&settings_for(app.state_dir.path())).unwrap();
     let (admin_id, version) = JwtKeys::new(&secret, "loan-broker".into(), 60)
         .verify(&admin)
+        .map(|t| (t.user_id, t.token_version))
         .expect("the admin token verifies with the instance secret");
     let expired = JwtKeys::new(&secret, "loan-broker".into(), -3600)
         .issue(admin_id, version)
@@ -271,8 +274,21 @@ async fn every_operation_answers_every_kind_of_caller_as_the_tables_say() {
         (Caller::Admin, Some(&admin)),
     ];
     let mut ops = operations();
-    // Destructive calls last, so earlier ones still find their resource.
-    ops.sort_by_key(|o| o.method == Method::DELETE);
+    // Destructive calls last, so earlier ones still find their resource; calls that end the
+    // caller's session after those, logout last. Ending sessions targets the staff account
+    // (whose caller has run by then), not the admin whose token is still needed.
+    ops.sort_by_key(|o| {
+        (
+            o.id == "logout",
+            o.id == "revokeUserSessions",
+            o.method == Method::DELETE,
+        )
+    });
+    for op in &mut ops {
+        if op.id == "revokeUserSessions" {
+            op.path = op.path.replace("/users/1/", "/users/2/");
+        }
+    }
     let mut wrong = vec![];
     let mut checked = 0;
     for (caller, token) in callers {

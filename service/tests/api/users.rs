@@ -79,3 +79,57 @@ async fn user_management_validates_and_keeps_one_admin() {
         "no hashes in the audit log"
     );
 }
+
+/// Issue 12 items 2 and 13: names are one account whatever their spelling; weak passwords are
+/// refused with a reason on every path that sets one.
+#[tokio::test]
+async fn new_accounts_use_the_normalised_name_and_the_password_policy() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    for name in ["Admin", " admin\u{3000}", "ＡＤＭＩＮ"] {
+        let dup = app.post("/api/users", &admin, json!({"username": name, "display_name": "x", "role": "staff", "password": "Passw0rd-12345"})).await;
+        assert_error(dup, StatusCode::CONFLICT, Some("username")).await;
+    }
+    for weak in [
+        "Password12",
+        "admin12345",
+        "         a",
+        "Passw0rd-\u{0}12345",
+    ] {
+        let resp = app.post("/api/users", &admin, json!({"username": "qianqi", "display_name": "钱七", "role": "staff", "password": weak})).await;
+        assert_error(resp, StatusCode::BAD_REQUEST, Some("password")).await;
+        let reset = app
+            .patch("/api/users/1", &admin, json!({"password": weak}))
+            .await;
+        assert_error(reset, StatusCode::BAD_REQUEST, Some("password")).await;
+        let change = app
+            .post(
+                "/api/auth/change-password",
+                &admin,
+                json!({"current_password": ADMIN_NEW_PASSWORD, "new_password": weak}),
+            )
+            .await;
+        assert_error(change, StatusCode::BAD_REQUEST, Some("new_password")).await;
+    }
+    let created = app.post("/api/users", &admin, json!({"username": " QianQi ", "display_name": "钱七", "role": "staff", "password": "Passw0rd-12345"})).await;
+    assert_eq!(json_of(created).await["username"], "qianqi");
+}
+
+/// Issue 12 item 23: a row this build cannot read is an error (500, logged), never a guess.
+#[tokio::test]
+async fn an_undecodable_user_row_is_an_error_not_a_default() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let db = rusqlite::Connection::open(app.path("loan-broker.db")).unwrap();
+    db.execute_batch(
+        "PRAGMA ignore_check_constraints = ON;
+         INSERT INTO users (username, display_name, role, password_hash, created_at, updated_at)
+         VALUES ('odd', 'x', 'superuser', 'x', '2026-01-01', '2026-01-01');",
+    )
+    .unwrap();
+    let resp = app.get("/api/users", &admin).await;
+    let body = json_of(resp).await;
+    assert_eq!(body["code"], "internal", "{body}");
+    let login = app.login("odd", "Passw0rd-12345").await;
+    assert_eq!(login.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
