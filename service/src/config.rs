@@ -47,6 +47,15 @@ pub struct Settings {
     pub login_max_failures: u32,
     pub lockout_minutes: u32,
     pub db_pool_size: u32,
+    /// The bearer token Prometheus sends to `/metrics` (or the `metrics_token` credential).
+    /// Unset: `/metrics` answers 404.
+    pub metrics_token_file: Option<PathBuf>,
+    /// Time a client has to send a request's headers (and the longest a kept-alive connection idles).
+    pub header_read_timeout_secs: u32,
+    /// Time a client has to send a request's whole body, counted from the end of its headers.
+    pub body_read_timeout_secs: u32,
+    /// Connections served at once; further ones wait in the listen queue.
+    pub max_connections: u32,
 }
 
 impl Default for Settings {
@@ -74,6 +83,10 @@ impl Default for Settings {
             login_max_failures: 5,
             lockout_minutes: 15,
             db_pool_size: 8,
+            metrics_token_file: None,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
+            max_connections: 1024,
         }
     }
 }
@@ -130,6 +143,14 @@ impl Settings {
         }
         if self.import_max_rows == 0 || self.db_pool_size == 0 || self.login_max_failures == 0 {
             bail!("import_max_rows, db_pool_size and login_max_failures must be positive");
+        }
+        if self.header_read_timeout_secs == 0
+            || self.body_read_timeout_secs == 0
+            || self.max_connections == 0
+        {
+            bail!(
+                "header_read_timeout_secs, body_read_timeout_secs and max_connections must be positive"
+            );
         }
         if let Some(url) = &self.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))

@@ -11,6 +11,7 @@ pub mod error;
 pub mod io;
 pub mod metrics;
 pub mod monitor;
+pub mod server;
 pub mod startup;
 pub mod state;
 pub mod sysmon;
