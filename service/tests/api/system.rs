@@ -310,6 +310,27 @@ async fn metrics_token_from_the_credentials_directory_and_a_start_up_note_withou
         "{}",
         served.log_text()
     );
+    // The admin's login token opens the API, not /metrics.
+    let login: Value = client
+        .post(served.url("/api/auth/login"))
+        .json(&json!({"username": "admin", "password": served.initial_password()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let admin = login["access_token"]
+        .as_str()
+        .expect("admin logs in")
+        .to_string();
+    let resp = client
+        .get(served.url("/metrics"))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     drop(served);
 
     let plain = tempfile::tempdir().unwrap();
@@ -369,7 +390,9 @@ fn parse_value(s: &str) -> Result<f64, String> {
 }
 
 /// The labels part after `{`: returns the labels and the rest of the line after `}`.
-fn parse_labels(mut rest: &str) -> Result<(Vec<(String, String)>, &str), String> {
+type Labels = Vec<(String, String)>;
+
+fn parse_labels(mut rest: &str) -> Result<(Labels, &str), String> {
     let mut labels = vec![];
     loop {
         if let Some(after) = rest.strip_prefix('}') {
@@ -703,6 +726,7 @@ async fn five_thousand_unknown_paths_leave_metrics_and_memory_small() {
     };
     scrape().await;
     let before = served.rss_mib();
+    served.reset_peak();
     let started = Instant::now();
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     for i in 0..5_000 {
@@ -723,6 +747,7 @@ async fn five_thousand_unknown_paths_leave_metrics_and_memory_small() {
     }
     let text = scrape().await;
     let after = served.rss_mib();
+    let peak = served.peak_rss_mib();
     let samples = parse_exposition(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let unmatched: f64 = requests_total(&samples)
         .iter()
@@ -730,7 +755,7 @@ async fn five_thousand_unknown_paths_leave_metrics_and_memory_small() {
         .map(|(_, _, _, n)| n)
         .sum();
     eprintln!(
-        "5,000 unknown paths in {:.1} s: /metrics {} bytes, RSS {before:.1} → {after:.1} MiB",
+        "5,000 unknown paths in {:.1} s: /metrics {} bytes, RSS {before:.1} → {after:.1} MiB (peak {peak:.1})",
         started.elapsed().as_secs_f64(),
         text.len()
     );
@@ -738,7 +763,63 @@ async fn five_thousand_unknown_paths_leave_metrics_and_memory_small() {
     assert!(text.len() < 16 * 1024, "/metrics is {} bytes", text.len());
     assert!(!text.contains("/api/customers/1/"), "{text}");
     assert!(
-        after - before < 8.0,
-        "RSS grew {before:.1} → {after:.1} MiB over 5,000 unknown paths"
+        after - before < 8.0 && peak - before < 16.0,
+        "RSS grew {before:.1} → {after:.1} MiB (peak {peak:.1}) over 5,000 unknown paths"
     );
+}
+
+// ---- the single-page app's files -----------------------------------------------------------
+
+#[tokio::test]
+async fn missing_assets_are_404_without_a_cache_lifetime_and_index_is_never_cached() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><title>spa</title>",
+    )
+    .unwrap();
+    std::fs::create_dir(dist.path().join("assets")).unwrap();
+    std::fs::write(dist.path().join("assets/app-1234.js"), "console.log(1)").unwrap();
+    let dir = dist.path().to_path_buf();
+    let app = spawn_with(move |s| s.static_dir = Some(dir)).await;
+    let get = |path: &'static str| app.request(Method::GET, path, None, None);
+
+    for missing in [
+        "/assets/app-0000.js",
+        "/assets/index-old.css",
+        "/assets/deep/er.png",
+        "/favicon-missing.ico",
+        "/robots.txt",
+    ] {
+        let resp = get(missing).await;
+        let cache = resp
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap().to_string());
+        assert!(
+            !cache.as_deref().unwrap_or_default().contains("immutable"),
+            "{missing}: {cache:?}"
+        );
+        let body = assert_error(resp, StatusCode::NOT_FOUND, None).await;
+        assert_eq!(body["code"], "not_found", "{missing}");
+    }
+    for page in [
+        "/",
+        "/index.html",
+        "/customers/12",
+        "/customers/12/edit",
+        "/diagnoses/3/report",
+    ] {
+        let resp = get(page).await;
+        assert_eq!(resp.status(), StatusCode::OK, "{page}");
+        assert_eq!(resp.headers()["cache-control"], "no-cache", "{page}");
+        assert!(resp.text().await.unwrap().contains("spa"), "{page}");
+    }
+    let asset = get("/assets/app-1234.js").await;
+    assert_eq!(asset.status(), StatusCode::OK);
+    assert_eq!(
+        asset.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(asset.text().await.unwrap(), "console.log(1)");
 }
