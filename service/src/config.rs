@@ -54,7 +54,8 @@ pub struct Settings {
     pub header_read_timeout_secs: u32,
     /// Time a client has to send a request's whole body, counted from the end of its headers.
     pub body_read_timeout_secs: u32,
-    /// Connections served at once; further ones wait in the listen queue.
+    /// Connections served at once; further ones wait in the listen queue. Below systemd's
+    /// default limit of 1024 open files, which the database and uploads share.
     pub max_connections: u32,
 }
 
@@ -86,7 +87,7 @@ impl Default for Settings {
             metrics_token_file: None,
             header_read_timeout_secs: 10,
             body_read_timeout_secs: 30,
-            max_connections: 1024,
+            max_connections: 512,
         }
     }
 }
