@@ -54,6 +54,16 @@ pub struct Settings {
     /// How long the counting window and a lock last.
     pub lockout_minutes: u32,
     pub db_pool_size: u32,
+    /// The bearer token Prometheus sends to `/metrics` (or the `metrics_token` credential).
+    /// Unset: `/metrics` answers 404.
+    pub metrics_token_file: Option<PathBuf>,
+    /// Time a client has to send a request's headers (and the longest a kept-alive connection idles).
+    pub header_read_timeout_secs: u32,
+    /// Time a client has to send a request's whole body, counted from the end of its headers.
+    pub body_read_timeout_secs: u32,
+    /// Connections served at once; further ones wait in the listen queue. Below systemd's
+    /// default limit of 1024 open files, which the database and uploads share.
+    pub max_connections: u32,
 }
 
 impl Default for Settings {
@@ -83,6 +93,10 @@ impl Default for Settings {
             login_client_max_failures: 30,
             lockout_minutes: 15,
             db_pool_size: 8,
+            metrics_token_file: None,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
+            max_connections: 512,
         }
     }
 }
@@ -147,6 +161,14 @@ impl Settings {
             bail!(
                 "login_account_max_failures and login_client_max_failures must be at least \
                  login_max_failures, and lockout_minutes positive"
+            );
+        }
+        if self.header_read_timeout_secs == 0
+            || self.body_read_timeout_secs == 0
+            || self.max_connections == 0
+        {
+            bail!(
+                "header_read_timeout_secs, body_read_timeout_secs and max_connections must be positive"
             );
         }
         if let Some(url) = &self.public_url

@@ -200,7 +200,15 @@ impl<E: Endpoint> Endpoint for JsonErrorsEndpoint<E> {
         };
         match self.0.call(req).await {
             Ok(resp) => Ok(resp.into_response()),
-            Err(err) => Ok(error_response(err, body.as_deref())),
+            Err(err) => {
+                // The matched route template, for the metrics labels.
+                let pattern = err.data::<poem::PathPattern>().cloned();
+                let mut resp = error_response(err, body.as_deref());
+                if let Some(p) = pattern {
+                    resp.set_data(p);
+                }
+                Ok(resp)
+            }
         }
     }
 }

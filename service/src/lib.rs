@@ -12,6 +12,7 @@ pub mod io;
 pub mod metrics;
 pub mod monitor;
 pub mod runtime;
+pub mod server;
 pub mod startup;
 pub mod state;
 pub mod sysmon;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use poem::endpoint::BoxEndpoint;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::{EndpointExt, Response, Route, Server, get};
+use poem::{EndpointExt, Response, Route, get};
 
 use crate::api::{api_service, system};
 use crate::auth::cache::RevokedTokens;
@@ -18,10 +18,11 @@ use crate::auth::{bootstrap, password::Hasher};
 use crate::config::Settings;
 use crate::db::{self, Db, files, integrity, migrations};
 use crate::error::JsonErrors;
-use crate::metrics::{Metrics, RecordMetrics};
+use crate::metrics::{self, Metrics, MetricsGate, RecordMetrics, RouteLabels};
+use crate::server::{self, ConnectionLimits};
 use crate::state::AppState;
 use crate::sysmon::SysMon;
-use crate::web::{BodyLimit, SecurityHeaders, spa};
+use crate::web::{BodyLimit, BodyReadTimeout, SecurityHeaders, spa};
 
 /// Creates the state dir (0700), opens (or, for a new instance only, creates) and checks the
 /// database, migrates it and performs first-start work. Every failure names the path; a full
@@ -95,14 +96,22 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     })
 }
 
-pub fn routes(state: AppState) -> BoxEndpoint<'static, Response> {
+/// Paths outside the OpenAPI document that get their own metrics label.
+const ROUTES_OUTSIDE_THE_API: [&str; 3] = ["/health", "/metrics", "/api/openapi.json"];
+
+/// `metrics_token`: see [`metrics::load_token`]; `None` switches `/metrics` off.
+pub fn routes(state: AppState, metrics_token: Option<String>) -> BoxEndpoint<'static, Response> {
     let api = api_service(state.settings.public_url.as_deref());
+    let labels = Arc::new(RouteLabels::from_spec(&api.spec(), &ROUTES_OUTSIDE_THE_API));
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
     let settings = state.settings.clone();
     Route::new()
         .at("/health", get(system::health))
-        .at("/metrics", get(system::prometheus))
+        .at(
+            "/metrics",
+            get(system::prometheus).with(MetricsGate::new(metrics_token)),
+        )
         .at("/api/openapi.json", spec)
         .nest("/docs", docs)
         .nest_no_strip("/api", api)
@@ -112,8 +121,14 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static, Response> {
             body_limit: settings.max_body_bytes as usize,
             upload_limit: settings.max_upload_bytes as usize,
         })
+        .with(BodyReadTimeout(Duration::from_secs(u64::from(
+            settings.body_read_timeout_secs,
+        ))))
         .with(SecurityHeaders)
-        .with(RecordMetrics(state.metrics.clone()))
+        .with(RecordMetrics {
+            metrics: state.metrics.clone(),
+            labels,
+        })
         .data(state)
         .boxed()
 }
@@ -122,17 +137,23 @@ pub fn routes(state: AppState) -> BoxEndpoint<'static, Response> {
 pub struct Application {
     acceptor: TcpAcceptor,
     state: AppState,
+    metrics_token: Option<String>,
 }
 
 impl Application {
     pub async fn bind(settings: Settings) -> anyhow::Result<Self> {
         let addr = SocketAddr::new(settings.bind_address, settings.port);
         let state = tokio::task::spawn_blocking(move || build_state(settings)).await??;
+        let metrics_token = metrics::load_token(&state.settings)?;
         let acceptor = TcpListener::bind(addr)
             .into_acceptor()
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
-        Ok(Self { acceptor, state })
+        Ok(Self {
+            acceptor,
+            state,
+            metrics_token,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -151,12 +172,9 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let app = routes(self.state);
-        Server::new_with_acceptor(self.acceptor)
-            .idle_timeout(Duration::from_secs(60))
-            .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
-            .await?;
-        Ok(())
+        let limits = ConnectionLimits::from(&*self.state.settings);
+        let app = Arc::new(routes(self.state, self.metrics_token));
+        server::serve(self.acceptor, app, limits, shutdown).await
     }
 }
 

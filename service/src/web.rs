@@ -1,29 +1,80 @@
-//! HTTP plumbing around the API: the single-page app, security headers, body limits, client IP.
+//! HTTP plumbing around the API: the single-page app, security headers, body limits and read
+//! deadlines, client IP.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use poem::endpoint::StaticFilesEndpoint;
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Body, Endpoint, EndpointExt, IntoResponse, Middleware, Request, Response, handler};
 
+use tokio::io::{AsyncRead, ReadBuf};
+
 use crate::error::json_response;
 
-/// Serves the built frontend with deep links falling back to `index.html`.
+/// Serves the built frontend: client routes (`/customers/12`) get `index.html` (never cached, so a
+/// new release is picked up at once); a missing file (`/assets/…` or any name with an extension) is
+/// a 404, never `index.html` under an asset's name and cache lifetime.
 pub fn spa(static_dir: Option<PathBuf>) -> poem::endpoint::BoxEndpoint<'static, Response> {
     match static_dir.filter(|d| d.join("index.html").is_file()) {
-        Some(dir) => StaticFilesEndpoint::new(dir)
-            .index_file("index.html")
-            .fallback_to_index()
-            .no_cache_index()
-            .map_to_response()
-            .boxed(),
+        Some(dir) => Spa {
+            files: StaticFilesEndpoint::new(&dir)
+                .index_file("index.html")
+                .no_cache_index(),
+            app: StaticFilesEndpoint::new(dir)
+                .index_file("index.html")
+                .fallback_to_index()
+                .no_cache_index(),
+        }
+        .boxed(),
         None => {
             tracing::warn!(
                 "static_dir is not set or holds no index.html: the web UI is not served (API and /docs are)"
             );
             frontend_missing.map_to_response().boxed()
         }
+    }
+}
+
+/// A path that names a file rather than a client route.
+pub fn names_a_file(path: &str) -> bool {
+    path.starts_with("/assets/")
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'))
+}
+
+struct Spa {
+    files: StaticFilesEndpoint,
+    app: StaticFilesEndpoint,
+}
+
+impl Endpoint for Spa {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        let mut resp = if names_a_file(req.uri().path()) {
+            self.files.call(req).await?
+        } else {
+            self.app.call(req).await?
+        };
+        let is_html = resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        if is_html {
+            // `/index.html` asked for by name too: it names the hashed assets of one release.
+            resp.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        }
+        Ok(resp)
     }
 }
 
@@ -60,6 +111,7 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
     async fn call(&self, req: Request) -> poem::Result<Response> {
         let path = req.uri().path().to_string();
         let mut resp = self.0.call(req).await?.into_response();
+        let found = resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED;
         let h = resp.headers_mut();
         let csp = if path.starts_with("/docs") {
             CSP_DOCS
@@ -89,8 +141,8 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
         );
         if path.starts_with("/api/") && !h.contains_key(header::CACHE_CONTROL) {
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        } else if path.starts_with("/assets/") {
-            // Vite puts a content hash in every asset name.
+        } else if path.starts_with("/assets/") && found {
+            // Vite puts a content hash in every asset name; a 404 must not be remembered.
             h.insert(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=31536000, immutable"),
@@ -199,4 +251,93 @@ pub fn client_ip(req: &Request, trusted: &[IpAddr]) -> Option<String> {
         .find(|ip| !trusted.contains(ip))
         .or(Some(peer))
         .map(|ip| ip.to_string())
+}
+
+/// Gives a client `timeout` from the end of its headers to deliver the whole body; one that
+/// trickles gets 408 and the connection is closed. Handlers, [`BodyLimit`] and the error rewriter
+/// all read through the deadline.
+pub struct BodyReadTimeout(pub Duration);
+
+impl<E: Endpoint> Middleware<E> for BodyReadTimeout {
+    type Output = BodyReadTimeoutEndpoint<E>;
+    fn transform(&self, ep: E) -> Self::Output {
+        BodyReadTimeoutEndpoint {
+            inner: ep,
+            timeout: self.0,
+        }
+    }
+}
+
+pub struct BodyReadTimeoutEndpoint<E> {
+    inner: E,
+    timeout: Duration,
+}
+
+fn has_body(req: &Request) -> bool {
+    req.headers().contains_key(header::TRANSFER_ENCODING)
+        || req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() != b"0")
+}
+
+impl<E: Endpoint> Endpoint for BodyReadTimeoutEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        if !has_body(&req) {
+            return self.inner.call(req).await.map(IntoResponse::into_response);
+        }
+        let expired = Arc::new(AtomicBool::new(false));
+        let body = DeadlineReader {
+            inner: Box::pin(req.take_body().into_async_read()),
+            deadline: Box::pin(tokio::time::sleep(self.timeout)),
+            expired: expired.clone(),
+        };
+        req.set_body(Body::from_async_read(body));
+        let result = self.inner.call(req).await.map(IntoResponse::into_response);
+        if expired.load(Ordering::Acquire) {
+            tracing::info!(
+                timeout_secs = self.timeout.as_secs(),
+                "request body not received in time"
+            );
+            let mut resp = json_response(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                format!(
+                    "请求内容未在 {} 秒内传完，连接已关闭，请检查网络后重试",
+                    self.timeout.as_secs()
+                ),
+                None,
+            );
+            resp.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return Ok(resp);
+        }
+        result
+    }
+}
+
+/// A body that fails with `TimedOut` once its deadline has passed, however steadily it trickles.
+struct DeadlineReader {
+    inner: Pin<Box<dyn AsyncRead + Send>>,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    expired: Arc<AtomicBool>,
+}
+
+impl AsyncRead for DeadlineReader {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            self.expired.store(true, Ordering::Release);
+            return Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "request body not received in time",
+            )));
+        }
+        self.inner.as_mut().poll_read(cx, buf)
+    }
 }

@@ -1,7 +1,7 @@
 //! Limits and hostile input: oversized bodies, paging and length limits, out-of-range numbers,
 //! markup in text fields, slow clients, many connections.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
@@ -469,4 +469,224 @@ async fn two_hundred_concurrent_connections_are_served_or_refused_cleanly() {
             .await,
     )
     .await;
+}
+
+/// Reads until the server closes the connection; returns what it sent and when it closed.
+async fn read_until_closed(mut stream: tokio::net::tcp::OwnedReadHalf) -> (String, Instant) {
+    let mut out = vec![];
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(HANG, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => out.extend_from_slice(&buf[..n]),
+            Err(_) => panic!("the server kept the connection open for {HANG:?}"),
+        }
+    }
+    (String::from_utf8_lossy(&out).into_owned(), Instant::now())
+}
+
+/// Sends `head` at once, then `trickle` one byte every `every` until the server hangs up.
+async fn trickle(
+    app: &TestApp,
+    head: &[u8],
+    trickle: &[u8],
+    every: Duration,
+) -> (String, Duration) {
+    let stream = TcpStream::connect(app.addr).await.unwrap();
+    let (read, mut write) = stream.into_split();
+    let started = Instant::now();
+    let closed = tokio::spawn(read_until_closed(read));
+    write.write_all(head).await.unwrap();
+    for byte in trickle.iter().cycle().take(1_000) {
+        if closed.is_finished() || write.write_all(&[*byte]).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(every).await;
+    }
+    let (answer, at) = closed.await.unwrap();
+    (answer, at - started)
+}
+
+#[tokio::test]
+async fn a_client_trickling_its_headers_is_cut_off_after_the_header_timeout() {
+    let app = spawn_with(|s| s.header_read_timeout_secs = 1).await;
+    let (answer, after) = trickle(
+        &app,
+        b"GET /health HTTP/1.1\r\nHost: x\r\n",
+        b"X-Slow: aaaaaaaa\r\n",
+        Duration::from_millis(200),
+    )
+    .await;
+    eprintln!("trickled headers: closed after {after:?}, answer {answer:?}");
+    assert!(!answer.contains("200 OK"), "{answer}");
+    assert!(
+        after >= Duration::from_millis(900) && after < Duration::from_secs(5),
+        "closed after {after:?} (header timeout 1 s)"
+    );
+    // A kept-alive connection that sends nothing is closed after the same time.
+    let (answer, after) = trickle(
+        &app,
+        b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"",
+        Duration::from_millis(200),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        after < Duration::from_secs(5),
+        "idle keep-alive closed after {after:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_client_trickling_its_body_gets_408_after_the_body_timeout() {
+    let app = spawn_with(|s| s.body_read_timeout_secs = 1).await;
+    let token = app.admin_token().await;
+    let head = format!(
+        "POST /api/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n{{\"name\": \"慢"
+    );
+    let (answer, after) = trickle(&app, head.as_bytes(), b" ", Duration::from_millis(200)).await;
+    eprintln!("trickled body: answered and closed after {after:?}");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let json: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(json["code"], "request_timeout");
+    assert!(
+        json["message"].as_str().unwrap().contains("秒内传完"),
+        "{json}"
+    );
+    assert!(
+        after >= Duration::from_millis(900) && after < Duration::from_secs(5),
+        "answered after {after:?} (body timeout 1 s)"
+    );
+    // Chunked uploads read through the same deadline.
+    let chunked = format!(
+        "POST /api/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{{\r\n"
+    );
+    let (answer, _) = trickle(
+        &app,
+        chunked.as_bytes(),
+        b"1\r\n \r\n",
+        Duration::from_millis(100),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert_eq!(
+        customers_total(&app, &token).await,
+        0,
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn a_slow_but_steady_upload_within_the_body_timeout_succeeds() {
+    let app = spawn_with(|s| s.body_read_timeout_secs = 5).await;
+    let token = app.admin_token().await;
+    let body = json!({"name": "稳定慢传公司", "notes": "备注".repeat(300)}).to_string();
+    let head = format!(
+        "POST /api/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    for chunk in body.as_bytes().chunks(body.len() / 10 + 1) {
+        stream.write_all(chunk).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    let mut out = vec![];
+    tokio::time::timeout(HANG, stream.read_to_end(&mut out))
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = String::from_utf8_lossy(&out);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        started.elapsed() > Duration::from_secs(1),
+        "the upload was slow"
+    );
+    assert_eq!(customers_total(&app, &token).await, 1);
+}
+
+#[tokio::test]
+async fn connections_over_max_connections_wait_until_one_ends() {
+    let app = spawn_with(|s| s.max_connections = 4).await;
+    let mut held = vec![];
+    for _ in 0..4 {
+        let mut stream = TcpStream::connect(app.addr).await.unwrap();
+        stream
+            .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+            .await
+            .unwrap();
+        held.push(stream);
+    }
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let waited = client.get(app.url("/health")).send().await;
+    assert!(
+        waited.as_ref().is_err_and(|e| e.is_timeout()),
+        "a fifth connection was served while four were held: {waited:?}"
+    );
+    drop(held);
+    let served = tokio::time::timeout(HANG, app.request(Method::GET, "/health", None, None)).await;
+    assert_eq!(
+        served.expect("served once the held ones ended").status(),
+        StatusCode::OK
+    );
+}
+
+/// Issue 12 item 7 (the HTTP layer's part): 200 connections at once are tasks, not threads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_two_hundred_connections_adds_no_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = crate::process::serve(dir.path(), &[]);
+    // One client that keeps no idle connection: every request opens its own.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(HANG)
+        .build()
+        .unwrap();
+    let warm = client.get(served.url("/api/auth/me")).send().await.unwrap();
+    assert_eq!(warm.status(), StatusCode::UNAUTHORIZED);
+    let before = served.threads();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let req = client.get(served.url(match i % 4 {
+            0 => "/api/no-such-thing",
+            1 => "/metrics",
+            2 => "/api/auth/me",
+            _ => "/docs",
+        }));
+        tasks.spawn(async move {
+            let resp = req.send().await?;
+            let status = resp.status();
+            resp.bytes().await.map(|_| status)
+        });
+    }
+    let mut peak = before;
+    let mut statuses = vec![];
+    while let Some(done) = tasks.join_next().await {
+        peak = peak.max(served.threads());
+        statuses.push(done.unwrap().expect("every connection is answered"));
+    }
+    assert!(
+        statuses
+            .iter()
+            .all(|s| s.is_client_error() || s.is_success()),
+        "{statuses:?}"
+    );
+    eprintln!("200-connection burst: threads {before} → peak {peak}");
+    assert!(
+        peak <= before + 2,
+        "threads {before} → {peak} during the burst"
+    );
 }

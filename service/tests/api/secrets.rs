@@ -330,6 +330,9 @@ async fn every_kind_of_response_carries_the_security_headers_and_no_server_heade
     let app = crate::helpers::spawn_with(move |s| {
         s.static_dir = Some(static_dir);
         s.max_body_bytes = 2048;
+        let token_file = s.state_dir.clone().unwrap().join("metrics-token");
+        std::fs::write(&token_file, "headers-metrics-token-0123456789").unwrap();
+        s.metrics_token_file = Some(token_file);
     })
     .await;
     let token = app.admin_token().await;
@@ -364,7 +367,12 @@ async fn every_kind_of_response_carries_the_security_headers_and_no_server_heade
         ("docs", get("/docs")),
         ("docs slash", get("/docs/")),
         ("health", get("/health")),
-        ("prometheus", get("/metrics")),
+        (
+            "prometheus",
+            get("/metrics").bearer_auth("headers-metrics-token-0123456789"),
+        ),
+        ("prometheus 401", get("/metrics")),
+        ("spa missing asset", get("/assets/gone-0000.js")),
         ("spa index", get("/")),
         ("spa deep link", get("/customers/7")),
         ("spa asset", get("/assets/app-1234.js")),
