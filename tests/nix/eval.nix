@@ -32,10 +32,18 @@ let
       name: env: script:
       fakeDrv name // { inherit env script; } // (env.passthru or { });
     writeShellScript = name: text: fakeDrv name // { inherit text; };
+    writeShellScriptBin = name: text: fakeDrv name // { inherit text; };
+    writeShellApplication = args: fakeDrv args.name // args;
+    callPackage = path: args: fakeDrv "callPackage-${baseNameOf (toString path)}" // { inherit path; };
+    runtimeShell = "/nix/store/00000000000000000000000000000000-bash/bin/bash";
     util-linux = fakeDrv "util-linux";
     coreutils = fakeDrv "coreutils";
+    findutils = fakeDrv "findutils";
+    restic = fakeDrv "restic";
+    curl = fakeDrv "curl";
     bash = fakeDrv "bash";
   };
+  fakeSystemd = fakeDrv "systemd";
 
   fakePackage = fakeDrv "loan-broker-0.1.0" // {
     pname = "loan-broker";
@@ -64,6 +72,20 @@ let
       users.groups = attrsOfFreeform;
       systemd.services = attrsOfFreeform;
       systemd.timers = attrsOfFreeform;
+      systemd.paths = attrsOfFreeform;
+      systemd.slices = attrsOfFreeform;
+      systemd.package = mkOption {
+        type = types.package;
+        default = fakeSystemd;
+      };
+      networking.hosts = mkOption {
+        type = types.attrsOf (types.listOf types.str);
+        default = { };
+      };
+      services.prometheus = mkOption {
+        type = freeform;
+        default = { };
+      };
       services.nginx = mkOption {
         type = types.submodule {
           freeformType = types.attrsOf types.anything;
@@ -81,7 +103,10 @@ let
         default = [ ];
       };
       security.acme = mkOption {
-        type = freeform;
+        type = types.submodule {
+          freeformType = types.attrsOf types.anything;
+          options.certs = attrsOfFreeform;
+        };
         default = { };
       };
       age.secrets = mkOption {
@@ -93,6 +118,10 @@ let
               options.path = mkOption {
                 type = types.str;
                 default = "/run/agenix/${name}";
+              };
+              options.owner = mkOption {
+                type = types.str;
+                default = "0";
               };
             }
           )
@@ -116,6 +145,20 @@ let
       ]
       ++ modules;
     }).config;
+
+  # The module's own package defaults, with a pkgs that has (or lacks) the overlay's attributes.
+  evalDefaults =
+    pkgsArg:
+    (lib.evalModules {
+      modules = [
+        stubs
+        ../../nixos/module.nix
+        {
+          _module.args.pkgs = pkgsArg;
+          services.loan-broker.enable = true;
+        }
+      ];
+    }).config.services.loan-broker;
 
   failedAssertions = cfg: map (a: a.message) (lib.filter (a: !a.assertion) cfg.assertions);
   hasFailure =
@@ -144,11 +187,22 @@ let
   monitorText = svc.loan-broker-monitor.serviceConfig.ExecStart.text;
 
   checks = {
-    "five friends: 5 instance services (+ monitor)" =
-      lib.attrNames svc == (map (n: "loan-broker-${n}") names) ++ [ "loan-broker-monitor" ];
+    "five friends: instance, secret-watcher, maintenance and batch units (+ monitor)" =
+      lib.attrNames svc == lib.sort (a: b: a < b) (
+        map (n: "loan-broker-${n}") names
+        ++ map (n: "loan-broker-secrets-${n}") names
+        ++ map (n: "loan-broker-maintenance-${n}") names
+        ++ map (n: "restic-backups-loan-broker-${n}") names
+        ++ [
+          "loan-broker-backup"
+          "loan-broker-maintenance"
+          "loan-broker-monitor"
+        ]
+      );
     "five friends: no failed assertion" = failedAssertions five == [ ];
-    "five friends: 5 nginx vhosts friendN.example.com" =
-      lib.attrNames five.services.nginx.virtualHosts == map (n: "${n}.example.com") names;
+    "five friends: 5 nginx vhosts friendN.example.com + the refusing default" =
+      lib.attrNames five.services.nginx.virtualHosts
+      == map (n: "${n}.example.com") names ++ [ "loan-broker-refuse-unknown" ];
     "five friends: 5 restic backups" =
       lib.attrNames five.services.restic.backups == map (n: "loan-broker-${n}") names;
     "five friends: 5 static users and groups" =
@@ -172,10 +226,11 @@ let
       && f1service.StateDirectoryMode == "0700"
       && f1service.Restart == "on-failure"
       && !(f1service ? DynamicUser);
-    "service: secrets through LoadCredential" =
+    "service: secrets through LoadCredential (metrics token included)" =
       f1service.LoadCredential == [
         "jwt_secret:/run/agenix/loan-broker-friend1-jwt"
         "initial_admin_password:/run/agenix/loan-broker-friend1-admin-password"
+        "metrics_token:/run/agenix/loan-broker-metrics-token"
       ];
     "service: hardening set" =
       f1service.ProtectSystem == "strict"
@@ -195,9 +250,10 @@ let
       && f1toml.brand_name == "鑫融财务顾问"
       && f1toml.primary_color == "#1677ff"
       && f1toml.max_upload_bytes == 20 * 1024 * 1024
-      && f1toml.trusted_proxies == [ "127.0.0.1" ]
+      && f1toml.trusted_proxies == [ "127.0.0.1" "::1" ]
       && f1toml.static_dir == fakeFrontend.outPath
       && !(f1toml ? jwt_secret_file)
+      && !(f1toml ? metrics_token_file)
       && !(f1toml ? initial_admin_password_file)
       && !(f1toml ? secondary_color);
     "toml: settings merged, defaults overridable" =
@@ -231,22 +287,19 @@ let
 
     "restic: snapshot as the instance user into the staging dir" =
       lib.hasInfix "setpriv --reuid=loan-broker-friend1 --regid=loan-broker-friend1 --clear-groups --no-new-privs -- /nix/store/00000000000000000000000000000000-loan-broker-0.1.0/bin/loan-broker --config ${f1.configFile} backup --out /var/backup/loan-broker/friend1/loan-broker.db" f1backup.backupPrepareCommand;
-    "restic: paths, timer, prune, init, check" =
+    "restic: paths, no own timer (batch), no prune/check per run, init, lock wait" =
       f1backup.paths == [
         "/var/backup/loan-broker/friend1"
         "/var/lib/loan-broker/friend1/uploads"
       ]
-      && f1backup.timerConfig == {
-        OnCalendar = "03:00";
-        Persistent = true;
-      }
-      && f1backup.pruneOpts == [ "--keep-daily 7" ]
+      && f1backup.timerConfig == null
+      && f1backup.pruneOpts == [ ]
+      && !f1backup.runCheck
       && f1backup.initialize
-      && f1backup.runCheck
+      && f1backup.extraBackupArgs == [ "--retry-lock=2h" ]
       && f1backup.repository == "s3:https://s3.example.com/loan-broker-backups/friend1"
       && f1backup.passwordFile == "/run/agenix/loan-broker-friend1-restic-password"
       && f1backup.environmentFile == "/run/agenix/loan-broker-restic-s3-env";
-
     "monitor: all targets, thresholds, webhook credential" =
       lib.all (
         n: lib.hasInfix "${n}=http://127.0.0.1:${toString (8080 + lib.toInt (lib.removePrefix "friend" n))},/var/lib/loan-broker/${n}" monitorText
