@@ -90,6 +90,10 @@ let
         type = types.submodule {
           freeformType = types.attrsOf types.anything;
           options.virtualHosts = attrsOfFreeform;
+          options.group = mkOption {
+            type = types.str;
+            default = "nginx";
+          };
         };
         default = { };
       };
@@ -318,6 +322,285 @@ let
         c = eval [ { services.loan-broker.enable = false; services.loan-broker.instances.x.port = 1; } ];
       in
       c.systemd.services == { } && c.services.restic.backups == { } && c.assertions == [ ];
+
+    # ---- issue 20 ----
+    "nginx: default vhost refuses unknown hosts (444, rejectSSL)" =
+      let
+        d = five.services.nginx.virtualHosts.loan-broker-refuse-unknown;
+      in
+      d.default && d.rejectSSL && d.serverName == "_" && d.extraConfig == "return 444;"
+      && !(d ? locations) && !(d.enableACME or false);
+    "nginx: refuseUnknownHosts = false drops the default vhost" =
+      !((eval [ (base { refuseUnknownHosts = false; }) ]).services.nginx.virtualHosts ? loan-broker-refuse-unknown);
+    "nginx: /metrics refused on every public vhost" =
+      lib.all (
+        n: five.services.nginx.virtualHosts."${n}.example.com".locations."= /metrics" == { return = 404; }
+      ) names;
+    "nginx: enableReload (no restart when a friend is added)" = five.services.nginx.enableReload;
+    "firewall: closed by default (openFirewall = false)" =
+      (eval [ (base { }) ]).networking.firewall.allowedTCPPorts == [ ];
+
+    "secrets: path unit watches every secret file of the instance" =
+      five.systemd.paths.loan-broker-secrets-friend1.pathConfig == {
+        PathChanged = [
+          "/run/agenix/loan-broker-friend1-jwt"
+          "/run/agenix/loan-broker-friend1-admin-password"
+          "/run/agenix/loan-broker-metrics-token"
+        ];
+        Unit = "loan-broker-secrets-friend1.service";
+      }
+      && five.systemd.paths.loan-broker-secrets-friend1.wantedBy == [ "paths.target" ];
+    "secrets: the watcher restarts only on changed contents, restarts failed units" =
+      let
+        w = svc.loan-broker-secrets-friend1.serviceConfig.ExecStart.text;
+        record = (lib.head f1service.ExecStartPost);
+      in
+      lib.hasInfix "systemctl restart --no-block \"$unit\"" w
+      && lib.hasInfix "cat /run/loan-broker-secrets/friend1.sha256" w
+      && lib.hasInfix "reset-failed" w
+      && lib.hasInfix "sha256sum < /run/agenix/loan-broker-friend1-jwt" w
+      && lib.hasPrefix "+" record
+      && svc.loan-broker-secrets-friend1.serviceConfig.Type == "oneshot";
+    "secrets: digest recorded as root right after each start" =
+      f1service.ExecStartPost == [ "+/nix/store/00000000000000000000000000000000-loan-broker-friend1-record-secrets" ]
+      && !(f1service ? ExecStartPre);
+    "secrets: instance without secret files has no watcher" =
+      let
+        c = eval [ (base { }) ];
+      in
+      !(c.systemd.paths ? loan-broker-secrets-alice) && !(c.systemd.services ? loan-broker-secrets-alice)
+      && c.systemd.services.loan-broker-alice.serviceConfig.ExecStartPost == [ ];
+    "service: start limit, no restart loop on a missing credential (243)" =
+      svc.loan-broker-friend1.startLimitBurst == 5
+      && svc.loan-broker-friend1.startLimitIntervalSec == 600
+      && f1service.RestartPreventExitStatus == "243";
+
+    "backup: one randomized batch timer, at most 2 at a time" =
+      let
+        t = five.systemd.timers.loan-broker-backup;
+        batch = svc.loan-broker-backup.serviceConfig.ExecStart.text;
+      in
+      t.timerConfig == {
+        OnCalendar = "02:00";
+        RandomizedDelaySec = "3h";
+        Persistent = true;
+      }
+      && t.wantedBy == [ "timers.target" ]
+      && lib.all (n: lib.hasInfix " restic-backups-loan-broker-${n}.service" batch) names
+      && lib.hasInfix "xargs -r -P 2 -n 1 /nix/store/00000000000000000000000000000000-systemd/bin/systemctl start" batch
+      && lib.all (n: five.services.restic.backups."loan-broker-${n}".timerConfig == null) names;
+    "backup: weekly forget --prune and check per repository, batched" =
+      let
+        m = svc.loan-broker-maintenance-friend1.serviceConfig;
+        batch = svc.loan-broker-maintenance.serviceConfig.ExecStart.text;
+      in
+      m.ExecStart == [
+        "/nix/store/00000000000000000000000000000000-restic/bin/restic unlock"
+        "/nix/store/00000000000000000000000000000000-restic/bin/restic forget --prune --retry-lock=2h --keep-daily 7"
+        "/nix/store/00000000000000000000000000000000-restic/bin/restic check --retry-lock=2h "
+      ]
+      && m.EnvironmentFile == [ "/run/agenix/loan-broker-restic-s3-env" ]
+      && svc.loan-broker-maintenance-friend1.environment == {
+        RESTIC_CACHE_DIR = "/var/cache/restic-backups-loan-broker-friend1";
+        RESTIC_PASSWORD_FILE = "/run/agenix/loan-broker-friend1-restic-password";
+        RESTIC_REPOSITORY = "s3:https://s3.example.com/loan-broker-backups/friend1";
+      }
+      && five.systemd.timers.loan-broker-maintenance.timerConfig.OnCalendar == "Sun 06:00"
+      && five.systemd.timers.loan-broker-maintenance.timerConfig.RandomizedDelaySec == "2h"
+      && lib.hasInfix " loan-broker-maintenance-friend5.service" batch;
+    "backup: own timer or manual-only leave the batch" =
+      let
+        c = eval [
+          (base {
+            instances.alice.backup = {
+              enable = true;
+              repository = "/srv/r/alice";
+              passwordFile = "/run/pw";
+              timerConfig = { OnCalendar = "01:00"; };
+            };
+            instances.bob.backup = {
+              enable = true;
+              repository = "/srv/r/bob";
+              passwordFile = "/run/pw";
+              automatic = false;
+            };
+          })
+        ];
+      in
+      c.services.restic.backups.loan-broker-alice.timerConfig == { OnCalendar = "01:00"; }
+      && c.services.restic.backups.loan-broker-bob.timerConfig == null
+      && !(c.systemd.services ? loan-broker-backup)
+      && !(c.systemd.timers ? loan-broker-backup)
+      && c.systemd.timers ? loan-broker-maintenance;
+    "backup: backups and maintenance run at background priority" =
+      svc.restic-backups-loan-broker-friend1.serviceConfig == {
+        Nice = 10;
+        IOSchedulingClass = "idle";
+        CPUWeight = 20;
+      }
+      && svc.loan-broker-maintenance-friend1.serviceConfig.IOSchedulingClass == "idle";
+    "backup: staged plaintext snapshot removed after every run" =
+      f1backup.backupCleanupCommand
+      == "/nix/store/00000000000000000000000000000000-coreutils/bin/rm -f /var/backup/loan-broker/friend1/loan-broker.db /var/backup/loan-broker/friend1/loan-broker.db-wal /var/backup/loan-broker/friend1/loan-broker.db-shm";
+
+    "limits: MemoryHigh/Max, CPUWeight, TasksMax per instance, one slice" =
+      f1service.MemoryHigh == "512M"
+      && f1service.MemoryMax == "1G"
+      && f1service.CPUWeight == 100
+      && f1service.TasksMax == 512
+      && f1service.Slice == "loan-broker.slice"
+      && five.systemd.slices ? loan-broker;
+    "limits: overridable and removable" =
+      let
+        c = eval [ (base { instances.bob.resources = { memoryMax = null; cpuWeight = 50; }; }) ];
+        sc = c.systemd.services.loan-broker-bob.serviceConfig;
+      in
+      !(sc ? MemoryMax) && sc.CPUWeight == 50 && sc.MemoryHigh == "512M";
+
+    "bind_address: nginx and the monitor follow it (IPv6, wildcard)" =
+      let
+        c = eval [
+          (base {
+            instances.alice.settings.bind_address = "::1";
+            instances.bob.settings.bind_address = "0.0.0.0";
+            monitoring.enable = true;
+          })
+        ];
+        m = c.systemd.services.loan-broker-monitor.serviceConfig.ExecStart.text;
+      in
+      c.services.nginx.virtualHosts."alice.example.test".locations."/".proxyPass == "http://[::1]:8081"
+      && c.services.nginx.virtualHosts."bob.example.test".locations."/".proxyPass == "http://127.0.0.1:8082"
+      && lib.hasInfix "alice=http://[::1]:8081,/var/lib/loan-broker/alice" m
+      && lib.hasInfix "bob=http://127.0.0.1:8082" m;
+
+    "hostName: missing host name is the module's assertion, not a type error" =
+      let
+        c = eval [ (base { domain = null; instances.bob.hostName = "bob.example.org"; }) ];
+      in
+      !(throws c.services.nginx.virtualHosts)
+      && lib.attrNames c.services.nginx.virtualHosts == [ "bob.example.org" "loan-broker-refuse-unknown" ]
+      && hasFailure c ''services.loan-broker.instances."alice".hostName is not set''
+      && !(throws c.environment.systemPackages);
+
+    "acme: wildcard DNS-01 certificate shared by the instances under the domain" =
+      let
+        c = eval [
+          (base {
+            acme.wildcard = {
+              enable = true;
+              dnsProvider = "alidns";
+              environmentFile = "/run/agenix/dns-env";
+            };
+            instances.bob.hostName = "loans.other.test";
+          })
+        ];
+        cert = c.security.acme.certs.loan-broker-wildcard;
+        a = c.services.nginx.virtualHosts."alice.example.test";
+        b = c.services.nginx.virtualHosts."loans.other.test";
+      in
+      cert.domain == "*.example.test"
+      && cert.dnsProvider == "alidns"
+      && cert.environmentFile == "/run/agenix/dns-env"
+      && cert.reloadServices == [ "nginx.service" ]
+      && a.useACMEHost == "loan-broker-wildcard"
+      && !a.enableACME
+      && b.enableACME
+      && !(b ? useACMEHost)
+      && failedAssertions c == [ ];
+    "acme: per-friend certificates stay the default" =
+      (eval [ (base { }) ]).security.acme.certs == { } && f1vhost.enableACME && !(f1vhost ? useACMEHost);
+    "assert: wildcard without dnsProvider" =
+      hasFailure (eval [ (base { acme.wildcard.enable = true; }) ]) "acme.wildcard.enable needs";
+
+    "monitoring.viaNginx: host names resolve to loopback, loopback allowed past allowedIPs" =
+      let
+        c = eval [
+          (base {
+            monitoring = { enable = true; viaNginx = true; };
+            instances.bob.allowedIPs = [ "192.0.2.7" ];
+          })
+        ];
+        x = c.services.nginx.virtualHosts."bob.example.test".extraConfig;
+      in
+      c.networking.hosts."127.0.0.1" == [ "alice.example.test" "bob.example.test" ]
+      && c.networking.hosts."::1" == [ "alice.example.test" "bob.example.test" ]
+      && lib.hasInfix "allow 192.0.2.7;\nallow 127.0.0.1;\nallow ::1;\ndeny all;" x
+      && lib.hasInfix "bob=https://bob.example.test," c.systemd.services.loan-broker-monitor.serviceConfig.ExecStart.text;
+
+    "package: per instance (canary) for service, config check, backup, wrapper" =
+      let
+        canary = fakeDrv "loan-broker-0.2.0" // { pname = "loan-broker"; meta.mainProgram = "loan-broker"; };
+        c = eval [
+          (base {
+            instances.bob = {
+              package = canary;
+              backup = { enable = true; repository = "/srv/r"; passwordFile = "/run/pw"; };
+            };
+          })
+        ];
+        bob = c.services.loan-broker.instances.bob;
+        wrapper = lib.findFirst (p: p.name == "loan-broker-bob") null c.environment.systemPackages;
+      in
+      lib.hasPrefix "${canary}/bin/loan-broker " c.systemd.services.loan-broker-bob.serviceConfig.ExecStart
+      && lib.hasPrefix "${fakePackage}/bin/loan-broker " c.systemd.services.loan-broker-alice.serviceConfig.ExecStart
+      && bob.configFile.env.nativeBuildInputs == [ canary ]
+      && lib.hasInfix "${canary}/bin/loan-broker --config ${bob.configFile} backup" c.services.restic.backups.loan-broker-bob.backupPrepareCommand
+      && lib.hasInfix "-- ${canary}/bin/loan-broker --config ${bob.configFile} \"$@\"" wrapper.text;
+    "package: defaults from the host's pkgs (overlay attribute, else callPackage)" =
+      let
+        withOverlay = evalDefaults (pkgs // { loan-broker = fakePackage; loan-broker-frontend = fakeFrontend; });
+        plain = evalDefaults pkgs;
+      in
+      withOverlay.package == fakePackage
+      && withOverlay.staticDir == fakeFrontend
+      && baseNameOf (toString plain.package.path) == "package.nix"
+      && baseNameOf (toString plain.staticDir.path) == "frontend.nix";
+
+    "admin wrapper: loan-broker-<name> runs as the instance, in its sandbox, with its credentials" =
+      let
+        w = lib.findFirst (p: p.name == "loan-broker-friend1") null five.environment.systemPackages;
+      in
+      w != null
+      && lib.hasInfix "systemd-run --quiet --wait --collect --pipe --service-type=exec" w.text
+      && lib.hasInfix "-p 'User=loan-broker-friend1' " w.text
+      && lib.hasInfix "-p 'LoadCredential=jwt_secret:/run/agenix/loan-broker-friend1-jwt' " w.text
+      && lib.hasInfix "-p 'LoadCredential=initial_admin_password:/run/agenix/loan-broker-friend1-admin-password' " w.text
+      && lib.hasInfix "-p 'StateDirectory=loan-broker/friend1' " w.text
+      && lib.hasInfix "-p 'ProtectSystem=strict' " w.text
+      && lib.hasInfix "-p 'NoNewPrivileges=yes' " w.text
+      && lib.hasInfix "-p 'CapabilityBoundingSet=' " w.text
+      && lib.hasInfix "-p 'SystemCallFilter=~@privileged' " w.text
+      && lib.hasInfix "-p 'MemoryMax=1G' " w.text
+      && lib.hasInfix "--config ${f1.configFile} \"$@\"" w.text
+      && lib.hasInfix "run it as root" w.text
+      && lib.length (lib.filter (p: lib.hasPrefix "loan-broker-friend" (p.name or "")) five.environment.systemPackages) == 5;
+
+    "restore: one command, host tools only, check-db, explicit snapshot" =
+      let
+        r = lib.findFirst (p: p.name == "loan-broker-restore") null five.environment.systemPackages;
+        script = builtins.readFile ../../nixos/restore.sh;
+      in
+      r != null
+      && map (d: d.name) r.runtimeInputs == [ "restic" "coreutils" "util-linux" "curl" "systemd" ]
+      && lib.hasInfix "friend1)\n" r.text
+      && lib.hasInfix "export LB_STATE_DIR=/var/lib/loan-broker/friend1 LB_SNAPSHOT_DB=/var/backup/loan-broker/friend1/loan-broker.db" r.text
+      && lib.hasInfix "export LB_HEALTH_URL=http://127.0.0.1:8081/health" r.text
+      && lib.hasInfix "export RESTIC_REPOSITORY=s3:https://s3.example.com/loan-broker-backups/friend1\n" r.text
+      && lib.hasInfix "\n. /run/agenix/loan-broker-restic-s3-env\n" r.text
+      && lib.hasInfix "-restore.sh \"$@\"" r.text
+      && lib.hasInfix "check-db --file" script
+      && lib.hasInfix "\"$snapshot\" = latest" script
+      && !(lib.hasInfix "sqlite3" script)
+      && lib.hasInfix "die \"run it as root" script;
+    "restore: not installed without backups" =
+      !(lib.any (p: (p.name or "") == "loan-broker-restore") (eval [ (base { }) ]).environment.systemPackages);
+
+    "assert: reserved instance names" =
+      hasFailure (eval [ (base { instances.backup.port = 8090; }) ]) ''services.loan-broker.instances."backup": the names''
+      && hasFailure (eval [ (base { instances.secrets-x.port = 8090; }) ]) ''services.loan-broker.instances."secrets-x": the names''
+      && !(hasFailure (eval [ (base { }) ]) "the names");
+    "assert: metrics token file in the Nix store" =
+      hasFailure (eval [ (base { instances.bob.metricsTokenFile = "/nix/store/x-token"; }) ]) ''services.loan-broker.instances."bob".metricsTokenFile'';
 
     # ---- assertions ----
     "assert: duplicate port names the instance" =
