@@ -464,7 +464,7 @@ let
   secretsDigestScript =
     inst:
     lib.concatMapStrings (f: ''
-      { ${pkgs.coreutils}/bin/sha256sum < ${escapeShellArg f} 2>/dev/null || echo missing; }
+      { ${pkgs.coreutils}/bin/sha256sum 2>/dev/null < ${escapeShellArg f} || echo missing; }
     '') (secretFilesOf inst);
 
   # The digest of the secrets the instance loaded at its last start.
