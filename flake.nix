@@ -14,8 +14,20 @@
         "aarch64-linux"
       ];
       forAllSystems = f: lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
+      exampleHost =
+        system:
+        nixpkgs.lib.nixosSystem {
+          modules = [
+            { nixpkgs.hostPlatform = system; }
+            self.nixosModules.default
+            ./nixos/examples/five-friends.nix
+            ./tests/nixos/example-host.nix
+          ];
+        };
     in
     {
+      # The overlay is what every output builds from (packages, the module's defaults through the
+      # host's pkgs), so host overlays and nixpkgs.config apply to the module's packages too.
       overlays.default = final: _prev: {
         loan-broker = final.callPackage ./nixos/package.nix { };
         loan-broker-frontend = final.callPackage ./nixos/frontend.nix { };
@@ -24,36 +36,36 @@
       packages = forAllSystems (
         pkgs:
         let
-          loan-broker = pkgs.callPackage ./nixos/package.nix { };
-          frontend = pkgs.callPackage ./nixos/frontend.nix { };
+          own = pkgs.extend self.overlays.default;
         in
         {
-          inherit loan-broker frontend;
-          default = loan-broker;
+          inherit (own) loan-broker;
+          frontend = own.loan-broker-frontend;
+          default = own.loan-broker;
         }
       );
 
-      nixosModules.default =
-        { pkgs, lib, ... }:
-        let
-          own = self.packages.${pkgs.stdenv.hostPlatform.system};
-        in
-        {
-          imports = [ ./nixos/module.nix ];
-          services.loan-broker.package = lib.mkDefault own.default;
-          services.loan-broker.staticDir = lib.mkDefault own.frontend;
-        };
+      # Builds its packages from the host's pkgs (pkgs.loan-broker when the host applies
+      # overlays.default, else pkgs.callPackage on nixos/package.nix), never from this flake's nixpkgs.
+      nixosModules.default = ./nixos/module.nix;
 
-      # `nix flake check` builds the packages (with the Rust test suite) and runs the VM tests.
-      # The VM tests need a Linux builder with KVM.
+      # The example host of nixos/examples/five-friends.nix as a real NixOS system (a container, so
+      # no boot loader or file systems are needed; agenix stood in by tests/nixos/example-host.nix).
+      # Evaluating it checks every option name against the real NixOS modules of the pinned nixpkgs.
+      nixosConfigurations.example = exampleHost "x86_64-linux";
+
+      # `nix flake check` builds the packages (with the Rust test suite), the example host's system
+      # (no KVM needed) and runs the VM tests (KVM needed).
       checks = forAllSystems (
         pkgs:
         let
-          own = self.packages.${pkgs.stdenv.hostPlatform.system};
+          system = pkgs.stdenv.hostPlatform.system;
+          own = self.packages.${system};
         in
         {
           package = own.default;
           frontend = own.frontend;
+          example-host = (exampleHost system).config.system.build.toplevel;
         }
         // import ./tests/nixos {
           inherit pkgs nixpkgs self;
@@ -69,7 +81,7 @@
             rustfmt
             cargo-nextest
             rust-analyzer
-            nodejs_20
+            nodejs_24
             sqlite
             nginx
             restic

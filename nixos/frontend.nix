@@ -3,11 +3,14 @@
 #
 # importNpmLock turns package-lock.json into store paths (integrity hashes come from the lock file),
 # so there is no npmDepsHash to maintain. `npm run build` writes frontend/dist; its contents are $out.
+#
+# Node 24 (LTS): nodejs_20 is marked insecure in nixpkgs 26.05 (EOL 2026-04-30), which would make
+# every host importing the module refuse to evaluate; vite 8 needs Node >= 20.19 / 22.12.
 {
   lib,
   buildNpmPackage,
   importNpmLock,
-  nodejs_20,
+  nodejs_24,
 }:
 
 let
@@ -28,7 +31,7 @@ buildNpmPackage {
   version = packageJson.version or "0.1.0";
   inherit src;
 
-  nodejs = nodejs_20;
+  nodejs = nodejs_24;
   npmDeps = importNpmLock { npmRoot = src; };
   npmConfigHook = importNpmLock.npmConfigHook;
   npmBuildScript = "build";

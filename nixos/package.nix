@@ -6,12 +6,18 @@
 {
   lib,
   rustPlatform,
+  rustc,
 }:
 
 let
   root = ../.;
   workspace = lib.importTOML ../Cargo.toml;
+  rustVersion = workspace.workspace.package.rust-version;
 in
+# Cargo.toml's rust-version must not exceed the rustc of the nixpkgs this is built with (the pinned
+# release, or the host's): say so at evaluation instead of failing deep inside cargo.
+assert lib.assertMsg (lib.versionAtLeast rustc.version rustVersion)
+  "loan-broker needs rustc >= ${rustVersion} (Cargo.toml rust-version), but this nixpkgs has rustc ${rustc.version}; use nixpkgs >= 26.05 or lower rust-version.";
 rustPlatform.buildRustPackage {
   pname = "loan-broker";
   version = workspace.workspace.package.version;

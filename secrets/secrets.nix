@@ -42,5 +42,9 @@ builtins.listToAttrs (
     (secret "loan-broker-restic-s3-env")
     # Chat-robot webhook URL for alerts.
     (secret "loan-broker-alert-webhook")
+    # Bearer token for /metrics (all instances + Prometheus on the host; age.secrets owner "prometheus").
+    (secret "loan-broker-metrics-token")
+    # Only with services.loan-broker.acme.wildcard: the DNS provider's credentials for lego (DNS-01).
+    (secret "loan-broker-dns-env")
   ]
 )

@@ -17,7 +17,8 @@
 #
 # Then edit the marked lines (domain, e-mail, backup bucket), create the secrets as described in
 # secrets/README.md, and `nixos-rebuild switch`. Adding a sixth friend is one more line in `friends`
-# plus its three secrets.
+# plus its three secrets. This file is also evaluated and built as a real NixOS system by this
+# flake's `nix flake check` (check `example-host`, nixosConfigurations.example).
 { lib, ... }:
 
 let
@@ -60,21 +61,34 @@ let
   };
 
   # agenix decrypts each secret at activation to /run/agenix/<name> (root-only, mode 0400); the
-  # services read them through systemd credentials, so no owner changes are needed.
-  secretNames =
-    name:
-    [
-      "loan-broker-${name}-jwt"
-      "loan-broker-${name}-admin-password"
-      "loan-broker-${name}-restic-password"
-    ];
+  # services read them through systemd credentials, so no owner changes are needed — except the
+  # metrics token, which Prometheus (user prometheus) reads itself.
+  secretNames = name: [
+    "loan-broker-${name}-jwt"
+    "loan-broker-${name}-admin-password"
+    "loan-broker-${name}-restic-password"
+  ];
+  secret = "/run/agenix";
 in
 {
   age.secrets =
-    lib.genAttrs (lib.concatMap secretNames (lib.attrNames friends) ++ [
-      "loan-broker-restic-s3-env"
-      "loan-broker-alert-webhook"
-    ]) (secret: { file = secretsDir + "/${secret}.age"; });
+    lib.genAttrs
+      (
+        lib.concatMap secretNames (lib.attrNames friends)
+        ++ [
+          "loan-broker-restic-s3-env"
+          "loan-broker-alert-webhook"
+        ]
+      )
+      (name: {
+        file = secretsDir + "/${name}.age";
+      })
+    // {
+      loan-broker-metrics-token = {
+        file = secretsDir + "/loan-broker-metrics-token.age";
+        owner = "prometheus";
+      };
+    };
 
   # Let's Encrypt (production). EDIT: your e-mail for expiry notices.
   security.acme = {
@@ -85,27 +99,55 @@ in
   services.loan-broker = {
     enable = true;
     inherit domain;
+    openFirewall = true; # ports 80 and 443 (the module's default is closed)
+
+    # One certificate *.example.com via DNS-01 instead of one per friend (EDIT: your DNS provider and
+    # its credentials as a lego environment file), e.g.:
+    # acme.wildcard = {
+    #   enable = true;
+    #   dnsProvider = "alidns";
+    #   environmentFile = "${secret}/loan-broker-dns-env";
+    # };
 
     instances = lib.mapAttrs (name: friend: {
       inherit (friend) port brandName primaryColor;
       # hostName defaults to "${name}.${domain}".
-      jwtSecretFile = "/run/agenix/loan-broker-${name}-jwt";
-      initialAdminPasswordFile = "/run/agenix/loan-broker-${name}-admin-password";
+      jwtSecretFile = "${secret}/loan-broker-${name}-jwt";
+      initialAdminPasswordFile = "${secret}/loan-broker-${name}-admin-password";
+      metricsTokenFile = "${secret}/loan-broker-metrics-token";
       maxUploadSize = 20;
       backup = {
         enable = true;
         repository = backupRepository name;
-        passwordFile = "/run/agenix/loan-broker-${name}-restic-password";
-        environmentFile = "/run/agenix/loan-broker-restic-s3-env";
-        # Defaults: daily at 03:00 (catching up after downtime), keep 7 daily snapshots, restic check.
+        passwordFile = "${secret}/loan-broker-${name}-restic-password";
+        environmentFile = "${secret}/loan-broker-restic-s3-env";
+        # Defaults: in the nightly batch (02:00 + up to 3 h, at most 2 at a time); weekly
+        # `forget --prune --keep-daily 7` and `restic check`.
       };
     }) friends;
 
     monitoring = {
       enable = true;
       interval = "5min";
-      webhookUrlFile = "/run/agenix/loan-broker-alert-webhook";
+      webhookUrlFile = "${secret}/loan-broker-alert-webhook";
       webhookFormat = "wecom"; # 企业微信群机器人; or "dingtalk", "feishu", "generic"
     };
+  };
+
+  # The operator's Prometheus scrapes each instance on loopback with the bearer token; nginx never
+  # serves /metrics publicly.
+  services.prometheus = {
+    enable = true;
+    listenAddress = "127.0.0.1";
+    scrapeConfigs = [
+      {
+        job_name = "loan-broker";
+        authorization.credentials_file = "${secret}/loan-broker-metrics-token";
+        static_configs = lib.mapAttrsToList (name: friend: {
+          targets = [ "127.0.0.1:${toString friend.port}" ];
+          labels.instance_name = name;
+        }) friends;
+      }
+    ];
   };
 }

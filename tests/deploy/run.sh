@@ -29,7 +29,6 @@ declare -A BRAND=([friend1]="鑫融财务顾问" [friend2]="恒信企业服务" 
   [friend4]="安盈金融服务" [friend5]="汇通助贷")
 declare -A COLOR=([friend1]="#1677ff" [friend2]="#fa541c" [friend3]="#13c2c2" [friend4]="#722ed1"
   [friend5]="#52c41a")
-SPARE_PORT=8086                       # the restored instance
 PEBBLE_PORTS=(14000 15000)
 MAX_UPLOAD_MIB=20                     # the module's maxUploadSize default; nginx allows 1 MiB more
 
@@ -303,7 +302,7 @@ preflight() {
     fi
   done
   rm -rf "$STATE_ROOT"
-  for p in "${PORT[@]}" "$SPARE_PORT" "${PEBBLE_PORTS[@]}"; do
+  for p in "${PORT[@]}" "${PEBBLE_PORTS[@]}"; do
     port_busy "$p" && { echo "127.0.0.1:$p is already in use"; return 1; }
   done
   HTTP_PORT="${REHEARSAL_HTTP_PORT:-80}" HTTPS_PORT="${REHEARSAL_HTTPS_PORT:-443}"
@@ -339,6 +338,7 @@ setup_instances() {
   install -d -m 0700 "$W/secrets"        # like /run/agenix: root only
   install -d -m 0711 "$W/credentials"    # like /run/credentials
   local f u sd
+  ( umask 077; openssl rand -hex 32 >"$W/secrets/metrics-token" )
   for f in "${FRIENDS[@]}"; do
     u="loan-broker-$f"; sd="$STATE_ROOT/$f"
     useradd --system --user-group --no-create-home --home-dir "$sd" --shell /usr/sbin/nologin \
@@ -366,6 +366,8 @@ setup_instances() {
     install -d -m 0500 -o "$u" -g "$u" "$W/credentials/$f"
     install -m 0400 -o "$u" -g "$u" "$W/secrets/$f-jwt" "$W/credentials/$f/jwt_secret"
     install -m 0400 -o "$u" -g "$u" "$W/secrets/$f-admin" "$W/credentials/$f/initial_admin_password"
+    # metricsTokenFile → LoadCredential=metrics_token:… (one token for all, like the example host)
+    install -m 0400 -o "$u" -g "$u" "$W/secrets/metrics-token" "$W/credentials/$f/metrics_token"
   done
   note "users loan-broker-friend1…5, $STATE_ROOT/friendN (0700), configs in $W/etc"
 }
@@ -427,16 +429,33 @@ http {
   ssl_session_cache shared:SSL:1m;
   sendfile on; tcp_nopush on; tcp_nodelay on; keepalive_timeout 65;
   server_tokens off;
-  # The port-80 block: ACME HTTP-01 challenges, everything else redirected to HTTPS (forceSSL).
+  # services.loan-broker.refuseUnknownHosts: unknown Host headers / the bare IP get nothing.
   server {
     listen 127.0.0.1:$HTTP_PORT default_server;
     server_name _;
-    location /.well-known/acme-challenge/ { root $W/webroot; default_type text/plain; }
-    location / { return 301 https://\$host$HTTPS_SUFFIX\$request_uri; }
+    return 444;
+  }
+  server {
+    listen 127.0.0.1:$HTTPS_PORT ssl default_server;
+    server_name _;
+    ssl_reject_handshake on;
+    return 444;
   }
   include $N/conf.d/*.conf;
 }
 EOF
+  local f
+  for f in "${FRIENDS[@]}"; do
+    # forceSSL's port-80 block of services.nginx.virtualHosts."$f.$DOMAIN": ACME challenge + redirect
+    cat >"$N/conf.d/$f-http.conf" <<EOF
+server {
+  listen 127.0.0.1:$HTTP_PORT;
+  server_name $f.$DOMAIN;
+  location ^~ /.well-known/acme-challenge/ { root $W/webroot; auth_basic off; default_type text/plain; }
+  location / { return 301 https://\$host$HTTPS_SUFFIX\$request_uri; }
+}
+EOF
+  done
   nginx -t -q -p "$N" -c "$N/nginx.conf" || return 1
   ( exec setsid nginx -p "$N" -c "$N/nginx.conf" -g 'daemon off;' ) >"$W/logs/nginx.log" 2>&1 </dev/null 8>&- 9>&- &
   track nginx $!
@@ -478,16 +497,16 @@ server {
   add_header Strict-Transport-Security "max-age=31536000" always;
   location / {
     proxy_pass http://127.0.0.1:${PORT[$f]};
-    # recommendedProxySettings
-    proxy_redirect off;
-    proxy_http_version 1.1;
-    proxy_set_header Connection "";
+    # recommendedProxySettings = true on the location (nixpkgs' header include)
     proxy_set_header Host \$host;
     proxy_set_header X-Real-IP \$remote_addr;
     proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
     proxy_set_header X-Forwarded-Proto \$scheme;
     proxy_set_header X-Forwarded-Host \$host;
+    proxy_set_header X-Forwarded-Server \$host;
   }
+  # locations."= /metrics".return = 404
+  location = /metrics { return 404; }
 }
 EOF
   done
@@ -627,6 +646,48 @@ xff_audit() {
   note "audit log ip of the last login through nginx: $(jget items.0.ip)"
 }
 
+# refuseUnknownHosts: an unknown Host (or the bare IP) gets no answer on HTTP (444 closes the
+# connection: curl exit 52) and no certificate on HTTPS (handshake rejected: curl exit 35).
+unknown_host_refused() {
+  local rc
+  curl -sS --max-time 10 -o /dev/null -H 'Host: unknown.example.test' "http://127.0.0.1:$HTTP_PORT/" 2>"$W/err"; rc=$?
+  note "HTTP, Host unknown.example.test: curl exit $rc ($(head -c 80 "$W/err"))"
+  [ "$rc" = 52 ] || return 1
+  curl -sS --max-time 10 -o /dev/null "http://127.0.0.1:$HTTP_PORT/" 2>/dev/null; rc=$?
+  note "HTTP, bare IP: curl exit $rc"
+  [ "$rc" = 52 ] || return 1
+  curl -sS --max-time 10 -o /dev/null -k --resolve "unknown.example.test:$HTTPS_PORT:127.0.0.1" "https://unknown.example.test:$HTTPS_PORT/" 2>"$W/err"; rc=$?
+  note "HTTPS, SNI unknown.example.test: curl exit $rc ($(head -c 80 "$W/err"))"
+  [ "$rc" = 35 ] || return 1
+  # no friend's certificate or branding leaks to the bare IP either
+  echo | openssl s_client -connect "127.0.0.1:$HTTPS_PORT" 2>/dev/null | grep -q "friend" && { echo "a friend's certificate was served without SNI"; return 1; }
+  return 0
+}
+
+metrics_public_refused() {
+  local f code
+  for f in "${FRIENDS[@]}"; do
+    code="$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' --cacert "$CA" \
+      -H "Authorization: Bearer $(cat "$W/secrets/metrics-token")" "$(base_https "$f")/metrics")"
+    [ "$code" = 404 ] || { echo "$f: /metrics through nginx answered $code (even with the token), expected 404"; return 1; }
+  done
+  note "/metrics through nginx: 404 for all five, with or without the token"
+}
+
+# Needs the service side of issue 12 item 14 (metrics_token credential): 401 without, 200 with it.
+metrics_loopback_token() {
+  local f code token; token="$(cat "$W/secrets/metrics-token")"
+  for f in "${FRIENDS[@]}"; do
+    code="$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "$(base_http "${PORT[$f]}")/metrics")"
+    [ "$code" = 401 ] || { echo "$f: /metrics on loopback without the token answered $code, expected 401"; return 1; }
+    code="$(curl -sS --max-time 10 -o "$W/body" -w '%{http_code}' -H "Authorization: Bearer wrong-$token" "$(base_http "${PORT[$f]}")/metrics")"
+    [ "$code" = 401 ] || { echo "$f: a wrong token got $code, expected 401"; return 1; }
+    code="$(curl -sS --max-time 10 -o "$W/body" -w '%{http_code}' -H "Authorization: Bearer $token" "$(base_http "${PORT[$f]}")/metrics")"
+    [ "$code" = 200 ] || { echo "$f: /metrics with the token answered $code, expected 200"; return 1; }
+  done
+  note "loopback /metrics: 401 without or with a wrong token, 200 with it ($(grep -c '^# TYPE' "$W/body") metric families)"
+}
+
 # --- restic --------------------------------------------------------------------------------------
 
 restic_env() {
@@ -680,29 +741,71 @@ restic_backup_all() {
   local snaps; snaps="$(restic snapshots --json | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')"
   note "$snaps restic snapshots"
   [ "$snaps" = 5 ] || return 1
+  # backupCleanupCommand: the staged plaintext copies do not outlive the backup
+  for f in "${FRIENDS[@]}"; do rm -f "$W/backup/$f/loan-broker.db" "$W/backup/$f/loan-broker.db-wal" "$W/backup/$f/loan-broker.db-shm"; done
+  [ -z "$(find "$W/backup" -type f)" ] || { echo "staged files left: $(find "$W/backup" -type f)"; return 1; }
+}
+
+# The module's `loan-broker-restore friend1 <id>`: the same script (nixos/restore.sh), in place, with
+# systemctl replaced by a shim that stops/starts the instance the way this rehearsal runs it.
+write_service_shim() {
+  install -d -m 0700 "$W/bin"
+  cat >"$W/bin/svc" <<EOF
+#!/usr/bin/env bash
+# stand-in for "systemctl stop|start loan-broker-<name>.service" (nixos/restore.sh's LB_SERVICE_CTL)
+set -eu
+f="\${2#loan-broker-}"; f="\${f%.service}"
+pidfile="$W/run/\$f.pid"
+zombie_or_gone() { [ ! -r "/proc/\$1/stat" ] || awk '{ exit !(\$3 == "Z") }' "/proc/\$1/stat"; }
+case "\$1" in
+  stop)
+    pid="\$(cat "\$pidfile")"; kill -TERM "\$pid" 2>/dev/null || true
+    for _ in \$(seq 100); do zombie_or_gone "\$pid" && exit 0; sleep 0.1; done
+    kill -KILL "\$pid" ;;
+  start)
+    cd "$STATE_ROOT/\$f"; umask 077
+    setsid setpriv --reuid="loan-broker-\$f" --regid="loan-broker-\$f" --clear-groups --no-new-privs -- \\
+      env -i PATH=/usr/bin:/bin LANG=C.UTF-8 CREDENTIALS_DIRECTORY="$W/credentials/\$f" \\
+      "$BIN" --config "$W/etc/\$f.toml" serve >>"$W/logs/\$f.log" 2>&1 </dev/null &
+    echo \$! >"\$pidfile" ;;
+  *) echo "svc: \$1?" >&2; exit 2 ;;
+esac
+EOF
+  chmod 0700 "$W/bin/svc"
 }
 
 restic_restore() {
   restic_env
-  local u=loan-broker-friend1 sd="$STATE_ROOT/friend1-restored" r="$W/restore-friend1" code n
-  timeout 120 restic restore latest --host rehearsal --tag friend1 --target "$r" || return 1
-  local db="$r$W/backup/friend1/loan-broker.db"
-  [ -f "$db" ] || { echo "no database in the restored snapshot"; find "$r" | head; return 1; }
-  [ "$(sql_ro "$db" 'PRAGMA integrity_check')" = ok ] || { echo "restored db fails integrity_check"; return 1; }
-  # operator.md §6, into a fresh state dir
-  install -d -m 0700 -o "$u" -g "$u" "$sd"
-  cp "$db" "$sd/loan-broker.db"
-  cp -a "$r$STATE_ROOT/friend1/uploads" "$sd/uploads"
-  chown -R "$u:$u" "$sd"; chmod 0600 "$sd/loan-broker.db"
-  sed -e "s|^port = .*|port = $SPARE_PORT|" -e "s|^state_dir = .*|state_dir = \"$sd\"|" "$W/etc/friend1.toml" >"$W/etc/friend1-restored.toml"
-  start_instance friend1-restored "$u" "$W/etc/friend1-restored.toml" "$sd" "$SPARE_PORT" "$W/credentials/friend1" || return 1
+  local u=loan-broker-friend1 sd="$STATE_ROOT/friend1" snap n t
+  snap="$(restic snapshots --json --host rehearsal --tag friend1 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[-1]["short_id"])')" || return 1
+  write_service_shim
+  # the instance gets new customers after the snapshot; the restore must take them away again
+  n="$(count_customers "$(base_http "${PORT[friend1]}")" "${TOKEN[friend1]}")" || return 1
+  note "friend1 before the restore: $n customers; restoring snapshot $snap ($SNAP_COUNT customers)"
+  # "latest" and no snapshot are refused (exit 2) before anything is touched
+  LB_NAME=friend1 LB_UNIT=loan-broker-friend1.service LB_USER=$u LB_STATE_DIR="$sd" \
+    LB_SNAPSHOT_DB="$W/backup/friend1/loan-broker.db" LB_BIN="$BIN" LB_CONFIG="$W/etc/friend1.toml" \
+    LB_HEALTH_URL="$(base_http "${PORT[friend1]}")/health" LB_SERVICE_CTL="$W/bin/svc" \
+    bash "$repo/nixos/restore.sh" latest >/dev/null 2>&1
+  [ "$?" = 2 ] || { echo "restore.sh latest was not refused with exit 2"; return 1; }
+  echo "${PID[friend1]}" >"$W/run/friend1.pid"
+  LB_NAME=friend1 LB_UNIT=loan-broker-friend1.service LB_USER=$u LB_STATE_DIR="$sd" \
+    LB_SNAPSHOT_DB="$W/backup/friend1/loan-broker.db" LB_BIN="$BIN" LB_CONFIG="$W/etc/friend1.toml" \
+    LB_HEALTH_URL="$(base_http "${PORT[friend1]}")/health" LB_SERVICE_CTL="$W/bin/svc" \
+    timeout 180 bash "$repo/nixos/restore.sh" "$snap" || { unset "PID[friend1]"; track friend1 "$(cat "$W/run/friend1.pid")"; return 1; }
+  wait "${PID[friend1]}" 2>/dev/null   # the old process (our child) is gone: reap it
+  unset "PID[friend1]"; track friend1 "$(cat "$W/run/friend1.pid")"
   # the password in force at snapshot time works
-  local t; t="$(login "$(base_http $SPARE_PORT)" "${NEWPW[friend1]}")" || return 1
-  n="$(count_customers "$(base_http $SPARE_PORT)" "$t")" || return 1
-  note "restored friend1 on :$SPARE_PORT: $n customers (snapshot $SNAP_COUNT, ≥ $SNAP_MIN expected)"
+  t="$(login "$(base_http "${PORT[friend1]}")" "${NEWPW[friend1]}")" || return 1
+  n="$(count_customers "$(base_http "${PORT[friend1]}")" "$t")" || return 1
+  note "restored friend1 in place: $n customers (snapshot $SNAP_COUNT, ≥ $SNAP_MIN expected)"
   [ "$n" = "$SNAP_COUNT" ] && [ "$n" -ge "$SNAP_MIN" ] || return 1
-  [ "$(as_user "$u" sqlite3 "$sd/loan-broker.db" 'PRAGMA integrity_check')" = ok ] || return 1
-  stop friend1-restored
+  [ "$(stat -c %U:%a "$sd/loan-broker.db")" = "$u:600" ] || { echo "db is $(stat -c %U:%a "$sd/loan-broker.db")"; return 1; }
+  [ -z "$(find "$sd" ! -user "$u")" ] || { echo "root-owned files in the state dir"; return 1; }
+  ls -d "$STATE_ROOT"/friend1.before-restore-* >/dev/null 2>&1 || { echo "no copy of the state before the restore"; return 1; }
+  [ -z "$(ls -d "$STATE_ROOT"/.restore-* 2>/dev/null)" ] || { echo "the plaintext scratch copy was left behind"; return 1; }
+  as_user "$u" "$BIN" --config "$W/etc/friend1.toml" check-db --file "$sd/loan-broker.db" || return 1
+  TOKEN[friend1]="$t"
 }
 
 restic_check() {
@@ -918,6 +1021,9 @@ check "https: plain HTTP redirects to HTTPS; HSTS sent" redirect_and_hsts
 if [ -n "$STATIC" ]; then
   check "https: the web UI (static_dir) is served by every instance" static_ui
 fi
+check "nginx: unknown Host / bare IP refused (444, TLS handshake rejected)" unknown_host_refused
+check "nginx: /metrics not served publicly (404 even with the token)" metrics_public_refused
+check "metrics: loopback /metrics needs the bearer token (401/200) [service side]" metrics_loopback_token
 check "isolation: friend1's token refused by friend2 (401) and back" cross_token_refused
 check "isolation: friend1's user cannot read friend2's state or secrets" fs_isolation
 check "nginx: a 3 MiB upload passes (client_max_body_size)" nginx_large_upload
@@ -930,7 +1036,7 @@ if [ "${REHEARSAL_MONITOR_VIA_NGINX:-1}" = 1 ]; then
 fi
 check "restic: init a local repository" restic_init
 check "restic: backup of all 5 (as each user), friend1 under writes" restic_backup_all
-check "restic: restore friend1 into a fresh state dir, serve it on :$SPARE_PORT" restic_restore
+check "restic: nixos/restore.sh restores friend1 in place (check-db) [service side]" restic_restore
 check "restic: forget --prune, check" restic_check
 check "crash: 10,000-row HTTP import, reference run" import_ref
 check "crash: kill -9 friend3 during a 10,000-row import: all or nothing" import_crash

@@ -2,7 +2,9 @@
 # Static checks of the Nix files that work without a modern Nix, flakes or a binary cache:
 #
 #   1. every tracked .nix file parses (nix-instantiate --parse; Nix 2.8 from Debian is enough);
-#   2. if NIXPKGS_LIB names a checkout of nixpkgs or of nixpkgs.lib (a directory with lib/ in it),
+#   2. Cargo.toml's rust-version is at most the pinned nixpkgs' rustc, and Node is a supported one
+#      (nixos/pinned-toolchain.nix);
+#   3. if NIXPKGS_LIB names a checkout of nixpkgs or of nixpkgs.lib (a directory with lib/ in it),
 #      nixos/module.nix and nixos/examples/five-friends.nix are evaluated with lib.evalModules against
 #      stand-in option declarations (tests/nix/eval.nix): five friends → 5 services, 5 vhosts, 5 restic
 #      backups; assertions for duplicate ports/host names and secrets in the store; generated config.
@@ -55,7 +57,30 @@ for f in "${files[@]}"; do
 done
 
 echo
-echo "== 2. evaluate the NixOS module with lib.evalModules"
+echo "== 2. toolchain of the pinned nixpkgs (nixos/pinned-toolchain.nix)"
+rust_version=$(sed -n 's/^rust-version *= *"\([0-9.]*\)".*/\1/p' Cargo.toml | head -n 1)
+pinned_rustc=$(nix-instantiate --eval -E '(import ./nixos/pinned-toolchain.nix).rustc' 2>/dev/null | tr -d '"')
+if [ -n "$rust_version" ] && [ -n "$pinned_rustc" ] \
+    && [ "$(nix-instantiate --eval -E "builtins.compareVersions \"$pinned_rustc\" \"$rust_version\"" 2>/dev/null)" != -1 ]; then
+    pass "Cargo.toml rust-version $rust_version <= rustc $pinned_rustc of the pinned nixpkgs"
+else
+    fail "Cargo.toml rust-version '${rust_version}' must be <= the pinned nixpkgs' rustc '${pinned_rustc}' (nixos/pinned-toolchain.nix)"
+fi
+pinned_node=$(nix-instantiate --eval -E '(import ./nixos/pinned-toolchain.nix).nodejs' 2>/dev/null | tr -d '"')
+if grep -q "nodejs = ${pinned_node};" nixos/frontend.nix && grep -q "^            ${pinned_node}$" flake.nix; then
+    pass "frontend build and devShell use ${pinned_node}"
+else
+    fail "nixos/frontend.nix and the devShell in flake.nix must use ${pinned_node} (nixos/pinned-toolchain.nix)"
+fi
+if eol=$(grep -nE '^[^#]*nodejs_(1[0-9]|20)\b' "${files[@]}" 2>/dev/null) && [ -n "$eol" ]; then
+    fail "end-of-life Node.js referenced (insecure in nixpkgs 26.05):"
+    printf '%s\n' "$eol" | sed 's/^/       /'
+else
+    pass "no end-of-life Node.js (nodejs_20 or older) in any .nix file"
+fi
+
+echo
+echo "== 3. evaluate the NixOS module with lib.evalModules"
 lib_dir=""
 if [ -n "${NIXPKGS_LIB:-}" ]; then
     if [ -f "$NIXPKGS_LIB/lib/default.nix" ]; then
@@ -69,10 +94,10 @@ fi
 if [ -z "$lib_dir" ]; then
     cat <<'EOF'
   ##########################################################################################
-  ##  SKIPPED: module evaluation (part 2).                                                ##
+  ##  SKIPPED: module evaluation (part 3).                                                ##
   ##  No nixpkgs lib available: set NIXPKGS_LIB to a checkout of nixpkgs or               ##
   ##  nix-community/nixpkgs.lib (the directory containing lib/). CI has no GitHub access,  ##
-  ##  so in CI only the parse check (part 1) runs. Developers: fetch nixpkgs.lib to /tmp   ##
+  ##  so in CI only parts 1 and 2 run. Developers: fetch nixpkgs.lib to /tmp              ##
   ##  (never into this repository) and rerun with NIXPKGS_LIB=/tmp/<dir>.                  ##
   ##########################################################################################
 EOF

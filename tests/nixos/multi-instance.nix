@@ -1,7 +1,13 @@
 # Two instances behind nginx with certificates from nixpkgs' Pebble test CA, reached from a client
 # over HTTPS: login with the initial password, create a customer, and one instance's token refused by
-# the other. Also: HTTP→HTTPS redirect, HSTS, allowedIPs, secrets kept out of the unit, and
-# `systemd-analyze security` logged.
+# the other. Also: HTTP→HTTPS redirect, HSTS, allowedIPs, secrets kept out of the unit, unknown Host
+# and bare IP refused, /metrics refused publicly but served on loopback with the token, and a
+# `systemd-analyze security` ceiling.
+#
+# Name resolution is by construction: the acme node runs nixpkgs' test resolver (it publishes every
+# node's networking.extraHosts, acme.test included) and web and client use it as their nameserver;
+# the script starts the CA and its resolver before the web node, so the boot-time orders cannot race
+# Pebble.
 {
   nixpkgs,
   self,
@@ -15,7 +21,10 @@ let
     "loan-broker-test/alice-admin" = "alice-initial-Passw0rd";
     "loan-broker-test/bob-jwt" = "bob-jwt-secret-for-tests-only-0123456789abcdef01";
     "loan-broker-test/bob-admin" = "bob-initial-Passw0rd";
+    "loan-broker-test/metrics-token" = "metrics-token-for-tests-only-0123456789abcdef";
   };
+  # systemd-analyze security: the instances' exposure must stay at or below this (unhardened: 9.6).
+  exposureCeiling = "3.0";
 in
 {
   name = "loan-broker-multi-instance";
@@ -32,13 +41,20 @@ in
       };
 
     web =
-      { nodes, ... }:
+      { nodes, config, pkgs, ... }:
       {
         imports = [
           self.nixosModules.default
           "${nixpkgs}/nixos/tests/common/acme/client"
         ];
         virtualisation.memorySize = 2048;
+        networking.nameservers = [ nodes.acme.networking.primaryIPAddress ];
+        # Published by the acme node's resolver for Pebble's HTTP-01 validation and the client.
+        networking.extraHosts = ''
+          ${config.networking.primaryIPAddress} alice.example.test bob.example.test
+        '';
+        services.loan-broker.openFirewall = true;
+        environment.systemPackages = [ pkgs.curl ];
 
         environment.etc = builtins.mapAttrs (_: text: {
           inherit text;
@@ -54,6 +70,7 @@ in
             primaryColor = "#1677ff";
             jwtSecretFile = "/etc/loan-broker-test/alice-jwt";
             initialAdminPasswordFile = "/etc/loan-broker-test/alice-admin";
+            metricsTokenFile = "/etc/loan-broker-test/metrics-token";
           };
           instances.bob = {
             port = 8082;
@@ -71,24 +88,33 @@ in
       {
         # Trusts the CA that signs Pebble's own API certificate (acme.test:15000).
         security.pki.certificateFiles = [ nodes.acme.test-support.acme.caCert ];
-        networking.extraHosts = ''
-          ${nodes.web.networking.primaryIPAddress} alice.example.test bob.example.test
-        '';
+        networking.nameservers = [ nodes.acme.networking.primaryIPAddress ];
         environment.systemPackages = [ pkgs.curl ];
       };
   };
 
   testScript =
+    { nodes, ... }:
     helpers
     + ''
       alice = "https://alice.example.test"
       bob = "https://bob.example.test"
       tls = "--cacert /tmp/pebble-ca.pem"
 
-      start_all()
+      # The CA and its resolver first: the web node orders its certificates at boot.
+      acme.start()
+      acme.wait_for_unit("pebble.service")
+      acme.wait_for_open_port(443)
+      acme.wait_for_open_port(53)
+      web.start()
+      client.start()
+
+      with subtest("names resolve through the acme node's resolver"):
+          client.wait_until_succeeds("getent hosts acme.test")
+          client.wait_until_succeeds("getent hosts alice.example.test")
+          web.wait_until_succeeds("getent hosts acme.test")
 
       with subtest("services start with their own users and state directories"):
-          acme.wait_for_unit("pebble.service")
           for name, port in [("alice", 8081), ("bob", 8082)]:
               web.wait_for_unit(f"loan-broker-{name}.service")
               web.wait_for_open_port(port)
@@ -129,8 +155,35 @@ in
           code = acme.succeed("curl -sSk -o /dev/null -w '%{http_code}' https://alice.example.test/health").strip()
           assert code == "200", f"alice has no allowedIPs, got {code}"
 
-      with subtest("systemd hardening (logged)"):
+      with subtest("unknown Host and the bare IP are refused"):
+          ip = "${nodes.web.networking.primaryIPAddress}"
+          # return 444: nginx closes the connection without an answer (curl exit 52)
+          rc = client.execute(f"curl -sS -o /dev/null -H 'Host: unknown.example.test' http://{ip}/")[0]
+          assert rc == 52, f"unknown Host over HTTP: curl exit {rc}, expected 52 (empty reply)"
+          rc = client.execute(f"curl -sS -o /dev/null http://{ip}/")[0]
+          assert rc == 52, f"bare IP over HTTP: curl exit {rc}, expected 52"
+          # rejectSSL: no certificate (no friend's name) for an unknown SNI or none (curl exit 35)
+          rc = client.execute(f"curl -sSk -o /dev/null --resolve unknown.example.test:443:{ip} https://unknown.example.test/")[0]
+          assert rc == 35, f"unknown SNI: curl exit {rc}, expected 35 (handshake rejected)"
+          rc = client.execute(f"curl -sSk -o /dev/null https://{ip}/")[0]
+          assert rc == 35, f"bare IP over HTTPS: curl exit {rc}, expected 35"
+
+      with subtest("/metrics: never through nginx, with the token on loopback"):
+          token = "${testSecrets."loan-broker-test/metrics-token"}"
+          for base in [alice, bob]:
+              code = client.succeed(f"curl -sS {tls} -o /dev/null -w '%{{http_code}}' -H 'Authorization: Bearer {token}' {base}/metrics").strip()
+              assert code == "404", f"{base}/metrics through nginx: {code}, expected 404"
+          code = web.succeed("curl -sS -o /dev/null -w '%{http_code}' http://127.0.0.1:8081/metrics").strip()
+          assert code == "401", f"loopback /metrics without the token: {code}, expected 401"
+          web.succeed(f"curl -fsS -H 'Authorization: Bearer {token}' http://127.0.0.1:8081/metrics | grep -q '^# TYPE'")
+          code = web.succeed("curl -sS -o /dev/null -w '%{http_code}' http://127.0.0.1:8082/metrics").strip()
+          assert code == "404", f"bob has no metricsTokenFile: {code}, expected 404"
+
+      with subtest("systemd hardening: exposure at or below ${exposureCeiling}"):
           for name in ["alice", "bob"]:
-              print(web.succeed(f"systemd-analyze security --no-pager loan-broker-{name}.service"))
+              out = web.succeed(f"systemd-analyze security --no-pager loan-broker-{name}.service")
+              print(out)
+              level = float(out.strip().splitlines()[-1].split(":")[1].split()[0])
+              assert level <= ${exposureCeiling}, f"loan-broker-{name}: exposure {level} > ${exposureCeiling}"
     '';
 }
