@@ -29,9 +29,28 @@ export interface paths {
         put?: never;
         /**
          * Sign in with username and password
-         * @description Repeated failures lock the account for a while (429).
+         * @description Repeated failures lock the account for a while for the failing client, and many failures
+         *     from everywhere lock it for all; a locked account answers like a wrong password (401).
+         *     A client address with too many attempts gets 429; a sign-in flood gets 503 at once.
          */
         post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out: this token stops working at once (other sessions stay signed in) */
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -108,6 +127,26 @@ export interface paths {
         head?: never;
         /** Change an account (name, role, disabled, password reset, unlock) */
         patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/users/{id}/sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End every session of an account
+         * @description All tokens of the user stop working at once (the user signs in again).
+         */
+        post: operations["revokeUserSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/customers": {
@@ -1458,6 +1497,123 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token is revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; try later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     changePassword: {
@@ -1555,6 +1711,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1662,6 +1827,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     listUsers: {
@@ -1755,6 +1929,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1866,6 +2049,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     updateUser: {
@@ -1965,6 +2157,125 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revokeUserSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every token of the user is revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; try later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2083,6 +2394,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     createCustomer: {
@@ -2180,6 +2500,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2289,6 +2618,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     deleteCustomer: {
@@ -2384,6 +2722,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2497,6 +2844,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     restoreCustomer: {
@@ -2599,6 +2955,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getBranding: {
@@ -2692,6 +3057,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2803,6 +3177,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getLogo: {
@@ -2899,6 +3282,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3016,6 +3408,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     listAuditLogs: {
@@ -3125,6 +3526,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     systemMetrics: {
@@ -3218,6 +3628,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3349,6 +3768,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     importTemplate: {
@@ -3444,6 +3872,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3558,6 +3995,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     listDiagnoses: {
@@ -3653,6 +4099,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3762,6 +4217,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getDiagnosis: {
@@ -3857,6 +4321,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3968,6 +4441,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     rediagnoseAll: {
@@ -4061,6 +4543,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4170,6 +4661,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     listPlans: {
@@ -4265,6 +4765,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4375,6 +4884,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getPlan: {
@@ -4470,6 +4988,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4583,6 +5110,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getRules: {
@@ -4676,6 +5212,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4796,6 +5341,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     listProducts: {
@@ -4889,6 +5443,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5009,6 +5572,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getProduct: {
@@ -5104,6 +5676,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5226,6 +5807,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     deleteProduct: {
@@ -5321,6 +5911,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5424,6 +6023,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5535,6 +6143,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     getProvider: {
@@ -5630,6 +6247,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5743,6 +6369,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     deleteProvider: {
@@ -5845,6 +6480,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     dashboard: {
@@ -5938,6 +6582,15 @@ export interface operations {
             };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

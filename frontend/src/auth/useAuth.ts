@@ -40,7 +40,13 @@ export function useAuthActions() {
       qc.removeQueries({ queryKey: meQueryKey })
       await qc.fetchQuery({ queryKey: meQueryKey, queryFn: async () => (await unwrap(api.GET('/api/auth/me'))) as Me })
     },
-    logout() {
+    /** Ends the session on the server too (the token is revoked there), then forgets it here. */
+    async logout() {
+      try {
+        await api.POST('/api/auth/logout')
+      } catch {
+        // Offline or already expired: forgetting the token locally is all that is left to do.
+      }
       clearToken()
       qc.clear()
     },

@@ -54,8 +54,7 @@ export default function AppLayout() {
     onClick: ({ key }: { key: string }) => {
       if (key === 'pw') navigate('/change-password')
       if (key === 'logout') {
-        logout()
-        navigate('/login', { replace: true })
+        void logout().finally(() => navigate('/login', { replace: true }))
       }
     },
   }

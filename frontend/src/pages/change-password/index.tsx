@@ -65,8 +65,12 @@ export default function ChangePasswordPage() {
           <Form.Item
             label="新密码"
             name="new_password"
-            rules={[{ required: true, message: '请输入新密码' }]}
-            extra="至少 8 位，建议字母、数字组合"
+            rules={[
+              { required: true, message: '请输入新密码' },
+              { min: 10, message: '新密码至少 10 位' },
+              { max: 128, message: '新密码最多 128 位' },
+            ]}
+            extra="10–128 位，至少包含字母、数字、符号中的两类；不要用常见单词、用户名或品牌名"
           >
             <Input.Password autoComplete="new-password" />
           </Form.Item>

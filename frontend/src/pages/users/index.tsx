@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { App, Button, Checkbox, Form, Input, Select, Switch, Table, Tag } from 'antd'
+import { App, Button, Checkbox, Form, Input, Popconfirm, Select, Switch, Table, Tag } from 'antd'
 import { PlusOutlined } from '@ant-design/icons'
 import { api } from '../../api/client'
 import { unwrap } from '../../api/errors'
@@ -25,6 +25,11 @@ export default function UsersPage() {
     mutationFn: ({ id, body }: { id: number; body: UserPatch }) =>
       unwrap(api.PATCH('/api/users/{id}', { params: { path: { id } }, body })),
     onSuccess: invalidate,
+  })
+  const endSessions = useMutation({
+    mutationFn: (id: number) => unwrap(api.POST('/api/users/{id}/sessions/revoke', { params: { path: { id } } })),
+    onSuccess: () => message.success('已结束该用户的全部登录会话'),
+    onError: (e: Error) => message.error(e.message),
   })
 
   return (
@@ -63,9 +68,24 @@ export default function UsersPage() {
             title: '操作',
             key: 'op',
             render: (_, u) => (
-              <Button type="link" size="small" onClick={() => setEditing(u)}>
-                编辑
-              </Button>
+              <>
+                <Button type="link" size="small" onClick={() => setEditing(u)}>
+                  编辑
+                </Button>
+                {u.id !== me.data?.id && (
+                  <Popconfirm
+                    title="结束全部会话"
+                    description={`${u.display_name || u.username} 的所有设备都需要重新登录`}
+                    okText="结束"
+                    cancelText="取消"
+                    onConfirm={() => endSessions.mutate(u.id)}
+                  >
+                    <Button type="link" size="small" danger>
+                      结束全部会话
+                    </Button>
+                  </Popconfirm>
+                )}
+              </>
             ),
           },
         ]}
