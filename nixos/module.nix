@@ -400,9 +400,44 @@ let
   credentialsOf = inst: map (c: "${c.id}:${c.file}") (credentialPairsOf inst);
   secretFilesOf = inst: map (c: c.file) (credentialPairsOf inst);
 
+  # The sandbox every unit of the module shares; the instances add their own user, paths and limits.
+  baseSandbox = {
+    UMask = "0077";
+    NoNewPrivileges = true;
+    ProtectSystem = "strict";
+    ProtectHome = true;
+    PrivateTmp = true;
+    PrivateDevices = true;
+    CapabilityBoundingSet = [ "" ];
+    LockPersonality = true;
+    MemoryDenyWriteExecute = true;
+    ProtectClock = true;
+    ProtectControlGroups = true;
+    ProtectHostname = true;
+    ProtectKernelLogs = true;
+    ProtectKernelModules = true;
+    ProtectKernelTunables = true;
+    RestrictNamespaces = true;
+    RestrictRealtime = true;
+    RestrictSUIDSGID = true;
+    SystemCallArchitectures = "native";
+    RestrictAddressFamilies = [
+      "AF_INET"
+      "AF_INET6"
+      "AF_UNIX"
+    ];
+    SystemCallFilter = [
+      "@system-service"
+      "~@privileged"
+    ];
+  };
+
   # What the service runs with, shared by the unit and the admin wrapper (same user, sandbox,
   # credentials and limits).
-  sandboxFor = name: inst: {
+  sandboxFor =
+    name: inst:
+    baseSandbox
+    // {
     User = userOf name;
     Group = userOf name;
     StateDirectory = "loan-broker/${name}";
@@ -416,39 +451,11 @@ let
     # Hardening (see nixos-notes §5). No DynamicUser: a static user keeps the state directory a real
     # directory with a stable owner, which restic backups and restores rely on.
     # ProcSubset=pid is left out on purpose: /api/system/metrics reads /proc/meminfo and /proc/stat.
-    UMask = "0077";
-    NoNewPrivileges = true;
-    ProtectSystem = "strict";
-    ProtectHome = true;
-    PrivateTmp = true;
-    PrivateDevices = true;
     PrivateUsers = true;
     DeviceAllow = [ "" ];
-    CapabilityBoundingSet = [ "" ];
     AmbientCapabilities = [ "" ];
-    LockPersonality = true;
-    MemoryDenyWriteExecute = true;
-    ProtectClock = true;
-    ProtectControlGroups = true;
-    ProtectHostname = true;
-    ProtectKernelLogs = true;
-    ProtectKernelModules = true;
-    ProtectKernelTunables = true;
     ProtectProc = "invisible";
     RemoveIPC = true;
-    RestrictAddressFamilies = [
-      "AF_INET"
-      "AF_INET6"
-      "AF_UNIX"
-    ];
-    RestrictNamespaces = true;
-    RestrictRealtime = true;
-    RestrictSUIDSGID = true;
-    SystemCallArchitectures = "native";
-    SystemCallFilter = [
-      "@system-service"
-      "~@privileged"
-    ];
     SystemCallErrorNumber = "EPERM";
     # The service may bind its own port and nothing else.
     SocketBindAllow = "tcp:${toString inst.port}";
@@ -1262,7 +1269,7 @@ in
           pkgs.util-linux
         ];
         environment.SSL_CERT_FILE = "/etc/ssl/certs/ca-certificates.crt";
-        serviceConfig = {
+        serviceConfig = baseSandbox // {
           Type = "oneshot";
           # Exits 1 when any check failed (after alerting), so failures also show in `systemctl --failed`.
           ExecStart = monitorScript;
@@ -1270,34 +1277,6 @@ in
             cfg.monitoring.webhookUrlFile != null
           ) "webhook_url:${cfg.monitoring.webhookUrlFile}";
           DynamicUser = true;
-          UMask = "0077";
-          NoNewPrivileges = true;
-          ProtectSystem = "strict";
-          ProtectHome = true;
-          PrivateTmp = true;
-          PrivateDevices = true;
-          CapabilityBoundingSet = [ "" ];
-          LockPersonality = true;
-          MemoryDenyWriteExecute = true;
-          ProtectClock = true;
-          ProtectControlGroups = true;
-          ProtectHostname = true;
-          ProtectKernelLogs = true;
-          ProtectKernelModules = true;
-          ProtectKernelTunables = true;
-          RestrictAddressFamilies = [
-            "AF_INET"
-            "AF_INET6"
-            "AF_UNIX"
-          ];
-          RestrictNamespaces = true;
-          RestrictRealtime = true;
-          RestrictSUIDSGID = true;
-          SystemCallArchitectures = "native";
-          SystemCallFilter = [
-            "@system-service"
-            "~@privileged"
-          ];
         };
       };
 

@@ -258,7 +258,7 @@ async fn reset_password(settings: Settings, username: String) -> anyhow::Result<
         audit::record(
             &tx,
             &cli_actor(),
-            user_change("user.reset_password", user.id),
+            Change::on_user("user.reset_password", user.id),
         )?;
         tx.commit()?;
         println!("new one-time password for {}: {password}", user.username);
@@ -275,7 +275,7 @@ async fn unlock(settings: Settings, username: String) -> anyhow::Result<()> {
             .with_context(|| format!("no user named {username:?}"))?;
         let tx = conn.transaction()?;
         users::unlock(&tx, user.id)?;
-        audit::record(&tx, &cli_actor(), user_change("user.unlock", user.id))?;
+        audit::record(&tx, &cli_actor(), Change::on_user("user.unlock", user.id))?;
         tx.commit()?;
         println!("{} is unlocked (failed sign-ins forgotten)", user.username);
         Ok(())
@@ -288,16 +288,6 @@ fn cli_actor() -> Actor {
         user_id: None,
         username: Some("cli".into()),
         ip: None,
-    }
-}
-
-fn user_change(action: &'static str, id: i64) -> Change<'static> {
-    Change {
-        action,
-        resource_type: "user",
-        resource_id: Some(id.to_string()),
-        before: None,
-        after: None,
     }
 }
 

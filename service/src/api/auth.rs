@@ -239,17 +239,7 @@ impl AuthApi {
             .db
             .write(move |tx| {
                 users::count_success(tx, id, &client)?;
-                audit::record(
-                    tx,
-                    &who,
-                    Change {
-                        action: "auth.login",
-                        resource_type: "user",
-                        resource_id: Some(id.to_string()),
-                        before: None,
-                        after: None,
-                    },
-                )?;
+                audit::record(tx, &who, Change::on_user("auth.login", id))?;
                 Ok(())
             })
             .await?;
@@ -276,17 +266,7 @@ impl AuthApi {
             .db
             .write(move |tx| {
                 users::revoke_token(tx, &revoked, id, expires_at)?;
-                audit::record(
-                    tx,
-                    &who,
-                    Change {
-                        action: "auth.logout",
-                        resource_type: "user",
-                        resource_id: Some(id.to_string()),
-                        before: None,
-                        after: None,
-                    },
-                )?;
+                audit::record(tx, &who, Change::on_user("auth.logout", id))?;
                 Ok(())
             })
             .await?;
@@ -344,17 +324,7 @@ impl AuthApi {
             .db
             .write(move |tx| {
                 users::set_password(tx, id, &hash, false)?;
-                audit::record(
-                    tx,
-                    &who,
-                    Change {
-                        action: "user.change_password",
-                        resource_type: "user",
-                        resource_id: Some(id.to_string()),
-                        before: None,
-                        after: None,
-                    },
-                )?;
+                audit::record(tx, &who, Change::on_user("user.change_password", id))?;
                 Ok(users::by_id(tx, id)?
                     .map(|u| u.token_version)
                     .unwrap_or_default())

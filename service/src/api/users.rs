@@ -218,17 +218,7 @@ impl UsersApi {
                 if users::end_sessions(tx, id)? == 0 {
                     return Err(ApiError::not_found("用户不存在"));
                 }
-                audit::record(
-                    tx,
-                    &who,
-                    Change {
-                        action: "user.end_sessions",
-                        resource_type: "user",
-                        resource_id: Some(id.to_string()),
-                        before: None,
-                        after: None,
-                    },
-                )?;
+                audit::record(tx, &who, Change::on_user("user.end_sessions", id))?;
                 Ok(())
             })
             .await?;

@@ -58,6 +58,19 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+impl<'a> Change<'a> {
+    /// An event about an account that carries no before/after (sign-in, sign-out, unlock …).
+    pub fn on_user(action: &'a str, id: i64) -> Self {
+        Self {
+            action,
+            resource_type: "user",
+            resource_id: Some(id.to_string()),
+            before: None,
+            after: None,
+        }
+    }
+}
+
 pub fn record(conn: &Connection, actor: &Actor, change: Change<'_>) -> rusqlite::Result<i64> {
     let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
     let q = Query::insert()
