@@ -468,27 +468,7 @@ async fn every_file_the_service_writes_is_0600_and_every_directory_0700_under_um
     let server = serve_under_umask_022(&state);
     let client = reqwest::Client::new();
     let initial = std::fs::read_to_string(state.join("initial-admin-password")).unwrap();
-    let login: Value = client
-        .post(format!("{}/api/auth/login", server.base))
-        .json(&json!({"username": "admin", "password": initial.trim()}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["access_token"].as_str().unwrap().to_string();
-    let changed: Value = client
-        .post(format!("{}/api/auth/change-password", server.base))
-        .bearer_auth(&token)
-        .json(&json!({"current_password": initial.trim(), "new_password": ADMIN_NEW_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = changed["access_token"].as_str().unwrap().to_string();
+    let token = crate::process::admin_token_at(&client, &server.base, initial.trim()).await;
     let logo = client
         .post(format!("{}/api/branding/logo", server.base))
         .bearer_auth(&token)

@@ -33,38 +33,6 @@ fn seed_demo(dir: &std::path::Path, customers: u32) {
     );
 }
 
-async fn admin_token(served: &crate::process::Served, client: &reqwest::Client) -> String {
-    let login = |password: String| {
-        client
-            .post(served.url("/api/auth/login"))
-            .json(&serde_json::json!({"username": "admin", "password": password}))
-            .send()
-    };
-    let first: serde_json::Value = login(served.initial_password())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let changed: serde_json::Value = client
-        .post(served.url("/api/auth/change-password"))
-        .bearer_auth(first["access_token"].as_str().unwrap())
-        .json(&serde_json::json!({
-            "current_password": served.initial_password(),
-            "new_password": crate::helpers::ADMIN_NEW_PASSWORD,
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    changed["access_token"]
-        .as_str()
-        .expect("token after change")
-        .to_string()
-}
-
 /// Exports and imports of 5,000 customers and a series of logins, then memory must go back down:
 /// the allocator returns what the burst used, and no threads linger.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,7 +41,7 @@ async fn memory_returns_after_exports_imports_and_logins() {
     seed_demo(dir.path(), 5_000);
     let served = serve(dir.path(), &[]);
     let client = reqwest::Client::new();
-    let token = admin_token(&served, &client).await;
+    let token = served.admin_token(&client).await;
     let idle = served.rss_mib();
 
     let mut exported = Vec::new();

@@ -144,6 +144,48 @@ impl Served {
     }
 }
 
+/// Signs in as `admin` with the one-time password at `base` (e.g. `http://127.0.0.1:1234`), changes
+/// it to [`crate::helpers::ADMIN_NEW_PASSWORD`] and returns the token that works afterwards.
+pub async fn admin_token_at(client: &reqwest::Client, base: &str, initial: &str) -> String {
+    let first: serde_json::Value = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&serde_json::json!({"username": "admin", "password": initial}))
+        .send()
+        .await
+        .expect("login sent")
+        .json()
+        .await
+        .expect("login answer");
+    let changed: serde_json::Value = client
+        .post(format!("{base}/api/auth/change-password"))
+        .bearer_auth(first["access_token"].as_str().expect("initial login works"))
+        .json(&serde_json::json!({
+            "current_password": initial,
+            "new_password": crate::helpers::ADMIN_NEW_PASSWORD,
+        }))
+        .send()
+        .await
+        .expect("change sent")
+        .json()
+        .await
+        .expect("change answer");
+    changed["access_token"]
+        .as_str()
+        .expect("token after the change")
+        .to_string()
+}
+
+impl Served {
+    pub async fn admin_token(&self, client: &reqwest::Client) -> String {
+        admin_token_at(
+            client,
+            &format!("http://{}", self.addr),
+            &self.initial_password(),
+        )
+        .await
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
