@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use sysinfo::{Disks, ProcessesToUpdate, System};
+use sysinfo::{ProcessesToUpdate, System};
 
 pub struct SysMon {
     system: Mutex<System>,
@@ -12,7 +12,10 @@ pub struct SysMon {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DiskUsage {
     pub total_bytes: u64,
+    /// Free to unprivileged users (the service's own view).
     pub available_bytes: u64,
+    /// Occupied by files (total minus all free blocks, reserved ones included).
+    pub used_bytes: u64,
 }
 
 impl DiskUsage {
@@ -20,7 +23,13 @@ impl DiskUsage {
         if self.total_bytes == 0 {
             0.0
         } else {
-            100.0 * (1.0 - self.available_bytes as f64 / self.total_bytes as f64)
+            // As `df` counts: blocks reserved for root are neither used nor available, so a disk
+            // with a large reserve is not reported as nearly full while it has room.
+            let usable = self.used_bytes + self.available_bytes;
+            if usable == 0 {
+                return 100.0;
+            }
+            100.0 * self.used_bytes as f64 / usable as f64
         }
     }
 }
@@ -60,18 +69,15 @@ impl SysMon {
     }
 }
 
-/// Usage of the filesystem that holds `path` (the disk with the longest matching mount point).
+/// Usage of the filesystem that holds `path`.
 pub fn disk_usage(path: &Path) -> Option<DiskUsage> {
-    let path = path.canonicalize().ok()?;
-    let disks = Disks::new_with_refreshed_list().ok()?;
-    disks
-        .iter()
-        .filter(|d| path.starts_with(d.mount_point()))
-        .max_by_key(|d| d.mount_point().as_os_str().len())
-        .map(|d| DiskUsage {
-            total_bytes: d.total_space(),
-            available_bytes: d.available_space(),
-        })
+    let st = rustix::fs::statvfs(path).ok()?;
+    let block = st.f_frsize.max(1);
+    Some(DiskUsage {
+        total_bytes: st.f_blocks * block,
+        available_bytes: st.f_bavail * block,
+        used_bytes: st.f_blocks.saturating_sub(st.f_bfree) * block,
+    })
 }
 
 /// The database plus its WAL, in bytes.
@@ -82,4 +88,33 @@ pub fn database_bytes(db_path: &Path) -> u64 {
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn used_share_leaves_reserved_blocks_out_as_df_does() {
+        // 100 blocks: 40 used, 10 available, 50 reserved for root → df says 80 %, not 90 %.
+        let d = DiskUsage {
+            total_bytes: 100,
+            available_bytes: 10,
+            used_bytes: 40,
+        };
+        assert_eq!(d.used_pct(), 80.0);
+        let full = DiskUsage {
+            total_bytes: 100,
+            available_bytes: 0,
+            used_bytes: 0,
+        };
+        assert_eq!(full.used_pct(), 100.0);
+    }
+
+    #[test]
+    fn the_state_dir_disk_is_measured() {
+        let d = disk_usage(Path::new("/")).expect("statvfs of /");
+        assert!(d.total_bytes > 0 && d.used_bytes <= d.total_bytes);
+        assert!((0.0..=100.0).contains(&d.used_pct()));
+    }
 }
