@@ -9,6 +9,7 @@ mod branding;
 mod cli;
 mod customers;
 mod diagnoses;
+mod hostile_files;
 mod limits;
 mod memory;
 mod secrets;
