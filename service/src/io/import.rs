@@ -495,3 +495,65 @@ pub fn commit(
     }
     Ok(ids)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::db::{self, migrations};
+    use crate::domain::customer::Customer;
+    use crate::io::{export, read};
+
+    fn customer(text: &str) -> Customer {
+        Customer {
+            id: 1,
+            data: CustomerInput {
+                name: text.into(),
+                legal_person: Some(text.into()),
+                main_business: Some(text.into()),
+                notes: Some(text.into()),
+                ..Default::default()
+            },
+            latest_category: None,
+            latest_total: None,
+            latest_recommended_wan: None,
+            latest_diagnosis_id: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+            deleted_at: None,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        /// Issue 12 item 18: the export's formula neutralising and the import's reversal are exact
+        /// inverses, for text that starts with anything (an apostrophe included), in both formats.
+        #[test]
+        fn text_survives_export_then_import(
+            prefix in prop::sample::select(vec!["", "'", "''", "=", "+", "-", "@", "'=", "'+", "'-", "'@", "==", "@'"]),
+            body in "[a-zA-Z0-9 '=+@,\"中文企业名称备注（）\\-]{0,20}",
+        ) {
+            let text = format!("{prefix}{body}").trim().to_string();
+            prop_assume!(!text.is_empty());
+            let dir = tempfile::tempdir().unwrap();
+            let mut conn = db::open(&dir.path().join("t.db")).unwrap();
+            migrations::run(&mut conn, dir.path()).unwrap();
+            let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            let owners = HashMap::new();
+            let files = [
+                (export::csv(&[customer(&text)], &owners), "a.csv"),
+                (export::xlsx(&[customer(&text)], &owners).unwrap(), "a.xlsx"),
+            ];
+            for (bytes, name) in files {
+                let sheet = read::read(&bytes, Some(name), None, 10).unwrap();
+                let (report, planned) = plan(&conn, &sheet, today).unwrap();
+                prop_assert!(report.errors.is_empty(), "{name}: {:?}", report.errors);
+                let input = &planned[0].input;
+                prop_assert_eq!(&input.name, &text, "{}", name);
+                prop_assert_eq!(input.legal_person.as_deref(), Some(text.as_str()), "{}", name);
+                prop_assert_eq!(input.notes.as_deref(), Some(text.as_str()), "{}", name);
+            }
+        }
+    }
+}

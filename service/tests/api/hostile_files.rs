@@ -127,7 +127,10 @@ impl Instance {
     async fn import(&self, bytes: &[u8], name: &str, dry_run: bool) -> (StatusCode, Value, f64) {
         let before = self.served.rss_mib();
         self.served.reset_peak();
-        let form = Form::new().part("file", Part::bytes(bytes.to_vec()).file_name(name.to_string()));
+        let form = Form::new().part(
+            "file",
+            Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+        );
         let resp = self
             .client
             .post(
@@ -138,7 +141,12 @@ impl Instance {
             .multipart(form)
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{name}: no answer ({e}); server log:\n{}", self.served.log_text()));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{name}: no answer ({e}); server log:\n{}",
+                    self.served.log_text()
+                )
+            });
         let status = resp.status();
         let body: Value = resp.json().await.unwrap_or(Value::Null);
         let growth = self.served.peak_rss_mib() - before;
@@ -179,7 +187,9 @@ async fn assert_refused(app: &Instance, bytes: &[u8], name: &str, names: &str) {
         let message = body["message"].as_str().unwrap_or_default();
         assert!(message.contains(names), "{name}: «{names}» in {message}");
         assert!(
-            message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            message
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
             "{name}: Chinese message {message}"
         );
         assert!(
@@ -199,7 +209,11 @@ async fn hostile_xlsx_shapes_are_refused_cheaply() {
         "A1:XFD1048576",
         &cells(&[("A1", "企业名称"), ("A2", "甲公司"), ("XFD1048576", "x")]),
     );
-    assert!(far.len() < 2048, "the probe's file is 1.6 KB: {}", far.len());
+    assert!(
+        far.len() < 2048,
+        "the probe's file is 1.6 KB: {}",
+        far.len()
+    );
     assert_refused(&app, &far, "xfd.xlsx", "XFD1048576").await;
 
     let lying = xlsx_by_hand(
@@ -226,7 +240,9 @@ async fn far_empty_cells_and_a_declared_huge_dimension_cost_nothing() {
     );
     for dry_run in [true, false] {
         let (status, body, growth) = app.import(&file, "declared.xlsx", dry_run).await;
-        eprintln!("declared-only dimension (dry_run={dry_run}): {status}, peak RSS +{growth:.1} MiB");
+        eprintln!(
+            "declared-only dimension (dry_run={dry_run}): {status}, peak RSS +{growth:.1} MiB"
+        );
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["total"], 1, "{body}");
         assert!(growth <= MAX_GROWTH_MIB, "peak RSS grew {growth:.1} MiB");
