@@ -502,8 +502,14 @@ fn read_csv(bytes: &[u8], max_rows: usize) -> Result<Sheet, ReadError> {
                 let value = std::str::from_utf8(&field[..filled])
                     .map_err(|_| ReadError("CSV 格式错误：文字编码不完整".into()))?;
                 rows.quoted(value.as_bytes());
+                // A multi-line cell keeps the file's line ending; the customer's text uses `\n`.
+                let value = if value.contains('\r') {
+                    Cow::Owned(value.replace("\r\n", "\n").replace('\r', "\n"))
+                } else {
+                    Cow::Borrowed(value)
+                };
                 builder.start_row(number)?;
-                builder.push(col, Cell::Text(export::restore_neutralised(value)))?;
+                builder.push(col, Cell::Text(export::restore_neutralised(&value)))?;
                 filled = 0;
                 col += 1;
                 if record_end {
