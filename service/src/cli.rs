@@ -306,7 +306,7 @@ async fn import_file(
         let mut conn = integrity::open_existing(&settings.db_path())?;
         let today = chrono::Local::now().date_naive();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let (report, rows) = io::import::plan(&tx, &parsed, today);
+        let (report, rows) = io::import::plan(&tx, &parsed, today)?;
         for e in &report.errors {
             eprintln!("第 {} 行「{}」：{}", e.row, e.column, e.message);
         }

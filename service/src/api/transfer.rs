@@ -121,7 +121,7 @@ impl TransferApi {
         if dry_run {
             let (report, _) = state
                 .db
-                .read(move |c| Ok(import::plan(c, &sheet, today)))
+                .read(move |c| Ok(import::plan(c, &sheet, today)?))
                 .await?;
             return Ok(ImportResponse::Ok(Json(report)));
         }
@@ -129,7 +129,7 @@ impl TransferApi {
         let report = state
             .db
             .write(move |tx| {
-                let (mut report, rows) = import::plan(tx, &sheet, today);
+                let (mut report, rows) = import::plan(tx, &sheet, today)?;
                 if !report.errors.is_empty() {
                     return Ok(report);
                 }

@@ -347,6 +347,20 @@ pub fn find(header: &str) -> Option<&'static Column> {
         .find(|c| normalise(c.header) == h || c.aliases.iter().any(|a| normalise(a) == h))
 }
 
+/// The header positions whose cells an import reads: the first column of each editable field and
+/// of each note header. Other cells are never stored, so a wide file costs no memory (a repeated
+/// header is refused by the import anyway).
+pub fn read_by_import(headers: &[String]) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::new();
+    headers
+        .iter()
+        .map(|h| match find(h) {
+            Some(c) => c.kind != Kind::ReadOnly && seen.insert(c.key),
+            None => NOTE_COLUMNS.contains(&h.trim()) && seen.insert(h.trim()),
+        })
+        .collect()
+}
+
 pub fn labels(kind: Kind) -> Vec<&'static str> {
     match kind {
         Kind::Bool => vec!["是", "否"],

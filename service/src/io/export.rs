@@ -1,6 +1,7 @@
 //! Writes customers (and the import template) as `.xlsx` or `.csv`, in the columns of `columns.rs`,
 //! so that an export imports again without loss.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{DataValidation, Format, FormatAlign, Workbook, Worksheet, XlsxError};
@@ -75,13 +76,22 @@ fn collaterals_text(items: &[Collateral]) -> String {
         .join("；")
 }
 
-/// Spreadsheet programs run cells that start with these as formulas.
-fn neutralise(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
+/// Spreadsheet programs run CSV cells that start with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return as formulas, so such text gets a leading apostrophe. Text that already starts with an
+/// apostrophe gets one too: then every exported cell that starts with `'` carries exactly one
+/// added apostrophe and [`restore_neutralised`] is its exact inverse. (.xlsx cells are typed text,
+/// never formulas, and are written as they are.)
+pub fn neutralise(s: &str) -> Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
+        Cow::Owned(format!("'{s}"))
     } else {
-        s.to_string()
+        Cow::Borrowed(s)
     }
+}
+
+/// The inverse of [`neutralise`], applied to every CSV cell read.
+pub fn restore_neutralised(s: &str) -> &str {
+    s.strip_prefix('\'').unwrap_or(s)
 }
 
 pub fn csv(customers: &[Customer], owners: &HashMap<i64, String>) -> Vec<u8> {
@@ -95,7 +105,7 @@ pub fn csv(customers: &[Customer], owners: &HashMap<i64, String>) -> Vec<u8> {
                 .iter()
                 .map(|col| match cell_text(col, c, &json, owners) {
                     None => String::new(),
-                    Some(CellOut::Text(s)) => neutralise(&s),
+                    Some(CellOut::Text(s)) => neutralise(&s).into_owned(),
                     Some(CellOut::Number(n)) => n.to_string(),
                     Some(CellOut::Date(d)) => d,
                 })
@@ -278,7 +288,7 @@ pub fn template_csv() -> Vec<u8> {
         let _ = w.write_record(columns.iter().map(|col| {
             match cell_text(col, &sample, &sample_json, &owners) {
                 None => String::new(),
-                Some(CellOut::Text(s)) | Some(CellOut::Date(s)) => s,
+                Some(CellOut::Text(s)) | Some(CellOut::Date(s)) => neutralise(&s).into_owned(),
                 Some(CellOut::Number(n)) => n.to_string(),
             }
         }));

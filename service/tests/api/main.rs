@@ -9,6 +9,7 @@ mod branding;
 mod cli;
 mod customers;
 mod diagnoses;
+mod hostile_files;
 mod integrity;
 mod limits;
 mod memory;

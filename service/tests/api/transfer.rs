@@ -504,3 +504,89 @@ async fn templates_download_and_import_cleanly() {
     )
     .await;
 }
+
+/// Issue 12 item 20: a customer the import would update but cannot load must stop the import
+/// (an error, logged, nothing written), never be merged onto an empty customer.
+#[tokio::test]
+async fn an_existing_customer_that_cannot_be_loaded_aborts_the_import() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let stored = app
+        .create_customer(
+            &token,
+            json!({"name": "已有公司", "uscc": uscc(51), "notes": "不可丢失", "legal_person_age": 40}),
+        )
+        .await;
+    let db = rusqlite::Connection::open(app.path("loan-broker.db")).unwrap();
+    db.execute(
+        "UPDATE customers SET legal_person_age = 'not a number' WHERE id = ?1",
+        [stored["id"].as_i64().unwrap()],
+    )
+    .unwrap();
+    let csv = format!(
+        "企业名称,统一社会信用代码,年纳税\n新名字,{},8\n另一家,,1\n",
+        uscc(51)
+    );
+    for dry_run in [true, false] {
+        let resp = import(&app, &token, csv.clone().into_bytes(), "u.csv", dry_run).await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "dry_run={dry_run}"
+        );
+        let body = json_of(resp).await;
+        assert_eq!(body["code"], "internal", "{body}");
+        assert!(
+            body.get("errors").is_none(),
+            "not a per-cell message: {body}"
+        );
+    }
+    let (count, name, notes): (i64, String, String) = db
+        .query_row(
+            "SELECT (SELECT count(*) FROM customers), name, notes FROM customers WHERE id = ?1",
+            [stored["id"].as_i64().unwrap()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (count, name.as_str(), notes.as_str()),
+        (1, "已有公司", "不可丢失")
+    );
+    let audit: i64 = db
+        .query_row(
+            "SELECT count(*) FROM audit_logs WHERE action = 'customer.import'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audit, 0, "no audit entry for an import that did not happen");
+}
+
+/// Issue 12 item 24: the dry run points at the row Excel shows, whatever the line endings, with a
+/// quoted multi-line cell and a blank line before the bad row.
+#[tokio::test]
+async fn csv_row_numbers_match_excel_for_every_line_ending() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    for (ending, name) in [("\n", "LF"), ("\r\n", "CRLF"), ("\r", "CR")] {
+        let csv = [
+            "企业名称,成立日期,备注",
+            "甲公司,2020-01-01,\"第一行",
+            "第二行\"",
+            "",
+            "乙公司,2020-13-45,",
+            "丙公司,2020-01-01,",
+        ]
+        .join(ending);
+        let report = json_of(import(&app, &token, csv.into_bytes(), "rows.csv", true).await).await;
+        assert_eq!(report["total"], 3, "{name}: {report}");
+        assert_eq!(
+            report["errors"].as_array().unwrap().len(),
+            1,
+            "{name}: {report}"
+        );
+        // Row 1 the header, row 2 甲 (one row, two lines), row 3 blank, row 4 乙.
+        assert_eq!(report["errors"][0]["row"], 4, "{name}: {report}");
+        assert_eq!(report["errors"][0]["column"], "成立日期", "{name}");
+    }
+}
