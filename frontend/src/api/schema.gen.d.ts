@@ -1070,7 +1070,16 @@ export interface components {
             updated: number;
             /** @description Rows matched to an existing customer by name because they have no 统一社会信用代码. */
             matched_by_name: number[];
+            /**
+             * @description The bad cells, the first 1,000 of them (a file of nothing but bad cells would otherwise
+             *     answer with a report larger than itself).
+             */
             errors: components["schemas"]["CellError"][];
+            /**
+             * Format: uint64
+             * @description Bad cells beyond those listed in `errors`.
+             */
+            errors_omitted: number;
             /** @description Headers that were not recognised (their cells are ignored). */
             ignored_columns: string[];
             /** @description True once the rows are written. */
