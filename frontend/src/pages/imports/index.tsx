@@ -146,7 +146,7 @@ export default function ImportsPage() {
                 <Alert
                   type="warning"
                   showIcon
-                  message={`发现 ${check.errors.length} 处问题，请在文件中改正后重新上传（导入是整体的：有错误时不会写入任何数据）`}
+                  message={`发现 ${check.errors.length + (check.errors_omitted ?? 0)} 处问题${check.errors_omitted ? `（下表列出前 ${check.errors.length} 处）` : ''}，请在文件中改正后重新上传（导入是整体的：有错误时不会写入任何数据）`}
                 />
                 <Table<ImportErrorRow>
                   size="small"
