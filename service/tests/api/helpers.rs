@@ -220,3 +220,12 @@ pub fn uscc(n: u32) -> String {
         loan_broker::domain::uscc::check_char(&first17).unwrap()
     )
 }
+
+/// Writes a secret file as an operator must: readable by its owner only (the service refuses
+/// secret files that other users can read).
+pub fn write_secret(path: &std::path::Path, contents: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, contents).expect("secret file written");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .expect("secret file made owner-only");
+}

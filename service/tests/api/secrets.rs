@@ -331,7 +331,7 @@ async fn every_kind_of_response_carries_the_security_headers_and_no_server_heade
         s.static_dir = Some(static_dir);
         s.max_body_bytes = 2048;
         let token_file = s.state_dir.clone().unwrap().join("metrics-token");
-        std::fs::write(&token_file, "headers-metrics-token-0123456789").unwrap();
+        crate::helpers::write_secret(&token_file, "headers-metrics-token-0123456789");
         s.metrics_token_file = Some(token_file);
     })
     .await;

@@ -30,7 +30,7 @@ const METRICS_TOKEN: &str = "scrape-token-0123456789abcdef";
 async fn spawn_scrapable() -> TestApp {
     spawn_with(|s| {
         let file = s.state_dir.clone().unwrap().join("metrics-token");
-        std::fs::write(&file, format!("{METRICS_TOKEN}\n")).unwrap();
+        write_secret(&file, &format!("{METRICS_TOKEN}\n"));
         s.metrics_token_file = Some(file);
     })
     .await
@@ -281,11 +281,10 @@ async fn metrics_without_a_configured_token_are_404_for_everyone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_token_from_the_credentials_directory_and_a_start_up_note_without_one() {
     let creds = tempfile::tempdir().unwrap();
-    std::fs::write(
-        creds.path().join("metrics_token"),
+    write_secret(
+        &creds.path().join("metrics_token"),
         "cred-token-abcdef0123456789\n",
-    )
-    .unwrap();
+    );
     let state = tempfile::tempdir().unwrap();
     let creds_dir = creds.path().to_str().unwrap().to_string();
     let served = serve(
@@ -704,7 +703,7 @@ async fn metric_labels_are_route_templates_and_the_page_parses_after_hostile_pat
 async fn five_thousand_unknown_paths_leave_metrics_and_memory_small() {
     let state = tempfile::tempdir().unwrap();
     let token_file = state.path().join("metrics-token");
-    std::fs::write(&token_file, METRICS_TOKEN).unwrap();
+    write_secret(&token_file, METRICS_TOKEN);
     let served = serve(
         state.path(),
         &[(
