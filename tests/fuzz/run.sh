@@ -7,11 +7,15 @@
 # (links inferred from the responses). Checks: no 5xx (not_a_server_error) and responses that conform
 # to the spec (status code, content type, headers, body schema).
 #
-# Two runs, because two operations would lock the fuzzer out of its own session:
-#   1. every operation except changePassword, with the admin's token. updateUser is pinned to a
-#      throw-away account in schemathesis.toml (else it would reset, disable or demote the admin);
+# Three runs, because some operations would lock the fuzzer out of its own session:
+#   1. every operation except changePassword and logout, with the admin's token. updateUser and
+#      revokeUserSessions are pinned to a throw-away account in schemathesis.toml (else they would
+#      reset, disable, demote or sign out the admin);
 #   2. changePassword alone, with a second (staff) account's token: a successful change revokes the
-#      caller's tokens, so run 1 must never call it with the admin's.
+#      caller's tokens, so run 1 must never call it with the admin's;
+#   3. logout alone, with a third account's token, for the same reason.
+# A run whose operations all got 401/403 tested nothing: schemathesis' "Authentication failed"
+# warning fails the fuzz.
 #
 # Bounded: FUZZ_MAX_EXAMPLES (default 50) generated cases per operation and phase; the whole script
 # takes a few minutes on 2 cores (FUZZ_TIMEOUT, default 600 s, stops a run that hangs: a failure). FUZZ_SEED fixes the random seed (default fixed, so CI
@@ -108,12 +112,19 @@ run() {
     --report junit,ndjson \
     --report-junit-path "$report/$name.xml" \
     --report-ndjson-path "$report/$name.ndjson" \
-    "$@") >&2
+    "$@") 2>&1 | tee "$report/$name.out" >&2
+  local status=${PIPESTATUS[0]}
+  if grep -q "Authentication failed" "$report/$name.out"; then
+    echo "fuzz: $name: operations answered only 401/403 — the fuzzer lost its session" >&2
+    return 1
+  fi
+  return "$status"
 }
 
 rc=0
-run main "$ADMIN_TOKEN" --exclude-operation-id changePassword || rc=1
+run main "$ADMIN_TOKEN" --exclude-operation-id changePassword --exclude-operation-id logout || rc=1
 run change-password "$VICTIM_TOKEN" --include-operation-id changePassword || rc=1
+run logout "$LEAVER_TOKEN" --include-operation-id logout || rc=1
 
 if grep -qE '(panicked|internal error|framework error)' "$log"; then
   echo "fuzz: the service logged errors:" >&2

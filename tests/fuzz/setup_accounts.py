@@ -44,7 +44,7 @@ with open(f"{state_dir}/initial-admin-password", encoding="utf-8") as f:
     initial = f.read().strip()
 admin = first_login("admin", initial, "Fuzz-Admin-Passw0rd")
 
-for name in ("fuzz-victim", "fuzz-target"):
+for name in ("fuzz-victim", "fuzz-target", "fuzz-leaver"):
     call(
         "POST",
         "/api/users",
@@ -52,8 +52,10 @@ for name in ("fuzz-victim", "fuzz-target"):
         admin,
     )
 victim = first_login("fuzz-victim", "Fuzz-initial-1", "Fuzz-Victim-Passw0rd")
+leaver = first_login("fuzz-leaver", "Fuzz-initial-1", "Fuzz-Leaver-Passw0rd")
 target = next(u["id"] for u in call("GET", "/api/users", token=admin) if u["username"] == "fuzz-target")
 
 print(f"ADMIN_TOKEN={admin}")
 print(f"VICTIM_TOKEN={victim}")
+print(f"LEAVER_TOKEN={leaver}")
 print(f"TARGET_USER_ID={target}")
