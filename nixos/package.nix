@@ -12,6 +12,9 @@
 let
   root = ../.;
   workspace = lib.importTOML ../Cargo.toml;
+  # jemalloc's compiled-in settings (background purge, decay) live in .cargo/config.toml for every
+  # cargo build; set them here too, so they hold whatever cargo config the Nix build hooks write.
+  cargoEnv = (lib.importTOML ../.cargo/config.toml).env;
   rustVersion = workspace.workspace.package.rust-version;
 in
 # Cargo.toml's rust-version must not exceed the rustc of the nixpkgs this is built with (the pinned
@@ -30,11 +33,13 @@ rustPlatform.buildRustPackage {
       ../service
       # Committed OpenAPI spec: the service's tests may compare against it.
       (lib.fileset.maybeMissing ../frontend/openapi.json)
-      (lib.fileset.maybeMissing ../.cargo)
+      ../.cargo
     ];
   };
 
   cargoLock.lockFile = ../Cargo.lock;
+
+  env.JEMALLOC_SYS_WITH_MALLOC_CONF = cargoEnv.JEMALLOC_SYS_WITH_MALLOC_CONF;
 
   cargoBuildFlags = [
     "--package"
