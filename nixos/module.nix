@@ -381,22 +381,29 @@ let
   # Per-instance pieces
   # -------------------------------------------------------------------------------------------
 
+  # The service's secrets: systemd credential name and the instance option holding the file.
+  credentialOptions = [
+    {
+      id = "jwt_secret";
+      option = "jwtSecretFile";
+    }
+    {
+      id = "initial_admin_password";
+      option = "initialAdminPasswordFile";
+    }
+    {
+      id = "metrics_token";
+      option = "metricsTokenFile";
+    }
+  ];
   credentialPairsOf =
     inst:
-    lib.filter (c: c.file != null) [
-      {
-        id = "jwt_secret";
-        file = inst.jwtSecretFile;
-      }
-      {
-        id = "initial_admin_password";
-        file = inst.initialAdminPasswordFile;
-      }
-      {
-        id = "metrics_token";
-        file = inst.metricsTokenFile;
-      }
-    ];
+    lib.filter (c: c.file != null) (
+      map (c: {
+        inherit (c) id;
+        file = inst.${c.option};
+      }) credentialOptions
+    );
   credentialsOf = inst: map (c: "${c.id}:${c.file}") (credentialPairsOf inst);
   secretFilesOf = inst: map (c: c.file) (credentialPairsOf inst);
 
@@ -870,19 +877,12 @@ let
           message = "${opt name}.${path} = \"${toString value}\" must be an absolute path outside the Nix store (e.g. /run/agenix/…); files in ${builtins.storeDir} are world-readable.";
         }
       )
-      [
-        {
-          path = "jwtSecretFile";
-          value = inst.jwtSecretFile;
-        }
-        {
-          path = "initialAdminPasswordFile";
-          value = inst.initialAdminPasswordFile;
-        }
-        {
-          path = "metricsTokenFile";
-          value = inst.metricsTokenFile;
-        }
+      (
+        map (c: {
+          path = c.option;
+          value = inst.${c.option};
+        }) credentialOptions
+        ++ [
         {
           path = "backup.passwordFile";
           value = inst.backup.passwordFile;
@@ -895,7 +895,8 @@ let
           path = "backup.environmentFile";
           value = inst.backup.environmentFile;
         }
-      ];
+        ]
+      );
 
   instanceAssertions =
     name: inst:

@@ -11,17 +11,7 @@ fn sample(n: u64) -> Vec<Customer> {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(1);
     (0..n)
-        .map(|i| Customer {
-            id: i as i64,
-            data: demo::customer(&mut rng, i, today),
-            latest_category: None,
-            latest_total: None,
-            latest_recommended_wan: None,
-            latest_diagnosis_id: None,
-            created_at: String::new(),
-            updated_at: String::new(),
-            deleted_at: None,
-        })
+        .map(|i| Customer::unsaved(i as i64, demo::customer(&mut rng, i, today)))
         .collect()
 }
 

@@ -448,6 +448,23 @@ pub struct Customer {
     pub deleted_at: Option<String>,
 }
 
+impl Customer {
+    /// A customer that is not stored (templates, round-trip tests, benches): no id, no diagnosis.
+    pub fn unsaved(id: i64, data: CustomerInput) -> Self {
+        Self {
+            id,
+            data,
+            latest_category: None,
+            latest_total: None,
+            latest_recommended_wan: None,
+            latest_diagnosis_id: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+            deleted_at: None,
+        }
+    }
+}
+
 /// A partial change: absent fields keep their value, `null` clears a fact back to "unknown".
 #[derive(Object, Debug, Clone, Default)]
 pub struct CustomerPatch {

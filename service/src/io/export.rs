@@ -209,17 +209,7 @@ fn example() -> Customer {
         stage: crate::domain::customer::Stage::New,
         notes: Some("示例行，导入前请删除".into()),
     };
-    Customer {
-        id: 0,
-        data,
-        latest_category: None,
-        latest_total: None,
-        latest_recommended_wan: None,
-        latest_diagnosis_id: None,
-        created_at: String::new(),
-        updated_at: String::new(),
-        deleted_at: None,
-    }
+    Customer::unsaved(0, data)
 }
 
 fn editable() -> Vec<Column> {

@@ -506,23 +506,16 @@ mod tests {
     use crate::io::{export, read};
 
     fn customer(text: &str) -> Customer {
-        Customer {
-            id: 1,
-            data: CustomerInput {
+        Customer::unsaved(
+            1,
+            CustomerInput {
                 name: text.into(),
                 legal_person: Some(text.into()),
                 main_business: Some(text.into()),
                 notes: Some(text.into()),
                 ..Default::default()
             },
-            latest_category: None,
-            latest_total: None,
-            latest_recommended_wan: None,
-            latest_diagnosis_id: None,
-            created_at: String::new(),
-            updated_at: String::new(),
-            deleted_at: None,
-        }
+        )
     }
 
     proptest! {

@@ -229,3 +229,17 @@ pub fn write_secret(path: &std::path::Path, contents: &str) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
         .expect("secret file made owner-only");
 }
+
+/// A built web app in a temp dir: `index.html` and one hashed asset, `assets/app-1234.js`.
+pub fn spa_dist() -> TempDir {
+    let dist = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><title>spa</title>",
+    )
+    .expect("index.html written");
+    std::fs::create_dir(dist.path().join("assets")).expect("assets dir");
+    std::fs::write(dist.path().join("assets/app-1234.js"), "console.log(1)")
+        .expect("asset written");
+    dist
+}

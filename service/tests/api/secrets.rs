@@ -318,14 +318,7 @@ async fn wrongly_typed_passwords_are_echoed_neither_into_the_log_nor_the_error()
 /// health and metrics, the SPA's index, an asset and a deep link.
 #[tokio::test]
 async fn every_kind_of_response_carries_the_security_headers_and_no_server_header() {
-    let dist = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dist.path().join("index.html"),
-        "<!doctype html><title>spa</title>",
-    )
-    .unwrap();
-    std::fs::create_dir(dist.path().join("assets")).unwrap();
-    std::fs::write(dist.path().join("assets/app-1234.js"), "console.log(1)").unwrap();
+    let dist = crate::helpers::spa_dist();
     let static_dir = dist.path().to_path_buf();
     let app = crate::helpers::spawn_with(move |s| {
         s.static_dir = Some(static_dir);

@@ -163,14 +163,7 @@ async fn framework_errors_use_the_error_shape() {
 
 #[tokio::test]
 async fn security_headers_and_spa_fallback() {
-    let dist = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dist.path().join("index.html"),
-        "<!doctype html><title>spa</title>",
-    )
-    .unwrap();
-    std::fs::create_dir(dist.path().join("assets")).unwrap();
-    std::fs::write(dist.path().join("assets/app-1234.js"), "console.log(1)").unwrap();
+    let dist = crate::helpers::spa_dist();
     let dir = dist.path().to_path_buf();
     let app = spawn_with(move |s| s.static_dir = Some(dir)).await;
     let deep = app.request(Method::GET, "/customers/42", None, None).await;
@@ -771,14 +764,7 @@ async fn five_thousand_unknown_paths_leave_metrics_and_memory_small() {
 
 #[tokio::test]
 async fn missing_assets_are_404_without_a_cache_lifetime_and_index_is_never_cached() {
-    let dist = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dist.path().join("index.html"),
-        "<!doctype html><title>spa</title>",
-    )
-    .unwrap();
-    std::fs::create_dir(dist.path().join("assets")).unwrap();
-    std::fs::write(dist.path().join("assets/app-1234.js"), "console.log(1)").unwrap();
+    let dist = crate::helpers::spa_dist();
     let dir = dist.path().to_path_buf();
     let app = spawn_with(move |s| s.static_dir = Some(dir)).await;
     let get = |path: &'static str| app.request(Method::GET, path, None, None);
