@@ -1,5 +1,4 @@
 use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
 use crate::helpers::*;
@@ -12,17 +11,6 @@ pub const PNG_1X1: &[u8] = &[
     0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
     0x42, 0x60, 0x82,
 ];
-
-async fn upload(app: &TestApp, token: &str, bytes: Vec<u8>, name: &str) -> reqwest::Response {
-    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_string()));
-    app.client
-        .post(app.url("/api/branding/logo"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn branding_starts_from_config_and_admins_change_it() {
@@ -81,19 +69,25 @@ async fn branding_starts_from_config_and_admins_change_it() {
 async fn logos_are_checked_by_content_and_served() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
-    let fake = upload(&app, &token, b"<svg onload=alert(1)>".to_vec(), "logo.png").await;
+    let fake = app
+        .upload_logo(&token, b"<svg onload=alert(1)>".to_vec(), "logo.png")
+        .await;
     assert_error(fake, StatusCode::BAD_REQUEST, Some("file")).await;
-    let truncated = upload(&app, &token, PNG_1X1[..12].to_vec(), "logo.png").await;
+    let truncated = app
+        .upload_logo(&token, PNG_1X1[..12].to_vec(), "logo.png")
+        .await;
     assert_error(truncated, StatusCode::BAD_REQUEST, Some("file")).await;
     let mut huge = PNG_1X1.to_vec();
     huge[16..24].copy_from_slice(&[0, 0, 0x4E, 0x20, 0, 0, 0x4E, 0x20]); // 20000 × 20000 pixels
     assert_error(
-        upload(&app, &token, huge, "big.png").await,
+        app.upload_logo(&token, huge, "big.png").await,
         StatusCode::BAD_REQUEST,
         Some("file"),
     )
     .await;
-    let big = upload(&app, &token, vec![0x89; 2 * 1024 * 1024], "x.png").await;
+    let big = app
+        .upload_logo(&token, vec![0x89; 2 * 1024 * 1024], "x.png")
+        .await;
     assert_error(big, StatusCode::PAYLOAD_TOO_LARGE, None).await;
     assert_eq!(
         app.request(reqwest::Method::GET, "/api/branding/logo", None, None)
@@ -102,7 +96,9 @@ async fn logos_are_checked_by_content_and_served() {
         StatusCode::NOT_FOUND
     );
 
-    let ok = upload(&app, &token, PNG_1X1.to_vec(), "whatever.bin").await;
+    let ok = app
+        .upload_logo(&token, PNG_1X1.to_vec(), "whatever.bin")
+        .await;
     assert_eq!(ok.status(), StatusCode::OK);
     let url = json_of(ok).await["logo_url"].as_str().unwrap().to_string();
     let served = app.request(reqwest::Method::GET, &url, None, None).await;
@@ -116,7 +112,7 @@ async fn a_failing_audit_insert_leaves_branding_and_logo_unchanged() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
     assert_eq!(
-        upload(&app, &token, PNG_1X1.to_vec(), "a.png")
+        app.upload_logo(&token, PNG_1X1.to_vec(), "a.png")
             .await
             .status(),
         StatusCode::OK
@@ -153,7 +149,7 @@ async fn a_failing_audit_insert_leaves_branding_and_logo_unchanged() {
     assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let mut big = PNG_1X1.to_vec();
     big.extend(vec![0; 4096]);
-    let failed = upload(&app, &token, big, "b.png").await;
+    let failed = app.upload_logo(&token, big, "b.png").await;
     assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let after = json_of(
         app.request(reqwest::Method::GET, "/api/branding", None, None)

@@ -182,6 +182,18 @@ impl TestApp {
         json_of(resp).await
     }
 
+    /// Uploads `bytes` as the brand logo under the file name `name`.
+    pub async fn upload_logo(&self, token: &str, bytes: Vec<u8>, name: &str) -> Response {
+        let file = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+        self.client
+            .post(self.url("/api/branding/logo"))
+            .bearer_auth(token)
+            .multipart(reqwest::multipart::Form::new().part("file", file))
+            .send()
+            .await
+            .expect("upload sent")
+    }
+
     pub async fn audit(&self, token: &str, query: &str) -> Vec<Value> {
         let resp = self.get(&format!("/api/audit-logs?{query}"), token).await;
         assert_eq!(resp.status(), StatusCode::OK);

@@ -310,17 +310,6 @@ fn png_of(len: usize) -> Vec<u8> {
     png
 }
 
-async fn upload_logo(app: &TestApp, token: &str, bytes: Vec<u8>) -> reqwest::Response {
-    let form = Form::new().part("file", Part::bytes(bytes).file_name("logo.png"));
-    app.client
-        .post(app.url("/api/branding/logo"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_answers_503_disk_full_reports_it_in_health_and_leaves_no_partial_logo() {
     let Some(disk) = Tmpfs::mount("8m") else {
@@ -330,7 +319,7 @@ async fn a_full_disk_answers_503_disk_full_reports_it_in_health_and_leaves_no_pa
     let settings = settings_for(state.path());
     let app = spawn_in(state, settings).await;
     let token = app.admin_token().await;
-    let first = upload_logo(&app, &token, PNG_1X1.to_vec()).await;
+    let first = app.upload_logo(&token, PNG_1X1.to_vec(), "logo.png").await;
     assert_eq!(first.status(), StatusCode::OK);
     let uploads = app.path("uploads");
     let logos_before = files_under(&uploads);
@@ -362,7 +351,9 @@ async fn a_full_disk_answers_503_disk_full_reports_it_in_health_and_leaves_no_pa
     assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(json_of(health).await["reason"], "disk_full");
 
-    let logo = upload_logo(&app, &token, png_of(900 * 1024)).await;
+    let logo = app
+        .upload_logo(&token, png_of(900 * 1024), "logo.png")
+        .await;
     assert_eq!(assert_unavailable(logo).await["code"], "disk_full");
     assert_eq!(files_under(&uploads), logos_before, "no partial logo left");
     let served = app
