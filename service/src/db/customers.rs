@@ -172,7 +172,7 @@ fn decode(r: &Row<'_>) -> rusqlite::Result<Customer> {
         annual_invoice_wan: wan(r, 6)?,
         invoice_gap_months: r.get(7)?,
         annual_tax_wan: wan(r, 8)?,
-        tax_grade: enum_of(r, 9, TaxGrade::from_label)?,
+        tax_grade: enum_of(r, 9, TaxGrade::from_code)?,
         monthly_flow_wan: wan(r, 10)?,
         current_overdue: r.get(11)?,
         overdue_count_24m: r.get(12)?,
@@ -186,7 +186,7 @@ fn decode(r: &Row<'_>) -> rusqlite::Result<Customer> {
         business_loan_count: r.get(20)?,
         business_loan_balance_wan: wan(r, 21)?,
         dishonest_debtor: r.get(22)?,
-        business_status: enum_of(r, 23, BusinessStatus::from_label)?,
+        business_status: enum_of(r, 23, BusinessStatus::from_code)?,
         main_business: r.get(24)?,
         industry: r.get(25)?,
         loan_demand_wan: wan(r, 26)?,
@@ -194,7 +194,7 @@ fn decode(r: &Row<'_>) -> rusqlite::Result<Customer> {
         contact_name: r.get(27)?,
         contact_phone: r.get(28)?,
         owner_id: r.get(29)?,
-        stage: required(r, 30, enum_of(r, 30, Stage::from_label)?)?,
+        stage: required(r, 30, enum_of(r, 30, Stage::from_code)?)?,
         notes: r.get(31)?,
     };
     Ok(Customer {
@@ -340,7 +340,7 @@ fn collateral(r: &Row<'_>) -> rusqlite::Result<(i64, Collateral)> {
     Ok((
         r.get::<_, i64>(0)?,
         Collateral {
-            kind: required(r, 1, enum_of(r, 1, CollateralKind::from_label)?)?,
+            kind: required(r, 1, enum_of(r, 1, CollateralKind::from_code)?)?,
             description: r.get(2)?,
             appraisal_wan: wan(r, 3)?,
             lien_wan: wan(r, 4)?,

@@ -1,6 +1,6 @@
 //! Stored diagnoses (input snapshot + rules version + result) and improvement plans.
 
-use poem_openapi::{Enum, Object};
+use poem_openapi::Object;
 use rusqlite::{Connection, Row};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::{Deserialize, Serialize};
@@ -182,24 +182,7 @@ pub fn for_customer(
         .collect())
 }
 
-#[derive(Enum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum PlanStatus {
-    Pending,
-    InProgress,
-    Completed,
-}
-
-impl PlanStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::InProgress => "in_progress",
-            Self::Completed => "completed",
-        }
-    }
-}
+pub use crate::domain::vocab::PlanStatus;
 
 #[derive(Object, Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct PlanTask {

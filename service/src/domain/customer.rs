@@ -1,94 +1,12 @@
 //! The customer (企业客户) as the API sees it, and its validation. Unknown facts are `null`, never 0.
 
 use chrono::NaiveDate;
+use poem_openapi::Object;
 use poem_openapi::types::MaybeUndefined;
-use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
 use super::uscc;
-
-/// Wire codes (as in JSON) and the Chinese labels used in the UI, spreadsheets and messages.
-macro_rules! labelled_enum {
-    ($name:ident { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-            /// Accepts the Chinese label or the wire code.
-            pub fn from_label(s: &str) -> Option<Self> {
-                let s = s.trim();
-                Self::ALL.iter().copied().find(|v| v.label() == s || v.code().eq_ignore_ascii_case(s))
-            }
-        }
-    };
-}
-
-#[derive(Enum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TaxGrade {
-    A,
-    B,
-    M,
-    C,
-    D,
-    #[oai(rename = "unknown")]
-    #[serde(rename = "unknown")]
-    Unknown,
-}
-
-#[derive(Enum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum BusinessStatus {
-    /// 存续 / 在业
-    Normal,
-    /// 经营异常
-    Abnormal,
-    /// 吊销 / 注销
-    Revoked,
-}
-
-#[derive(Enum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum CollateralKind {
-    Residential,
-    Commercial,
-    Industrial,
-    Land,
-    Vehicle,
-    Equipment,
-    Other,
-}
-
-/// The broker's pipeline (跟进阶段).
-#[derive(Enum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    #[default]
-    New,
-    Contacted,
-    Diagnosed,
-    Improving,
-    Applying,
-    Approved,
-    Lost,
-}
-
-labelled_enum!(TaxGrade { A => ("A", "A"), B => ("B", "B"), M => ("M", "M"), C => ("C", "C"), D => ("D", "D"), Unknown => ("unknown", "未评级") });
-labelled_enum!(BusinessStatus { Normal => ("normal", "存续"), Abnormal => ("abnormal", "经营异常"), Revoked => ("revoked", "吊销/注销") });
-labelled_enum!(CollateralKind {
-    Residential => ("residential", "住宅"), Commercial => ("commercial", "商业用房"), Industrial => ("industrial", "厂房"),
-    Land => ("land", "土地"), Vehicle => ("vehicle", "车辆"), Equipment => ("equipment", "设备"), Other => ("other", "其他"),
-});
-labelled_enum!(Stage {
-    New => ("new", "新客户"), Contacted => ("contacted", "已联系"), Diagnosed => ("diagnosed", "已诊断"),
-    Improving => ("improving", "改造中"), Applying => ("applying", "申请中"), Approved => ("approved", "已放款"), Lost => ("lost", "已流失"),
-});
+pub use super::vocab::{BusinessStatus, CollateralKind, Stage, TaxGrade};
 
 #[derive(Object, Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Collateral {

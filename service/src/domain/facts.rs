@@ -1,40 +1,8 @@
 //! The bridge from a recorded customer (API types, 万元) to the engine's facts (元).
-//! The engine keeps its own enums so it stays a self-contained pure module; the wire codes agree.
 
-use super::customer::{self as c, CustomerInput};
+use super::customer::CustomerInput;
 use super::engine as e;
 use super::money::opt_wan_to_yuan;
-
-fn grade(g: c::TaxGrade) -> e::TaxGrade {
-    match g {
-        c::TaxGrade::A => e::TaxGrade::A,
-        c::TaxGrade::B => e::TaxGrade::B,
-        c::TaxGrade::M => e::TaxGrade::M,
-        c::TaxGrade::C => e::TaxGrade::C,
-        c::TaxGrade::D => e::TaxGrade::D,
-        c::TaxGrade::Unknown => e::TaxGrade::Unknown,
-    }
-}
-
-fn status(s: c::BusinessStatus) -> e::BusinessStatus {
-    match s {
-        c::BusinessStatus::Normal => e::BusinessStatus::Normal,
-        c::BusinessStatus::Abnormal => e::BusinessStatus::Abnormal,
-        c::BusinessStatus::Revoked => e::BusinessStatus::Revoked,
-    }
-}
-
-fn kind(k: c::CollateralKind) -> e::CollateralKind {
-    match k {
-        c::CollateralKind::Residential => e::CollateralKind::Residential,
-        c::CollateralKind::Commercial => e::CollateralKind::Commercial,
-        c::CollateralKind::Industrial => e::CollateralKind::Industrial,
-        c::CollateralKind::Land => e::CollateralKind::Land,
-        c::CollateralKind::Vehicle => e::CollateralKind::Vehicle,
-        c::CollateralKind::Equipment => e::CollateralKind::Equipment,
-        c::CollateralKind::Other => e::CollateralKind::Other,
-    }
-}
 
 fn count(v: Option<i64>) -> Option<u32> {
     v.and_then(|x| u32::try_from(x).ok())
@@ -48,7 +16,7 @@ pub fn facts_of(input: &CustomerInput) -> e::Facts {
         annual_invoice_yuan: opt_wan_to_yuan(input.annual_invoice_wan),
         invoice_gap_months: count(input.invoice_gap_months),
         annual_tax_yuan: opt_wan_to_yuan(input.annual_tax_wan),
-        tax_grade: input.tax_grade.map(grade),
+        tax_grade: input.tax_grade,
         monthly_flow_yuan: opt_wan_to_yuan(input.monthly_flow_wan),
         current_overdue: input.current_overdue,
         overdue_count_24m: count(input.overdue_count_24m),
@@ -62,45 +30,18 @@ pub fn facts_of(input: &CustomerInput) -> e::Facts {
         business_loan_count: count(input.business_loan_count),
         business_loan_balance_yuan: opt_wan_to_yuan(input.business_loan_balance_wan),
         dishonest_debtor: input.dishonest_debtor,
-        business_status: input.business_status.map(status),
+        business_status: input.business_status,
         industry: input.industry.clone(),
         collaterals: input
             .collaterals
             .iter()
             .map(|x| e::Collateral {
-                kind: kind(x.kind),
+                kind: x.kind,
                 appraisal_yuan: opt_wan_to_yuan(x.appraisal_wan),
                 lien_yuan: opt_wan_to_yuan(x.lien_wan),
                 held_since: x.held_since,
             })
             .collect(),
         loan_demand_yuan: opt_wan_to_yuan(input.loan_demand_wan),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn enum_wire_codes_agree_with_the_engine() {
-        for g in c::TaxGrade::ALL {
-            assert_eq!(
-                serde_json::to_value(g).unwrap(),
-                serde_json::to_value(grade(*g)).unwrap()
-            );
-        }
-        for s in c::BusinessStatus::ALL {
-            assert_eq!(
-                serde_json::to_value(s).unwrap(),
-                serde_json::to_value(status(*s)).unwrap()
-            );
-        }
-        for k in c::CollateralKind::ALL {
-            assert_eq!(
-                serde_json::to_value(k).unwrap(),
-                serde_json::to_value(kind(*k)).unwrap()
-            );
-        }
     }
 }

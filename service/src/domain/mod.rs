@@ -5,3 +5,4 @@ pub mod facts;
 pub mod money;
 pub mod uscc;
 pub mod user;
+pub mod vocab;

@@ -1,33 +1,9 @@
 //! Accounts as the API sees them.
 
-use poem_openapi::{Enum, Object};
-use serde::{Deserialize, Serialize};
+use poem_openapi::Object;
+use serde::Serialize;
 
-#[derive(Enum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Users, settings, rules, audit — and everything staff can do.
-    Admin,
-    /// Customers, diagnoses, plans.
-    Staff,
-}
-
-impl Role {
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Staff => "staff",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Self> {
-        match s {
-            "admin" => Some(Role::Admin),
-            "staff" => Some(Role::Staff),
-            _ => None,
-        }
-    }
-}
+pub use super::vocab::Role;
 
 #[derive(Object, Serialize, Debug, Clone, PartialEq)]
 pub struct User {

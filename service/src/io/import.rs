@@ -184,7 +184,7 @@ fn collaterals(s: &str) -> Result<Value, String> {
         .filter(|i| !i.is_empty())
     {
         let parts: Vec<&str> = item.split('/').map(str::trim).collect();
-        let Some(kind) = CollateralKind::from_label(parts[0]) else {
+        let Some(kind) = CollateralKind::parse(parts[0]) else {
             items.push(json!({"kind": "other", "description": item}));
             continue;
         };
@@ -247,13 +247,13 @@ fn value(col: &Column, cell: Cell<'_>, owners: &HashMap<String, i64>) -> Result<
         Kind::Bool => parse_bool(&t())
             .map(|b| json!(b))
             .ok_or_else(|| format!("「{}」应填 是 或 否", t())),
-        Kind::TaxGrade => TaxGrade::from_label(&t())
+        Kind::TaxGrade => TaxGrade::parse(&t())
             .map(|g| json!(g.code()))
             .ok_or_else(|| format!("「{}」不是有效的纳税信用等级（A、B、M、C、D、未评级）", t())),
-        Kind::BusinessStatus => BusinessStatus::from_label(&t())
+        Kind::BusinessStatus => BusinessStatus::parse(&t())
             .map(|g| json!(g.code()))
             .ok_or_else(|| format!("「{}」不是有效的经营状态", t())),
-        Kind::Stage => Stage::from_label(&t())
+        Kind::Stage => Stage::parse(&t())
             .map(|g| json!(g.code()))
             .ok_or_else(|| format!("「{}」不是有效的跟进阶段", t())),
         Kind::Collaterals => collaterals(&t()),

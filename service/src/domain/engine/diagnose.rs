@@ -1,87 +1,15 @@
 //! `diagnose`: facts + rules + products → an explainable, API-ready diagnosis.
 
+pub use crate::domain::vocab::{Category, Dimension};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::context::Ctx;
 use super::facts::Facts;
-use super::money::{fmt_num, yuan_to_wan};
 use super::products::{Product, ProductEval, ProductFamily, evaluate_product};
 use super::rules::RuleSet;
 use super::score::{Scored, score, unsecured_cap_yuan};
-
-/// 综合评级.
-#[derive(
-    Serialize,
-    Deserialize,
-    poem_openapi::Enum,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-)]
-pub enum Category {
-    #[serde(rename = "A")]
-    #[oai(rename = "A")]
-    A,
-    #[serde(rename = "B")]
-    #[oai(rename = "B")]
-    B,
-    #[serde(rename = "C")]
-    #[oai(rename = "C")]
-    C,
-}
-
-/// The six scored dimensions.
-#[derive(
-    Serialize,
-    Deserialize,
-    poem_openapi::Enum,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-)]
-#[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
-pub enum Dimension {
-    Flow,
-    InvoiceTax,
-    Credit,
-    Assets,
-    Qualification,
-    Industry,
-}
-
-impl Dimension {
-    pub const ALL: [Self; 6] = [
-        Self::Flow,
-        Self::InvoiceTax,
-        Self::Credit,
-        Self::Assets,
-        Self::Qualification,
-        Self::Industry,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Flow => "流水",
-            Self::InvoiceTax => "票税",
-            Self::Credit => "征信",
-            Self::Assets => "资产",
-            Self::Qualification => "资质",
-            Self::Industry => "行业",
-        }
-    }
-}
+use crate::domain::money::{fmt_num, yuan_to_wan_rounded};
 
 /// Dimension scores, each 0–100 (one decimal).
 #[derive(Serialize, Deserialize, poem_openapi::Object, Clone, Debug, PartialEq, Default)]
@@ -210,8 +138,8 @@ pub fn diagnose(
         caps,
         missing_fields: facts.missing_fields(),
         products: evals.iter().map(|(p, e)| product_result(p, e)).collect(),
-        recommended_wan: yuan_to_wan(recommended),
-        unsecured_cap_wan: cap.map(yuan_to_wan),
+        recommended_wan: yuan_to_wan_rounded(recommended),
+        unsecured_cap_wan: cap.map(yuan_to_wan_rounded),
         verdict,
     }
 }
@@ -223,7 +151,7 @@ fn product_result(p: &Product, e: &ProductEval) -> ProductResult {
         family: p.family,
         is_example: p.is_example,
         eligible: e.eligible(),
-        estimated_wan: yuan_to_wan(e.estimate_yuan),
+        estimated_wan: yuan_to_wan_rounded(e.estimate_yuan),
         blocking_gate: e.blocker.as_ref().map(|b| b.0.clone()),
         blocking_reason: e.blocker.as_ref().map(|b| b.1.clone()),
         last_verified_on: p.last_verified_on,
@@ -473,7 +401,7 @@ mod tests {
         #[test]
         fn scores_and_total_stay_in_range(f in arb_facts()) {
             let d = diag(&f);
-            for dim in Dimension::ALL {
+            for &dim in Dimension::ALL {
                 let s = d.scores.get(dim);
                 prop_assert!((0.0..=100.0).contains(&s), "{dim:?} = {s}");
             }

@@ -18,7 +18,6 @@
 mod context;
 mod diagnose;
 mod facts;
-mod money;
 mod plans;
 mod products;
 mod rules;
@@ -30,7 +29,6 @@ pub use diagnose::{
     Category, Diagnosis, Dimension, Finding, ProductResult, RuleHit, Scores, diagnose,
 };
 pub use facts::{BusinessStatus, Collateral, CollateralKind, Facts, TaxGrade, months_between};
-pub use money::{wan_to_yuan, yuan_to_wan};
 pub use plans::{FactChange, PlanDraft, PlanKind, ProductDelta, ProviderCategory, generate_plans};
 pub use products::{AmountFormula, Gate, Product, ProductFamily};
 pub use rules::{

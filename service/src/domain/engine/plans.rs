@@ -1,104 +1,15 @@
 //! Improvement plans (改造方案): one per improvable gap, valued by re-running `diagnose`
 //! on the target facts so gate crossings show up as step jumps (domain.md §2.6).
 
+pub use crate::domain::vocab::{PlanKind, ProviderCategory};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::diagnose::{Category, Diagnosis, diagnose};
 use super::facts::{BusinessStatus, Facts, TaxGrade, months_before};
-use super::money::{fmt_num, fmt_wan, wan_to_yuan, yuan_to_wan};
 use super::products::{Gate, Product};
 use super::rules::{BandTable, InquiryWindow, RuleSet, Threshold, Trigger};
-
-#[derive(
-    Serialize,
-    Deserialize,
-    poem_openapi::Enum,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-)]
-#[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
-pub enum PlanKind {
-    TaxIncrease,
-    InvoiceIncrease,
-    FlowIncrease,
-    CreditRepair,
-    Collateral,
-    Qualification,
-}
-
-impl PlanKind {
-    pub const ALL: [Self; 6] = [
-        Self::TaxIncrease,
-        Self::InvoiceIncrease,
-        Self::FlowIncrease,
-        Self::CreditRepair,
-        Self::Collateral,
-        Self::Qualification,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::TaxIncrease => "纳税提升",
-            Self::InvoiceIncrease => "开票提升",
-            Self::FlowIncrease => "流水提升",
-            Self::CreditRepair => "征信优化",
-            Self::Collateral => "抵押增信",
-            Self::Qualification => "资质完善",
-        }
-    }
-}
-
-/// Service-provider directory categories (shared with the provider directory).
-#[derive(
-    Serialize,
-    Deserialize,
-    poem_openapi::Enum,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-)]
-#[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
-pub enum ProviderCategory {
-    /// 财税代账
-    TaxAgency,
-    /// 征信咨询
-    CreditConsulting,
-    /// 担保
-    Guarantee,
-    /// 评估
-    Appraisal,
-    /// 抵押登记
-    MortgageRegistration,
-    /// 法律
-    Legal,
-}
-
-impl ProviderCategory {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::TaxAgency => "财税代账",
-            Self::CreditConsulting => "征信咨询",
-            Self::Guarantee => "担保",
-            Self::Appraisal => "评估",
-            Self::MortgageRegistration => "抵押登记",
-            Self::Legal => "法律",
-        }
-    }
-}
+use crate::domain::money::{fmt_num, fmt_wan, wan_to_yuan, yuan_to_wan_rounded};
 
 /// One fact the plan changes, for display ("近12个月纳税: 2万元 → 3万元").
 #[derive(Serialize, Deserialize, poem_openapi::Object, Clone, Debug, PartialEq)]
@@ -218,7 +129,8 @@ pub fn generate_plans(
     };
     let before = diagnose(facts, rules, products, today);
     let mut plans: Vec<PlanDraft> = PlanKind::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter_map(|k| propose(k, facts, &env).map(|p| build(k, p, &before, &env)))
         .filter(|p| {
             p.estimated_increase_wan > 0.0
@@ -267,8 +179,8 @@ fn build(kind: PlanKind, p: Proposal, before: &Diagnosis, env: &Env) -> PlanDraf
         target_facts: p.target,
         tasks,
         provider_category: t.provider_category,
-        cost_min_wan: yuan_to_wan(wan_to_yuan(t.cost_min_wan) + extra),
-        cost_max_wan: yuan_to_wan(wan_to_yuan(t.cost_max_wan) + extra),
+        cost_min_wan: yuan_to_wan_rounded(wan_to_yuan(t.cost_min_wan) + extra),
+        cost_max_wan: yuan_to_wan_rounded(wan_to_yuan(t.cost_max_wan) + extra),
         months_to_effect: p
             .months
             .unwrap_or(t.months_to_effect)

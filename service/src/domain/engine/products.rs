@@ -1,5 +1,6 @@
 //! Loan products as data: typed entry gates plus an amount formula (domain.md §2.5).
 
+pub use crate::domain::vocab::ProductFamily;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -7,46 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use super::context::Ctx;
 use super::facts::{BusinessStatus, CollateralKind, TaxGrade};
-use super::money::{fmt_num, fmt_wan, wan_to_yuan};
 use super::rules::{IndustryClass, InquiryWindow};
+use crate::domain::money::{fmt_num, fmt_wan, wan_to_yuan};
 
 const DEFAULT_PRODUCTS_JSON: &str = include_str!("default_products.json");
 
-/// 产品类别.
-#[derive(
-    Serialize,
-    Deserialize,
-    poem_openapi::Enum,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-)]
-#[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
-pub enum ProductFamily {
-    TaxLoan,
-    InvoiceLoan,
-    FlowLoan,
-    Mortgage,
-    CreditLoan,
-}
-
 impl ProductFamily {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::TaxLoan => "税贷",
-            Self::InvoiceLoan => "票贷",
-            Self::FlowLoan => "流水贷",
-            Self::Mortgage => "抵押贷",
-            Self::CreditLoan => "信用贷",
-        }
-    }
-
     /// Secured products are outside the unsecured working-capital cap.
     pub fn is_secured(self) -> bool {
         matches!(self, Self::Mortgage)

@@ -2,14 +2,15 @@
 //! plan template lives in `default_rules.json`; this file only declares its shape.
 //! Money thresholds use `_wan` keys so admins editing `PUT /api/rules` read 万 amounts.
 
+pub use crate::domain::vocab::IndustryClass;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::diagnose::Dimension;
 use super::facts::{BusinessStatus, CollateralKind, TaxGrade};
-use super::money::wan_to_yuan;
 use super::plans::{PlanKind, ProviderCategory};
+use crate::domain::money::wan_to_yuan;
 
 const DEFAULT_RULES_JSON: &str = include_str!("default_rules.json");
 
@@ -299,40 +300,6 @@ pub struct QualificationRules {
 
 pub type IndustryScoreRules = PointsMap<IndustryClass>;
 
-/// How banks treat an industry.
-#[derive(
-    Serialize,
-    Deserialize,
-    poem_openapi::Enum,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-)]
-#[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
-pub enum IndustryClass {
-    Preferred,
-    Normal,
-    Cautious,
-    Prohibited,
-}
-
-impl IndustryClass {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Preferred => "优先支持行业",
-            Self::Normal => "一般行业",
-            Self::Cautious => "审慎准入行业",
-            Self::Prohibited => "禁入行业",
-        }
-    }
-}
-
 /// Industry text → class. Entries are checked in order and the first match wins, so the
 /// data lists the most restrictive class first.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -534,8 +501,8 @@ impl PlanTemplates {
         }
     }
 
-    pub fn all(&self) -> [(PlanKind, &PlanTemplate); 6] {
-        PlanKind::ALL.map(|k| (k, self.get(k)))
+    pub fn all(&self) -> impl Iterator<Item = (PlanKind, &PlanTemplate)> {
+        PlanKind::ALL.iter().map(|&k| (k, self.get(k)))
     }
 }
 

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use super::context::Ctx;
 use super::diagnose::{Dimension, Finding, RuleHit, Scores};
 use super::facts::{Facts, TaxGrade};
-use super::money::{fmt_num, fmt_wan, round1};
 use super::products::collateral_equity;
 use super::rules::{
     BandTable, PointsMap, RangeTable, RatioRule, RuleSet, Threshold, TierTable, Trigger,
     TriggerRule,
 };
+use crate::domain::money::{fmt_num, fmt_wan, round1};
 
 /// Points for a value from a band table (`None` = unknown → neutral points).
 pub fn band_points<B: Threshold>(t: &BandTable<B>, value: Option<f64>) -> f64 {
@@ -420,7 +420,7 @@ pub fn score(rules: &RuleSet, ctx: &Ctx) -> Scored {
         findings.push(fi);
     }
     let mut scores = Scores::default();
-    for d in Dimension::ALL {
+    for &d in Dimension::ALL {
         scores.set(
             d,
             round1(raw.get(&d).copied().unwrap_or(0.0).clamp(0.0, 100.0)),
@@ -459,8 +459,8 @@ mod tests {
     use super::*;
     use crate::domain::engine::diagnose::Category;
     use crate::domain::engine::facts::{BusinessStatus, TaxGrade};
-    use crate::domain::engine::money::wan_to_yuan;
     use crate::domain::engine::testkit::*;
+    use crate::domain::money::wan_to_yuan;
 
     fn yuan(wan: Option<f64>) -> Option<f64> {
         wan.map(|x| wan_to_yuan(x) as f64)

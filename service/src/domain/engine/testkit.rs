@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 
 use super::facts::{BusinessStatus, Collateral, CollateralKind, Facts, TaxGrade};
-use super::money::wan_to_yuan;
 use super::products::Product;
 use super::rules::RuleSet;
+use crate::domain::money::wan_to_yuan;
 
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
