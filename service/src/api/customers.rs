@@ -199,7 +199,7 @@ impl CustomersApi {
                         "客户在回收站中，请先恢复再修改",
                     ));
                 }
-                let mut input = patch.apply(&before.data)?;
+                let mut input = patch.apply(&before.data);
                 input.validate(today())?;
                 check_unique_and_owner(tx, &input, Some(id))?;
                 customers::update(tx, id, &input)?;

@@ -1,58 +1,25 @@
-//! Customers and their collaterals. Money columns hold integer 元; the API speaks 万元.
+//! Customers and their collaterals. The facts' columns come from the field catalogue and are
+//! read by name; money columns hold integer 元 while the API speaks 万元.
 
 use std::collections::HashMap;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row};
 use sea_query::{
     Cond, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, SimpleExpr, Value,
 };
 
 use super::sql;
-use crate::domain::customer::{
-    BusinessStatus, Collateral, CollateralKind, Customer, CustomerInput, Stage, TaxGrade,
-};
-use crate::domain::money::{opt_wan_to_yuan, opt_yuan_to_wan};
+use crate::domain::customer::{Collateral, CollateralKind, Customer, CustomerInput, FIELDS, Stage};
+use crate::domain::fields::{Fact, Field, Kind};
+use crate::domain::money::{opt_wan_to_yuan, opt_yuan_to_wan, wan_to_yuan, yuan_to_wan};
 
 pub const TABLE: &str = "customers";
 const COLLATERALS: &str = "collaterals";
 
-/// The editable columns, in the order `values()` produces and `from_row()` reads them.
-const DATA_COLUMNS: [&str; 33] = [
-    "name",
-    "uscc",
-    "established_on",
-    "reg_capital_yuan",
-    "legal_person",
-    "legal_person_age",
-    "annual_invoice_yuan",
-    "invoice_gap_months",
-    "annual_tax_yuan",
-    "tax_grade",
-    "monthly_flow_yuan",
-    "current_overdue",
-    "overdue_count_24m",
-    "lian3lei6_24m",
-    "severe_record_5y",
-    "inquiries_1m",
-    "inquiries_3m",
-    "inquiries_6m",
-    "card_utilization_pct",
-    "credit_institutions",
-    "business_loan_count",
-    "business_loan_balance_yuan",
-    "dishonest_debtor",
-    "business_status",
-    "main_business",
-    "industry",
-    "loan_demand_yuan",
-    "contact_name",
-    "contact_phone",
-    "owner_id",
-    "stage",
-    "notes",
+/// Bookkeeping columns read with every customer (the facts' columns come from the catalogue).
+const META_COLUMNS: [&str; 8] = [
     "id",
-];
-const META_COLUMNS: [&str; 7] = [
     "latest_category",
     "latest_total",
     "latest_recommended_yuan",
@@ -62,42 +29,70 @@ const META_COLUMNS: [&str; 7] = [
     "deleted_at",
 ];
 
-fn values(c: &CustomerInput) -> Vec<SimpleExpr> {
-    let v = |x: Value| SimpleExpr::Value(x);
-    vec![
-        v(c.name.clone().into()),
-        v(c.uscc.clone().into()),
-        v(c.established_on.map(|d| d.to_string()).into()),
-        v(opt_wan_to_yuan(c.reg_capital_wan).into()),
-        v(c.legal_person.clone().into()),
-        v(c.legal_person_age.into()),
-        v(opt_wan_to_yuan(c.annual_invoice_wan).into()),
-        v(c.invoice_gap_months.into()),
-        v(opt_wan_to_yuan(c.annual_tax_wan).into()),
-        v(c.tax_grade.map(|g| g.code()).into()),
-        v(opt_wan_to_yuan(c.monthly_flow_wan).into()),
-        v(c.current_overdue.into()),
-        v(c.overdue_count_24m.into()),
-        v(c.lian3lei6_24m.into()),
-        v(c.severe_record_5y.into()),
-        v(c.inquiries_1m.into()),
-        v(c.inquiries_3m.into()),
-        v(c.inquiries_6m.into()),
-        v(c.card_utilization_pct.into()),
-        v(c.credit_institutions.into()),
-        v(c.business_loan_count.into()),
-        v(opt_wan_to_yuan(c.business_loan_balance_wan).into()),
-        v(c.dishonest_debtor.into()),
-        v(c.business_status.map(|s| s.code()).into()),
-        v(c.main_business.clone().into()),
-        v(c.industry.clone().into()),
-        v(opt_wan_to_yuan(c.loan_demand_wan).into()),
-        v(c.contact_name.clone().into()),
-        v(c.contact_phone.clone().into()),
-        v(c.owner_id.into()),
-        v(c.stage.code().into()),
-        v(c.notes.clone().into()),
-    ]
+/// The catalogue's facts that have a column here, with that column.
+fn stored_fields() -> impl Iterator<Item = (&'static Field, &'static str)> {
+    FIELDS
+        .iter()
+        .filter_map(|f| f.stored_in().map(|column| (f, column)))
+}
+
+/// A fact as the value its column holds: money as integer 元, dates and codes as text.
+fn column_value(field: &Field, fact: Fact) -> Value {
+    match fact {
+        Fact::Null => Value::String(None),
+        Fact::Text(s) => s.into(),
+        Fact::Int(i) => i.into(),
+        Fact::Num(n) if matches!(field.kind, Kind::Wan) => wan_to_yuan(n).into(),
+        Fact::Num(n) => n.into(),
+        Fact::Bool(b) => b.into(),
+        Fact::Date(d) => d.to_string().into(),
+        Fact::Code(c) => c.into(),
+        // Collaterals live in their own table; `stored_fields` never yields them.
+        Fact::Collaterals(_) => Value::String(None),
+    }
+}
+
+fn values(c: &CustomerInput) -> Vec<(&'static str, SimpleExpr)> {
+    stored_fields()
+        .map(|(f, column)| (column, SimpleExpr::Value(column_value(f, (f.get)(c)))))
+        .collect()
+}
+
+/// The fact a column holds; a value of the wrong type or an unknown code is an error.
+fn column_fact(field: &Field, value: ValueRef<'_>) -> Result<Fact, String> {
+    let text = |v: ValueRef<'_>| {
+        v.as_str()
+            .map(str::to_owned)
+            .map_err(|_| format!("expected text, found {:?}", v.data_type()))
+    };
+    let int = |v: ValueRef<'_>| {
+        v.as_i64()
+            .map_err(|_| format!("expected an integer, found {:?}", v.data_type()))
+    };
+    if value == ValueRef::Null {
+        return Ok(Fact::Null);
+    }
+    Ok(match field.kind {
+        Kind::Name | Kind::Text { .. } | Kind::Uscc | Kind::Phone => Fact::Text(text(value)?),
+        Kind::Date => {
+            let s = text(value)?;
+            Fact::Date(s.parse().map_err(|_| format!("not a date: {s:?}"))?)
+        }
+        Kind::Wan => Fact::Num(yuan_to_wan(int(value)?)),
+        Kind::Int { .. } | Kind::Owner => Fact::Int(int(value)?),
+        Kind::Percent { .. } => Fact::Num(
+            value
+                .as_f64()
+                .or_else(|_| value.as_i64().map(|i| i as f64))
+                .map_err(|_| format!("expected a number, found {:?}", value.data_type()))?,
+        ),
+        Kind::Bool => Fact::Bool(int(value)? != 0),
+        Kind::Choice(choice) => {
+            let s = text(value)?;
+            Fact::Code((choice.from_code)(&s).ok_or_else(|| format!("unknown value {s:?}"))?)
+        }
+        Kind::Collaterals => return Err("collaterals have no column".into()),
+    })
 }
 
 /// What the list's `q` searches, joined by a separator no one types (kept in step with 003_search.sql).
@@ -113,23 +108,8 @@ fn search_text(c: &CustomerInput) -> String {
     .join("\u{1}")
 }
 
-fn date(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<chrono::NaiveDate>> {
-    r.get::<_, Option<String>>(i)?
-        .map(|s| {
-            s.parse().map_err(|_| {
-                let column = r.as_ref().column_name(i).unwrap_or("?").to_string();
-                column_error(column, format!("not a date: {s:?}"))
-            })
-        })
-        .transpose()
-}
-
-fn wan(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<f64>> {
-    Ok(opt_yuan_to_wan(r.get(i)?))
-}
-
 /// A problem with one column; [`sql::in_row`] adds the table and row.
-fn column_error(column: String, problem: String) -> rusqlite::Error {
+fn column_error(column: &str, problem: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         0,
         rusqlite::types::Type::Text,
@@ -137,82 +117,48 @@ fn column_error(column: String, problem: String) -> rusqlite::Error {
     )
 }
 
-/// An enum column: NULL is `None`, a value no variant knows is an error (never a default).
-fn enum_of<T>(r: &Row<'_>, i: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<Option<T>> {
-    r.get::<_, Option<String>>(i)?
+fn date(r: &Row<'_>, column: &str) -> rusqlite::Result<Option<chrono::NaiveDate>> {
+    r.get::<_, Option<String>>(column)?
         .map(|s| {
-            parse(&s).ok_or_else(|| {
-                let column = r.as_ref().column_name(i).unwrap_or("?").to_string();
-                column_error(column, format!("unknown value {s:?}"))
-            })
+            s.parse()
+                .map_err(|_| column_error(column, format!("not a date: {s:?}")))
         })
         .transpose()
 }
 
-fn required<T>(r: &Row<'_>, i: usize, value: Option<T>) -> rusqlite::Result<T> {
-    value.ok_or_else(|| {
-        let column = r.as_ref().column_name(i).unwrap_or("?").to_string();
-        column_error(column, "missing".into())
-    })
+fn wan(r: &Row<'_>, column: &str) -> rusqlite::Result<Option<f64>> {
+    Ok(opt_yuan_to_wan(r.get(column)?))
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
-    let id: i64 = r.get(32)?;
+    let id: i64 = r.get("id")?;
     sql::in_row(TABLE, id, decode(r))
 }
 
 fn decode(r: &Row<'_>) -> rusqlite::Result<Customer> {
-    let data = CustomerInput {
-        name: r.get(0)?,
-        uscc: r.get(1)?,
-        established_on: date(r, 2)?,
-        reg_capital_wan: wan(r, 3)?,
-        legal_person: r.get(4)?,
-        legal_person_age: r.get(5)?,
-        annual_invoice_wan: wan(r, 6)?,
-        invoice_gap_months: r.get(7)?,
-        annual_tax_wan: wan(r, 8)?,
-        tax_grade: enum_of(r, 9, TaxGrade::from_code)?,
-        monthly_flow_wan: wan(r, 10)?,
-        current_overdue: r.get(11)?,
-        overdue_count_24m: r.get(12)?,
-        lian3lei6_24m: r.get(13)?,
-        severe_record_5y: r.get(14)?,
-        inquiries_1m: r.get(15)?,
-        inquiries_3m: r.get(16)?,
-        inquiries_6m: r.get(17)?,
-        card_utilization_pct: r.get(18)?,
-        credit_institutions: r.get(19)?,
-        business_loan_count: r.get(20)?,
-        business_loan_balance_wan: wan(r, 21)?,
-        dishonest_debtor: r.get(22)?,
-        business_status: enum_of(r, 23, BusinessStatus::from_code)?,
-        main_business: r.get(24)?,
-        industry: r.get(25)?,
-        loan_demand_wan: wan(r, 26)?,
-        collaterals: vec![],
-        contact_name: r.get(27)?,
-        contact_phone: r.get(28)?,
-        owner_id: r.get(29)?,
-        stage: required(r, 30, enum_of(r, 30, Stage::from_code)?)?,
-        notes: r.get(31)?,
-    };
+    let mut data = CustomerInput::default();
+    for (field, column) in stored_fields() {
+        let fact = column_fact(field, r.get_ref(column)?).map_err(|e| column_error(column, e))?;
+        field
+            .put(&mut data, fact)
+            .map_err(|e| column_error(column, e))?;
+    }
     Ok(Customer {
-        id: r.get(32)?,
+        id: r.get("id")?,
         data,
-        latest_category: r.get(33)?,
-        latest_total: r.get(34)?,
-        latest_recommended_wan: wan(r, 35)?,
-        latest_diagnosis_id: r.get(36)?,
-        created_at: r.get(37)?,
-        updated_at: r.get(38)?,
-        deleted_at: r.get(39)?,
+        latest_category: r.get("latest_category")?,
+        latest_total: r.get("latest_total")?,
+        latest_recommended_wan: wan(r, "latest_recommended_yuan")?,
+        latest_diagnosis_id: r.get("latest_diagnosis_id")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+        deleted_at: r.get("deleted_at")?,
     })
 }
 
 fn select() -> SelectStatement {
     Query::select()
-        .columns(DATA_COLUMNS)
+        .columns(stored_fields().map(|(_, column)| column))
         .columns(META_COLUMNS)
         .from(TABLE)
         .to_owned()
@@ -224,7 +170,7 @@ pub fn insert(
     created_by: Option<i64>,
 ) -> rusqlite::Result<i64> {
     let now = sql::now();
-    let mut vals = values(c);
+    let (columns, mut vals): (Vec<_>, Vec<_>) = values(c).into_iter().unzip();
     vals.extend([
         created_by.into(),
         now.clone().into(),
@@ -233,7 +179,7 @@ pub fn insert(
     ]);
     let q = Query::insert()
         .into_table(TABLE)
-        .columns(DATA_COLUMNS[..32].iter().copied().chain([
+        .columns(columns.into_iter().chain([
             "created_by",
             "created_at",
             "updated_at",
@@ -251,8 +197,8 @@ pub fn update(conn: &Connection, id: i64, c: &CustomerInput) -> rusqlite::Result
     q.table(TABLE)
         .and_where(Expr::col("id").eq(id))
         .value("updated_at", sql::now());
-    for (col, val) in DATA_COLUMNS[..32].iter().zip(values(c)) {
-        q.value(*col, val);
+    for (column, value) in values(c) {
+        q.value(column, value);
     }
     q.value("search_text", search_text(c));
     let n = sql::execute(conn, &q)?;
@@ -323,7 +269,7 @@ fn attach_collaterals(conn: &Connection, customers: &mut [Customer]) -> rusqlite
             .order_by("position", Order::Asc)
             .to_owned();
         let rows = sql::query_all(conn, &q, |r| {
-            let id: i64 = r.get(6)?;
+            let id: i64 = r.get("id")?;
             sql::in_row(COLLATERALS, id, collateral(r))
         })?;
         for (id, c) in rows {
@@ -337,14 +283,16 @@ fn attach_collaterals(conn: &Connection, customers: &mut [Customer]) -> rusqlite
 }
 
 fn collateral(r: &Row<'_>) -> rusqlite::Result<(i64, Collateral)> {
+    let kind: String = r.get("kind")?;
     Ok((
-        r.get::<_, i64>(0)?,
+        r.get("customer_id")?,
         Collateral {
-            kind: required(r, 1, enum_of(r, 1, CollateralKind::from_code)?)?,
-            description: r.get(2)?,
-            appraisal_wan: wan(r, 3)?,
-            lien_wan: wan(r, 4)?,
-            held_since: date(r, 5)?,
+            kind: CollateralKind::from_code(&kind)
+                .ok_or_else(|| column_error("kind", format!("unknown value {kind:?}")))?,
+            description: r.get("description")?,
+            appraisal_wan: wan(r, "appraisal_yuan")?,
+            lien_wan: wan(r, "lien_yuan")?,
+            held_since: date(r, "held_since")?,
         },
     ))
 }
@@ -374,7 +322,10 @@ pub fn find_by_uscc(
         q.and_where(Expr::col("id").ne(id));
     }
     sql::query_opt(conn, &q, |r| {
-        Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.is_some()))
+        Ok((
+            r.get("id")?,
+            r.get::<_, Option<String>>("deleted_at")?.is_some(),
+        ))
     })
 }
 

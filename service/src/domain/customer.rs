@@ -1,11 +1,22 @@
-//! The customer (企业客户) as the API sees it, and its validation. Unknown facts are `null`, never 0.
+//! The customer (企业客户): its facts declared once, in [`customer_facts!`] below. Each entry
+//! is the API field, its catalogue data (label, unit, kind, range, group, sensitivity, column,
+//! spreadsheet headers) and, for facts the diagnosis reads, the engine fact it becomes. The API
+//! types (`CustomerInput`, `CustomerPatch`), storage, import/export columns, validation,
+//! `missing_fields` and the UI's labels all come from it. Unknown facts are `null`, never 0.
+//!
+//! Adding a fact: one entry here, one migration adding its column, and (if the diagnosis uses
+//! it) the rule in the engine.
 
 use chrono::NaiveDate;
 use poem_openapi::Object;
 use poem_openapi::types::MaybeUndefined;
 use serde::{Deserialize, Serialize};
 
-use super::uscc;
+use super::facts::{Known, collaterals, count, same, wan};
+pub use super::fields::FieldError;
+use super::fields::{
+    Choice, Field, FieldGroup as G, Kind, Slot, checked_date, checked_free_text, checked_wan,
+};
 pub use super::vocab::{BusinessStatus, CollateralKind, Stage, TaxGrade};
 
 #[derive(Object, Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -25,286 +36,224 @@ pub struct Collateral {
     pub held_since: Option<NaiveDate>,
 }
 
-/// Everything a broker records about a customer; `null` means "not known yet".
-#[derive(Object, Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
-pub struct CustomerInput {
+/// Declares the customer's facts; see the module documentation.
+macro_rules! customer_facts {
+    ($(
+        $(#[$attr:meta])*
+        $api:ident : $ty:ty = $spec:expr
+            $(, fact $fact:ident : $fty:ty = $conv:path)?
+    );+ $(;)?) => {
+        /// Everything a broker records about a customer; `null` means "not known yet".
+        #[derive(Object, Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+        pub struct CustomerInput {
+            $( $(#[$attr])* pub $api: $ty, )+
+        }
+
+        /// A partial change: absent fields keep their value, `null` clears a fact back to
+        /// "unknown" (lists to empty, the stage to 新客户). Fields as in `CustomerInput`.
+        #[derive(Object, Debug, Clone, Default)]
+        pub struct CustomerPatch {
+            $( #[oai(nullable)] pub $api: MaybeUndefined<<$ty as Slot>::Inner>, )+
+        }
+
+        impl CustomerPatch {
+            /// The current facts with the present fields applied; the result still needs `validate`.
+            pub fn apply(&self, current: &CustomerInput) -> CustomerInput {
+                let mut out = current.clone();
+                $(
+                    match &self.$api {
+                        MaybeUndefined::Undefined => {}
+                        MaybeUndefined::Null => out.$api = Slot::cleared(),
+                        MaybeUndefined::Value(v) => out.$api = Slot::from_inner(v.clone()),
+                    }
+                )+
+                out
+            }
+        }
+
+        /// The catalogue, in form order.
+        pub const FIELDS: &[Field] = &[
+            $(
+                ($spec).bind(
+                    stringify!($api),
+                    |c: &CustomerInput| Slot::fact(&c.$api),
+                    |c: &mut CustomerInput, f| {
+                        c.$api = Slot::from_fact(f)?;
+                        Ok(())
+                    },
+                ),
+            )+
+        ];
+
+        /// What the diagnosis reads (money in 元). Stored verbatim as a diagnosis's input snapshot.
+        #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+        #[serde(default)]
+        pub struct Facts {
+            $($( pub $fact: $fty, )?)+
+        }
+
+        /// The bridge from a recorded customer (API types, 万元) to the engine's facts (元).
+        pub fn facts_of(input: &CustomerInput) -> Facts {
+            Facts {
+                $($( $fact: $conv(&input.$api), )?)+
+            }
+        }
+
+        impl Facts {
+            /// API field names of every fact the diagnosis had to assume.
+            pub fn missing_fields(&self) -> Vec<String> {
+                let mut out = vec![];
+                $($( Known::missing(&self.$fact, stringify!($api), &mut out); )?)+
+                out
+            }
+        }
+    };
+}
+
+customer_facts! {
     /// 企业名称 (required; an empty or missing name is refused with a field error)
     #[oai(default)]
     #[serde(default)]
-    pub name: String,
+    name: String = Field::new("企业名称", Kind::Name, G::Basic)
+        .aliases(&["公司名称", "客户名称", "企业"]).help("必填，最多 100 字").width(32.0);
     /// 统一社会信用代码 (checked against GB 32100)
     #[oai(nullable)]
-    pub uscc: Option<String>,
+    uscc: Option<String> = Field::new("统一社会信用代码", Kind::Uscc, G::Basic)
+        .aliases(&["信用代码", "社会信用代码", "统一代码"])
+        .help("18 位，按 GB 32100 校验；用于导入时匹配已有客户").width(22.0);
     #[oai(nullable)]
-    pub established_on: Option<NaiveDate>,
+    established_on: Option<NaiveDate> = Field::new("成立日期", Kind::Date, G::Basic)
+        .aliases(&["成立时间", "注册日期"]).help("如 2020-01-02、2020/1/2、2020年1月2日").width(12.0),
+        fact established_on: Option<NaiveDate> = same;
     #[oai(nullable)]
-    pub reg_capital_wan: Option<f64>,
+    reg_capital_wan: Option<f64> = Field::wan("注册资本", G::Basic, "reg_capital_yuan")
+        .aliases(&["注册资本", "注册资本（万元）"]),
+        fact reg_capital_yuan: Option<i64> = wan;
     #[oai(nullable)]
-    pub legal_person: Option<String>,
+    legal_person: Option<String> = Field::text("法人", 50, G::Basic)
+        .aliases(&["法定代表人", "法人代表"]).personal();
     #[oai(nullable)]
-    pub legal_person_age: Option<i64>,
+    legal_person_age: Option<i64> = Field::new("法人年龄", Kind::Int { min: 18, max: 100 }, G::Basic)
+        .unit("岁").help("18–100").width(8.0).personal(),
+        fact legal_person_age: Option<u32> = count;
+    /// 近 12 个月开票金额（万元）
     #[oai(nullable)]
-    pub annual_invoice_wan: Option<f64>,
+    annual_invoice_wan: Option<f64> = Field::wan("年开票额", G::InvoiceTax, "annual_invoice_yuan")
+        .aliases(&["年开票(万元)", "年开票", "年开票（万元）", "近12个月开票"])
+        .help("近 12 个月开票金额，单位：万元"),
+        fact annual_invoice_yuan: Option<i64> = wan;
     /// 近 12 个月断票月数
     #[oai(nullable)]
-    pub invoice_gap_months: Option<i64>,
+    invoice_gap_months: Option<i64> = Field::new("断票月数", Kind::Int { min: 0, max: 12 }, G::InvoiceTax)
+        .aliases(&["断票"]).help("近 12 个月无开票的月数，0–12").width(8.0),
+        fact invoice_gap_months: Option<u32> = count;
+    /// 近 12 个月纳税总额（万元）
     #[oai(nullable)]
-    pub annual_tax_wan: Option<f64>,
+    annual_tax_wan: Option<f64> = Field::wan("年纳税额", G::InvoiceTax, "annual_tax_yuan")
+        .aliases(&["年纳税(万元)", "年纳税", "年纳税（万元）", "近12个月纳税"])
+        .help("近 12 个月纳税总额，单位：万元"),
+        fact annual_tax_yuan: Option<i64> = wan;
     #[oai(nullable)]
-    pub tax_grade: Option<TaxGrade>,
+    tax_grade: Option<TaxGrade> = Field::new("纳税信用等级", Kind::Choice(Choice::of::<TaxGrade>()), G::InvoiceTax)
+        .aliases(&["纳税等级", "纳税信用"]).help("A级、B级、M级、C级、D级 或 未评级"),
+        fact tax_grade: Option<TaxGrade> = same;
     /// 对公流水月均（万元）
     #[oai(nullable)]
-    pub monthly_flow_wan: Option<f64>,
+    monthly_flow_wan: Option<f64> = Field::wan("对公流水月均", G::Flow, "monthly_flow_yuan")
+        .aliases(&["对公流水月均(万元)", "月均流水", "对公流水", "月均流水（万元）"]).width(14.0),
+        fact monthly_flow_yuan: Option<i64> = wan;
     #[oai(nullable)]
-    pub current_overdue: Option<bool>,
+    current_overdue: Option<bool> = Field::yes_no("当前逾期", G::Credit).aliases(&["是否当前逾期"]),
+        fact current_overdue: Option<bool> = same;
     #[oai(nullable)]
-    pub overdue_count_24m: Option<i64>,
+    overdue_count_24m: Option<i64> = Field::count("近24个月逾期次数", G::Credit)
+        .aliases(&["近两年逾期次数"]),
+        fact overdue_count_24m: Option<u32> = count;
     /// 近 24 个月是否有"连三累六"
     #[oai(nullable)]
-    pub lian3lei6_24m: Option<bool>,
+    lian3lei6_24m: Option<bool> = Field::yes_no("近24个月连三累六", G::Credit).aliases(&["连三累六"]),
+        fact lian3lei6_24m: Option<bool> = same;
     /// 近 5 年呆账 / 代偿 / 资产处置等严重记录
     #[oai(nullable)]
-    pub severe_record_5y: Option<bool>,
+    severe_record_5y: Option<bool> = Field::yes_no("近5年严重不良记录", G::Credit)
+        .aliases(&["严重不良记录", "呆账代偿记录", "近5年严重不良"])
+        .help("近 5 年呆账、代偿、资产处置等；是 / 否").width(10.0),
+        fact severe_record_5y: Option<bool> = same;
     #[oai(nullable)]
-    pub inquiries_1m: Option<i64>,
+    inquiries_1m: Option<i64> = Field::count("近1个月查询次数", G::Credit)
+        .aliases(&["近1月查询"]).help("贷款/信用卡/担保审批查询"),
+        fact inquiries_1m: Option<u32> = count;
     #[oai(nullable)]
-    pub inquiries_3m: Option<i64>,
+    inquiries_3m: Option<i64> = Field::count("近3个月查询次数", G::Credit)
+        .aliases(&["近3月查询"]).help("不少于近 1 个月"),
+        fact inquiries_3m: Option<u32> = count;
     #[oai(nullable)]
-    pub inquiries_6m: Option<i64>,
+    inquiries_6m: Option<i64> = Field::count("近6个月查询次数", G::Credit)
+        .aliases(&["近6月查询"]).help("不少于近 3 个月"),
+        fact inquiries_6m: Option<u32> = count;
     #[oai(nullable)]
-    pub card_utilization_pct: Option<f64>,
+    card_utilization_pct: Option<f64> = Field::new("信用卡使用率", Kind::Percent { max: 1000.0 }, G::Credit)
+        .unit("%").aliases(&["信用卡使用率", "信用卡使用率（%）"]).help("0–1000，单位：%"),
+        fact card_utilization_pct: Option<f64> = same;
     #[oai(nullable)]
-    pub credit_institutions: Option<i64>,
+    credit_institutions: Option<i64> = Field::count("授信机构数", G::Credit),
+        fact credit_institutions: Option<u32> = count;
     #[oai(nullable)]
-    pub business_loan_count: Option<i64>,
+    business_loan_count: Option<i64> = Field::count("经营贷笔数", G::Credit),
+        fact business_loan_count: Option<u32> = count;
     #[oai(nullable)]
-    pub business_loan_balance_wan: Option<f64>,
+    business_loan_balance_wan: Option<f64> = Field::wan("经营贷余额", G::Credit, "business_loan_balance_yuan")
+        .aliases(&["经营贷余额", "经营贷余额（万元）"]),
+        fact business_loan_balance_yuan: Option<i64> = wan;
     /// 失信被执行人
     #[oai(nullable)]
-    pub dishonest_debtor: Option<bool>,
+    dishonest_debtor: Option<bool> = Field::yes_no("失信被执行人", G::Credit).aliases(&["是否失信"]),
+        fact dishonest_debtor: Option<bool> = same;
     #[oai(nullable)]
-    pub business_status: Option<BusinessStatus>,
+    business_status: Option<BusinessStatus> = Field::new("经营状态", Kind::Choice(Choice::of::<BusinessStatus>()), G::Basic)
+        .aliases(&["登记状态"]).help("存续、经营异常、吊销/注销"),
+        fact business_status: Option<BusinessStatus> = same;
     #[oai(nullable)]
-    pub main_business: Option<String>,
+    main_business: Option<String> = Field::text("主营业务", 500, G::Basic).aliases(&["经营范围"]).width(24.0);
     #[oai(nullable)]
-    pub industry: Option<String>,
+    industry: Option<String> = Field::text("行业", 50, G::Basic)
+        .aliases(&["所属行业"]).help("按国民经济行业分类填写，如 批发业").width(16.0),
+        fact industry: Option<String> = same;
     #[oai(nullable)]
-    pub loan_demand_wan: Option<f64>,
+    loan_demand_wan: Option<f64> = Field::wan("贷款需求", G::Demand, "loan_demand_yuan")
+        .aliases(&["贷款需求", "融资需求", "贷款需求（万元）"]),
+        fact loan_demand_yuan: Option<i64> = wan;
     #[oai(default)]
     #[serde(default)]
-    pub collaterals: Vec<Collateral>,
+    collaterals: Vec<Collateral> = Field::new("抵押物", Kind::Collaterals, G::Assets)
+        .aliases(&["抵押物情况"])
+        .help("每项：类型/评估价值万元/已抵押万元/持有起始日期/说明，多项用；分隔。例：住宅/380/120/2018-06-01/西湖区住宅")
+        .width(36.0),
+        fact collaterals: Vec<super::engine::Collateral> = collaterals;
     #[oai(nullable)]
-    pub contact_name: Option<String>,
+    contact_name: Option<String> = Field::text("联系人", 50, G::Follow).personal();
     #[oai(nullable)]
-    pub contact_phone: Option<String>,
+    contact_phone: Option<String> = Field::new("联系电话", Kind::Phone, G::Follow)
+        .aliases(&["电话", "手机"]).width(14.0).personal();
     #[oai(nullable)]
-    pub owner_id: Option<i64>,
+    owner_id: Option<i64> = Field::new("负责人", Kind::Owner, G::Follow)
+        .aliases(&["客户经理"]).help("负责员工的用户名");
     #[oai(default)]
     #[serde(default)]
-    pub stage: Stage,
+    stage: Stage = Field::new("跟进阶段", Kind::Choice(Choice::of::<Stage>()), G::Follow)
+        .aliases(&["阶段"]).help("新客户、已联系、已诊断、改造中、申请中、已放款、已流失");
     #[oai(nullable)]
-    pub notes: Option<String>,
-}
-
-/// A field-level validation failure: the API field name and a Chinese message.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    fn new(field: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.to_string(),
-            message: message.into(),
-        }
-    }
-}
-
-const MAX_WAN: f64 = 10_000_000.0; // 1,000 亿元: beyond any SME's figures, below f64 trouble
-
-fn text(
-    field: &str,
-    label: &str,
-    value: &mut Option<String>,
-    max: usize,
-) -> Result<(), FieldError> {
-    if let Some(v) = value.as_mut() {
-        let trimmed = v.trim().to_string();
-        if trimmed.is_empty() {
-            *value = None;
-        } else if trimmed.chars().count() > max {
-            return Err(FieldError::new(
-                field,
-                format!("{label}不能超过 {max} 个字符"),
-            ));
-        } else if trimmed
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-        {
-            return Err(FieldError::new(
-                field,
-                format!("{label}含有不可见的控制字符"),
-            ));
-        } else {
-            *v = trimmed;
-        }
-    }
-    Ok(())
-}
-
-fn wan(field: &str, label: &str, value: Option<f64>) -> Result<(), FieldError> {
-    match value {
-        Some(v) if !v.is_finite() || v < 0.0 => {
-            Err(FieldError::new(field, format!("{label}不能为负数")))
-        }
-        Some(v) if v > MAX_WAN => Err(FieldError::new(
-            field,
-            format!("{label}超出合理范围（单位为万元）"),
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn int(field: &str, label: &str, value: Option<i64>, min: i64, max: i64) -> Result<(), FieldError> {
-    match value {
-        Some(v) if v < min || v > max => Err(FieldError::new(
-            field,
-            format!("{label}应在 {min} 到 {max} 之间"),
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn date(
-    field: &str,
-    label: &str,
-    value: Option<NaiveDate>,
-    today: NaiveDate,
-) -> Result<(), FieldError> {
-    let earliest = NaiveDate::from_ymd_opt(1949, 1, 1).expect("valid date");
-    match value {
-        Some(d) if d > today => Err(FieldError::new(field, format!("{label}不能晚于今天"))),
-        Some(d) if d < earliest => Err(FieldError::new(
-            field,
-            format!("{label}早于 1949 年，请核对"),
-        )),
-        _ => Ok(()),
-    }
+    notes: Option<String> = Field::text("备注", 5000, G::Follow).aliases(&["说明"]).width(30.0);
 }
 
 impl CustomerInput {
-    /// Normalises text (trim, empty → null) and checks every field; the first error wins.
+    /// Normalises text (trim, empty → null) and checks every fact, in catalogue order, then the
+    /// rules that span facts; the first error wins.
     pub fn validate(&mut self, today: NaiveDate) -> Result<(), FieldError> {
-        self.name = self.name.trim().to_string();
-        if self.name.is_empty() {
-            return Err(FieldError::new("name", "企业名称不能为空"));
+        for field in FIELDS {
+            field.check(self, today)?;
         }
-        let mut name = Some(self.name.clone());
-        text("name", "企业名称", &mut name, 100)?;
-        if let Some(code) = self
-            .uscc
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        {
-            self.uscc = Some(uscc::parse(code).map_err(|m| FieldError::new("uscc", m))?);
-        } else {
-            self.uscc = None;
-        }
-        text("legal_person", "法人", &mut self.legal_person, 50)?;
-        text("main_business", "主营业务", &mut self.main_business, 500)?;
-        text("industry", "行业", &mut self.industry, 50)?;
-        text("contact_name", "联系人", &mut self.contact_name, 50)?;
-        text("contact_phone", "联系电话", &mut self.contact_phone, 30)?;
-        text("notes", "备注", &mut self.notes, 5000)?;
-        if let Some(phone) = &self.contact_phone
-            && !phone
-                .chars()
-                .all(|c| c.is_ascii_digit() || "+- ()".contains(c))
-        {
-            return Err(FieldError::new(
-                "contact_phone",
-                "联系电话只能包含数字、空格、+、-、括号",
-            ));
-        }
-        date("established_on", "成立日期", self.established_on, today)?;
-        wan("reg_capital_wan", "注册资本", self.reg_capital_wan)?;
-        wan("annual_invoice_wan", "年开票额", self.annual_invoice_wan)?;
-        wan("annual_tax_wan", "年纳税额", self.annual_tax_wan)?;
-        wan("monthly_flow_wan", "对公流水月均", self.monthly_flow_wan)?;
-        wan(
-            "business_loan_balance_wan",
-            "经营贷余额",
-            self.business_loan_balance_wan,
-        )?;
-        wan("loan_demand_wan", "贷款需求", self.loan_demand_wan)?;
-        int(
-            "legal_person_age",
-            "法人年龄",
-            self.legal_person_age,
-            18,
-            100,
-        )?;
-        int(
-            "invoice_gap_months",
-            "断票月数",
-            self.invoice_gap_months,
-            0,
-            12,
-        )?;
-        int(
-            "overdue_count_24m",
-            "近 24 个月逾期次数",
-            self.overdue_count_24m,
-            0,
-            999,
-        )?;
-        int(
-            "inquiries_1m",
-            "近 1 个月查询次数",
-            self.inquiries_1m,
-            0,
-            999,
-        )?;
-        int(
-            "inquiries_3m",
-            "近 3 个月查询次数",
-            self.inquiries_3m,
-            0,
-            999,
-        )?;
-        int(
-            "inquiries_6m",
-            "近 6 个月查询次数",
-            self.inquiries_6m,
-            0,
-            999,
-        )?;
-        int(
-            "credit_institutions",
-            "授信机构数",
-            self.credit_institutions,
-            0,
-            999,
-        )?;
-        int(
-            "business_loan_count",
-            "经营贷笔数",
-            self.business_loan_count,
-            0,
-            999,
-        )?;
         self.check_inquiry_windows()?;
-        if let Some(p) = self.card_utilization_pct
-            && !(p.is_finite() && (0.0..=1000.0).contains(&p))
-        {
-            return Err(FieldError::new(
-                "card_utilization_pct",
-                "信用卡使用率应在 0 到 1000（%）之间",
-            ));
-        }
         self.validate_collaterals(today)
     }
 
@@ -334,10 +283,10 @@ impl CustomerInput {
         }
         for (i, c) in self.collaterals.iter_mut().enumerate() {
             let f = |name: &str| format!("collaterals[{i}].{name}");
-            text(&f("description"), "抵押物说明", &mut c.description, 200)?;
-            wan(&f("appraisal_wan"), "评估价值", c.appraisal_wan)?;
-            wan(&f("lien_wan"), "已抵押余额", c.lien_wan)?;
-            date(&f("held_since"), "持有起始日期", c.held_since, today)?;
+            checked_free_text(&f("description"), "抵押物说明", &mut c.description, 200)?;
+            checked_wan(&f("appraisal_wan"), "评估价值", c.appraisal_wan)?;
+            checked_wan(&f("lien_wan"), "已抵押余额", c.lien_wan)?;
+            checked_date(&f("held_since"), "持有起始日期", c.held_since, today)?;
         }
         Ok(())
     }
@@ -380,69 +329,5 @@ impl Customer {
             updated_at: String::new(),
             deleted_at: None,
         }
-    }
-}
-
-/// A partial change: absent fields keep their value, `null` clears a fact back to "unknown".
-#[derive(Object, Debug, Clone, Default)]
-pub struct CustomerPatch {
-    pub name: MaybeUndefined<String>,
-    pub uscc: MaybeUndefined<String>,
-    pub established_on: MaybeUndefined<NaiveDate>,
-    pub reg_capital_wan: MaybeUndefined<f64>,
-    pub legal_person: MaybeUndefined<String>,
-    pub legal_person_age: MaybeUndefined<i64>,
-    pub annual_invoice_wan: MaybeUndefined<f64>,
-    pub invoice_gap_months: MaybeUndefined<i64>,
-    pub annual_tax_wan: MaybeUndefined<f64>,
-    pub tax_grade: MaybeUndefined<TaxGrade>,
-    pub monthly_flow_wan: MaybeUndefined<f64>,
-    pub current_overdue: MaybeUndefined<bool>,
-    pub overdue_count_24m: MaybeUndefined<i64>,
-    pub lian3lei6_24m: MaybeUndefined<bool>,
-    pub severe_record_5y: MaybeUndefined<bool>,
-    pub inquiries_1m: MaybeUndefined<i64>,
-    pub inquiries_3m: MaybeUndefined<i64>,
-    pub inquiries_6m: MaybeUndefined<i64>,
-    pub card_utilization_pct: MaybeUndefined<f64>,
-    pub credit_institutions: MaybeUndefined<i64>,
-    pub business_loan_count: MaybeUndefined<i64>,
-    pub business_loan_balance_wan: MaybeUndefined<f64>,
-    pub dishonest_debtor: MaybeUndefined<bool>,
-    pub business_status: MaybeUndefined<BusinessStatus>,
-    pub main_business: MaybeUndefined<String>,
-    pub industry: MaybeUndefined<String>,
-    pub loan_demand_wan: MaybeUndefined<f64>,
-    pub collaterals: MaybeUndefined<Vec<Collateral>>,
-    pub contact_name: MaybeUndefined<String>,
-    pub contact_phone: MaybeUndefined<String>,
-    pub owner_id: MaybeUndefined<i64>,
-    pub stage: MaybeUndefined<Stage>,
-    pub notes: MaybeUndefined<String>,
-}
-
-impl CustomerPatch {
-    /// Applies the fields that are present; the result still needs `validate`.
-    pub fn apply(&self, current: &CustomerInput) -> Result<CustomerInput, FieldError> {
-        use poem_openapi::types::{ParseFromJSON, ToJSON};
-        let mut merged = current.to_json().unwrap_or_default();
-        if let (Some(target), Some(serde_json::Value::Object(changes))) =
-            (merged.as_object_mut(), self.to_json())
-        {
-            for (key, value) in changes {
-                // Lists and the stage have no "unknown": null means empty / default.
-                let value = match (key.as_str(), value) {
-                    ("collaterals", serde_json::Value::Null) => serde_json::Value::Array(vec![]),
-                    ("stage", serde_json::Value::Null) => {
-                        serde_json::Value::String(Stage::New.code().into())
-                    }
-                    ("name", serde_json::Value::Null) => serde_json::Value::String(String::new()),
-                    (_, v) => v,
-                };
-                target.insert(key, value);
-            }
-        }
-        CustomerInput::parse_from_json(Some(merged))
-            .map_err(|e| FieldError::new("body", format!("修改内容无效：{}", e.into_message())))
     }
 }

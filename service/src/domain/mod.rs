@@ -2,6 +2,7 @@
 pub mod customer;
 pub mod engine;
 pub mod facts;
+pub mod fields;
 pub mod money;
 pub mod uscc;
 pub mod user;

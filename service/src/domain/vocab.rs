@@ -325,6 +325,8 @@ vocabulary! {
     }
 }
 
+pub(crate) use vocabulary;
+
 /// Every vocabulary, for `GET /api/vocabulary` and the generated frontend file.
 pub fn all() -> Vec<Terms> {
     vec![

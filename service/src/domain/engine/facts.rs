@@ -13,35 +13,8 @@ pub struct Collateral {
     pub held_since: Option<NaiveDate>,
 }
 
-/// Diagnosis input. Stored verbatim as the diagnosis input snapshot.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
-#[serde(default)]
-pub struct Facts {
-    pub established_on: Option<NaiveDate>,
-    pub reg_capital_yuan: Option<i64>,
-    pub legal_person_age: Option<u32>,
-    pub annual_invoice_yuan: Option<i64>,
-    pub invoice_gap_months: Option<u32>,
-    pub annual_tax_yuan: Option<i64>,
-    pub tax_grade: Option<TaxGrade>,
-    pub monthly_flow_yuan: Option<i64>,
-    pub current_overdue: Option<bool>,
-    pub overdue_count_24m: Option<u32>,
-    pub lian3lei6_24m: Option<bool>,
-    pub severe_record_5y: Option<bool>,
-    pub inquiries_1m: Option<u32>,
-    pub inquiries_3m: Option<u32>,
-    pub inquiries_6m: Option<u32>,
-    pub card_utilization_pct: Option<f64>,
-    pub credit_institutions: Option<u32>,
-    pub business_loan_count: Option<u32>,
-    pub business_loan_balance_yuan: Option<i64>,
-    pub dishonest_debtor: Option<bool>,
-    pub business_status: Option<BusinessStatus>,
-    pub industry: Option<String>,
-    pub collaterals: Vec<Collateral>,
-    pub loan_demand_yuan: Option<i64>,
-}
+/// Diagnosis input, generated from the field catalogue (`domain::customer`).
+pub use crate::domain::customer::Facts;
 
 impl Facts {
     /// Tax grade with `None` folded into `Unknown`.
@@ -52,59 +25,6 @@ impl Facts {
     /// Company age in whole months on `today` (None when the founding date is unknown).
     pub fn company_age_months(&self, today: NaiveDate) -> Option<u32> {
         self.established_on.map(|d| months_between(d, today))
-    }
-
-    /// API field names (the `_wan` spelling) of every fact the diagnosis had to assume.
-    pub fn missing_fields(&self) -> Vec<String> {
-        let scalar: [(&str, bool); 23] = [
-            ("established_on", self.established_on.is_none()),
-            ("reg_capital_wan", self.reg_capital_yuan.is_none()),
-            ("legal_person_age", self.legal_person_age.is_none()),
-            ("annual_invoice_wan", self.annual_invoice_yuan.is_none()),
-            ("invoice_gap_months", self.invoice_gap_months.is_none()),
-            ("annual_tax_wan", self.annual_tax_yuan.is_none()),
-            ("tax_grade", matches!(self.grade(), TaxGrade::Unknown)),
-            ("monthly_flow_wan", self.monthly_flow_yuan.is_none()),
-            ("current_overdue", self.current_overdue.is_none()),
-            ("overdue_count_24m", self.overdue_count_24m.is_none()),
-            ("lian3lei6_24m", self.lian3lei6_24m.is_none()),
-            ("severe_record_5y", self.severe_record_5y.is_none()),
-            ("inquiries_1m", self.inquiries_1m.is_none()),
-            ("inquiries_3m", self.inquiries_3m.is_none()),
-            ("inquiries_6m", self.inquiries_6m.is_none()),
-            ("card_utilization_pct", self.card_utilization_pct.is_none()),
-            ("credit_institutions", self.credit_institutions.is_none()),
-            ("business_loan_count", self.business_loan_count.is_none()),
-            (
-                "business_loan_balance_wan",
-                self.business_loan_balance_yuan.is_none(),
-            ),
-            ("dishonest_debtor", self.dishonest_debtor.is_none()),
-            ("business_status", self.business_status.is_none()),
-            (
-                "industry",
-                self.industry.as_deref().is_none_or(|s| s.trim().is_empty()),
-            ),
-            ("loan_demand_wan", self.loan_demand_yuan.is_none()),
-        ];
-        let mut out: Vec<String> = scalar
-            .iter()
-            .filter(|(_, missing)| *missing)
-            .map(|(n, _)| (*n).to_owned())
-            .collect();
-        for (i, c) in self.collaterals.iter().enumerate() {
-            let sub = [
-                ("appraisal_wan", c.appraisal_yuan.is_none()),
-                ("lien_wan", c.lien_yuan.is_none()),
-                ("held_since", c.held_since.is_none()),
-            ];
-            out.extend(
-                sub.iter()
-                    .filter(|(_, m)| *m)
-                    .map(|(n, _)| format!("collaterals[{i}].{n}")),
-            );
-        }
-        out
     }
 }
 
