@@ -126,8 +126,7 @@ customer_facts! {
         .aliases(&["成立时间", "注册日期"]).help("如 2020-01-02、2020/1/2、2020年1月2日").width(12.0),
         fact established_on: Option<NaiveDate> = same;
     #[oai(nullable)]
-    reg_capital_wan: Option<f64> = Field::wan("注册资本", G::Basic, "reg_capital_yuan")
-        .aliases(&["注册资本", "注册资本（万元）"]),
+    reg_capital_wan: Option<f64> = Field::wan("注册资本", G::Basic, "reg_capital_yuan"),
         fact reg_capital_yuan: Option<i64> = wan;
     #[oai(nullable)]
     legal_person: Option<String> = Field::text("法人", 50, G::Basic)
@@ -138,8 +137,8 @@ customer_facts! {
         fact legal_person_age: Option<u32> = count;
     /// 近 12 个月开票金额（万元）
     #[oai(nullable)]
-    annual_invoice_wan: Option<f64> = Field::wan("年开票额", G::InvoiceTax, "annual_invoice_yuan")
-        .aliases(&["年开票(万元)", "年开票", "年开票（万元）", "近12个月开票"])
+    annual_invoice_wan: Option<f64> = Field::wan("近12个月开票额", G::InvoiceTax, "annual_invoice_yuan")
+        .aliases(&["年开票额", "年开票(万元)", "年开票", "近12个月开票"])
         .help("近 12 个月开票金额，单位：万元"),
         fact annual_invoice_yuan: Option<i64> = wan;
     /// 近 12 个月断票月数
@@ -149,8 +148,8 @@ customer_facts! {
         fact invoice_gap_months: Option<u32> = count;
     /// 近 12 个月纳税总额（万元）
     #[oai(nullable)]
-    annual_tax_wan: Option<f64> = Field::wan("年纳税额", G::InvoiceTax, "annual_tax_yuan")
-        .aliases(&["年纳税(万元)", "年纳税", "年纳税（万元）", "近12个月纳税"])
+    annual_tax_wan: Option<f64> = Field::wan("近12个月纳税额", G::InvoiceTax, "annual_tax_yuan")
+        .aliases(&["年纳税额", "年纳税(万元)", "年纳税", "近12个月纳税"])
         .help("近 12 个月纳税总额，单位：万元"),
         fact annual_tax_yuan: Option<i64> = wan;
     #[oai(nullable)]
@@ -160,7 +159,7 @@ customer_facts! {
     /// 对公流水月均（万元）
     #[oai(nullable)]
     monthly_flow_wan: Option<f64> = Field::wan("对公流水月均", G::Flow, "monthly_flow_yuan")
-        .aliases(&["对公流水月均(万元)", "月均流水", "对公流水", "月均流水（万元）"]).width(14.0),
+        .aliases(&["月均流水", "对公流水", "月均流水（万元）"]).width(14.0),
         fact monthly_flow_yuan: Option<i64> = wan;
     #[oai(nullable)]
     current_overdue: Option<bool> = Field::yes_no("当前逾期", G::Credit).aliases(&["是否当前逾期"]),
@@ -193,17 +192,16 @@ customer_facts! {
         fact inquiries_6m: Option<u32> = count;
     #[oai(nullable)]
     card_utilization_pct: Option<f64> = Field::new("信用卡使用率", Kind::Percent { max: 1000.0 }, G::Credit)
-        .unit("%").aliases(&["信用卡使用率", "信用卡使用率（%）"]).help("0–1000，单位：%"),
+        .unit("%").help("0–1000，单位：%"),
         fact card_utilization_pct: Option<f64> = same;
     #[oai(nullable)]
-    credit_institutions: Option<i64> = Field::count("授信机构数", G::Credit),
+    credit_institutions: Option<i64> = Field::count("信用类贷款机构数", G::Credit).aliases(&["授信机构数", "信用贷款机构数"]),
         fact credit_institutions: Option<u32> = count;
     #[oai(nullable)]
     business_loan_count: Option<i64> = Field::count("经营贷笔数", G::Credit),
         fact business_loan_count: Option<u32> = count;
     #[oai(nullable)]
-    business_loan_balance_wan: Option<f64> = Field::wan("经营贷余额", G::Credit, "business_loan_balance_yuan")
-        .aliases(&["经营贷余额", "经营贷余额（万元）"]),
+    business_loan_balance_wan: Option<f64> = Field::wan("经营贷余额", G::Credit, "business_loan_balance_yuan"),
         fact business_loan_balance_yuan: Option<i64> = wan;
     /// 失信被执行人
     #[oai(nullable)]
@@ -221,7 +219,7 @@ customer_facts! {
         fact industry: Option<String> = same;
     #[oai(nullable)]
     loan_demand_wan: Option<f64> = Field::wan("贷款需求", G::Demand, "loan_demand_yuan")
-        .aliases(&["贷款需求", "融资需求", "贷款需求（万元）"]),
+        .aliases(&["融资需求"]),
         fact loan_demand_yuan: Option<i64> = wan;
     #[oai(default)]
     #[serde(default)]

@@ -5,49 +5,41 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{DataValidation, Format, FormatAlign, Workbook, Worksheet, XlsxError};
-use serde_json::Value;
 
-use super::columns::{COLUMNS, Column, Kind, labels};
+use super::columns::{COLUMNS, Column, Source, Summary, choices};
 use crate::domain::customer::{Collateral, Customer, CustomerInput};
+use crate::domain::fields::{Fact, Kind};
 
-/// The customer's facts as API JSON, computed once per row and read by every column.
-fn row_json(c: &Customer) -> Value {
-    poem_openapi::types::ToJSON::to_json(&c.data).unwrap_or_default()
+/// A cell's content as written to both formats; `None` is an empty cell.
+fn cell(col: &Column, c: &Customer, owners: &HashMap<i64, String>) -> Option<CellOut> {
+    let field = match col.source {
+        Source::Summary(Summary::Category) => return c.latest_category.clone().map(CellOut::Text),
+        Source::Summary(Summary::Total) => return c.latest_total.map(CellOut::Number),
+        Source::Summary(Summary::RecommendedWan) => {
+            return c.latest_recommended_wan.map(CellOut::Number);
+        }
+        Source::Fact(field) => field,
+    };
+    match ((field.get)(&c.data), field.kind) {
+        (Fact::Null, _) => None,
+        (Fact::Int(id), Kind::Owner) => owners.get(&id).cloned().map(CellOut::Text),
+        (Fact::Collaterals(items), _) => {
+            (!items.is_empty()).then(|| CellOut::Text(collaterals_text(&items)))
+        }
+        (Fact::Bool(b), _) => Some(CellOut::Text(if b { "是" } else { "否" }.into())),
+        (Fact::Code(code), Kind::Choice(choice)) => {
+            Some(CellOut::Text((choice.label)(code).unwrap_or(code).into()))
+        }
+        (Fact::Code(code), _) => Some(CellOut::Text(code.into())),
+        (Fact::Int(n), _) => Some(CellOut::Number(n as f64)),
+        (Fact::Num(n), _) => Some(CellOut::Number(n)),
+        (Fact::Date(d), _) => Some(CellOut::Date(d.to_string())),
+        (Fact::Text(t), _) => Some(CellOut::Text(t)),
+    }
 }
 
-/// A cell's text as written to both formats; `None` is an empty cell.
-fn cell_text(
-    col: &Column,
-    c: &Customer,
-    json: &Value,
-    owners: &HashMap<i64, String>,
-) -> Option<CellOut> {
-    let data = &c.data;
-    let raw = json.get(col.key).cloned().unwrap_or(Value::Null);
-    match col.kind {
-        Kind::ReadOnly => match col.key {
-            "latest_category" => c.latest_category.clone().map(CellOut::Text),
-            "latest_total" => c.latest_total.map(CellOut::Number),
-            _ => c.latest_recommended_wan.map(CellOut::Number),
-        },
-        Kind::Owner => data
-            .owner_id
-            .and_then(|id| owners.get(&id).cloned())
-            .map(CellOut::Text),
-        Kind::Collaterals => (!data.collaterals.is_empty())
-            .then(|| CellOut::Text(collaterals_text(&data.collaterals))),
-        Kind::Bool => raw
-            .as_bool()
-            .map(|b| CellOut::Text(if b { "是" } else { "否" }.into())),
-        Kind::TaxGrade => data.tax_grade.map(|g| CellOut::Text(g.label().into())),
-        Kind::BusinessStatus => data
-            .business_status
-            .map(|g| CellOut::Text(g.label().into())),
-        Kind::Stage => Some(CellOut::Text(data.stage.label().into())),
-        Kind::Wan | Kind::Int | Kind::Percent => raw.as_f64().map(CellOut::Number),
-        Kind::Date => raw.as_str().map(|s| CellOut::Date(s.to_string())),
-        Kind::Text | Kind::Uscc => raw.as_str().map(|s| CellOut::Text(s.to_string())),
-    }
+fn is_money(col: &Column) -> bool {
+    col.field().is_some_and(|f| matches!(f.kind, Kind::Wan))
 }
 
 enum CellOut {
@@ -98,12 +90,11 @@ pub fn csv(customers: &[Customer], owners: &HashMap<i64, String>) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record(COLUMNS.iter().map(|c| c.header));
+        let _ = w.write_record(COLUMNS.iter().map(|c| c.header.as_bytes()));
         for c in customers {
-            let json = row_json(c);
             let record: Vec<String> = COLUMNS
                 .iter()
-                .map(|col| match cell_text(col, c, &json, owners) {
+                .map(|col| match cell(col, c, owners) {
                     None => String::new(),
                     Some(CellOut::Text(s)) => neutralise(&s).into_owned(),
                     Some(CellOut::Number(n)) => n.to_string(),
@@ -117,13 +108,16 @@ pub fn csv(customers: &[Customer], owners: &HashMap<i64, String>) -> Vec<u8> {
     out
 }
 
-fn header_row(sheet: &mut Worksheet, columns: &[Column]) -> Result<(), XlsxError> {
+fn header_row<'a>(
+    sheet: &mut Worksheet,
+    columns: impl IntoIterator<Item = &'a Column>,
+) -> Result<(), XlsxError> {
     let bold = Format::new()
         .set_bold()
         .set_background_color("#E8F0FE")
         .set_align(FormatAlign::Center);
-    for (i, col) in columns.iter().enumerate() {
-        sheet.write_string_with_format(0, i as u16, col.header, &bold)?;
+    for (i, col) in columns.into_iter().enumerate() {
+        sheet.write_string_with_format(0, i as u16, col.header.as_ref(), &bold)?;
         sheet.set_column_width(i as u16, col.width)?;
     }
     sheet.set_freeze_panes(1, 0)?;
@@ -134,18 +128,17 @@ pub fn xlsx(customers: &[Customer], owners: &HashMap<i64, String>) -> Result<Vec
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("客户")?;
-    header_row(sheet, COLUMNS)?;
+    header_row(sheet, COLUMNS.iter())?;
     let money = Format::new().set_num_format("#,##0.00##");
     for (r, c) in customers.iter().enumerate() {
-        let json = row_json(c);
         let row = r as u32 + 1;
         for (i, col) in COLUMNS.iter().enumerate() {
-            match cell_text(col, c, &json, owners) {
+            match cell(col, c, owners) {
                 None => {}
                 Some(CellOut::Text(s)) => {
                     sheet.write_string(row, i as u16, s)?;
                 }
-                Some(CellOut::Number(n)) if col.kind == Kind::Wan => {
+                Some(CellOut::Number(n)) if is_money(col) => {
                     sheet.write_number_with_format(row, i as u16, n, &money)?;
                 }
                 Some(CellOut::Number(n)) => {
@@ -164,6 +157,8 @@ pub fn xlsx(customers: &[Customer], owners: &HashMap<i64, String>) -> Result<Vec
     book.save_to_buffer()
 }
 
+// Facts added to the catalogue later appear in the template as empty columns.
+#[allow(clippy::needless_update)]
 fn example() -> Customer {
     let data = CustomerInput {
         name: "杭州示例科技有限公司".into(),
@@ -208,16 +203,14 @@ fn example() -> Customer {
         owner_id: None,
         stage: crate::domain::customer::Stage::New,
         notes: Some("示例行，导入前请删除".into()),
+        ..Default::default()
     };
     Customer::unsaved(0, data)
 }
 
-fn editable() -> Vec<Column> {
-    COLUMNS
-        .iter()
-        .filter(|c| c.kind != Kind::ReadOnly)
-        .copied()
-        .collect()
+/// The columns an import reads (the summary columns are export-only).
+fn editable() -> Vec<&'static Column> {
+    COLUMNS.iter().filter(|c| c.field().is_some()).collect()
 }
 
 /// Headers, an example row, drop-downs for enums and booleans, and a sheet explaining each column.
@@ -226,12 +219,11 @@ pub fn template_xlsx() -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("客户")?;
-    header_row(sheet, &columns)?;
+    header_row(sheet, columns.iter().copied())?;
     let sample = example();
-    let sample_json = row_json(&sample);
     let owners = HashMap::new();
     for (i, col) in columns.iter().enumerate() {
-        match cell_text(col, &sample, &sample_json, &owners) {
+        match cell(col, &sample, &owners) {
             Some(CellOut::Text(s)) | Some(CellOut::Date(s)) => {
                 sheet.write_string(1, i as u16, s)?;
             }
@@ -240,7 +232,7 @@ pub fn template_xlsx() -> Result<Vec<u8>, XlsxError> {
             }
             None => {}
         }
-        let choices = labels(col.kind);
+        let choices = col.field().map(|f| choices(f.kind)).unwrap_or_default();
         if !choices.is_empty() {
             let rule = DataValidation::new()
                 .allow_list_strings(&choices)?
@@ -256,7 +248,7 @@ pub fn template_xlsx() -> Result<Vec<u8>, XlsxError> {
     }
     for (r, col) in columns.iter().enumerate() {
         let row = r as u32 + 1;
-        help.write_string(row, 0, col.header)?;
+        help.write_string(row, 0, col.header.as_ref())?;
         help.write_string(row, 1, col.aliases.join("、"))?;
         help.write_string(row, 2, col.help)?;
     }
@@ -271,16 +263,13 @@ pub fn template_csv() -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record(columns.iter().map(|c| c.header));
+        let _ = w.write_record(columns.iter().map(|c| c.header.as_bytes()));
         let sample = example();
-        let sample_json = row_json(&sample);
         let owners = HashMap::new();
-        let _ = w.write_record(columns.iter().map(|col| {
-            match cell_text(col, &sample, &sample_json, &owners) {
-                None => String::new(),
-                Some(CellOut::Text(s)) | Some(CellOut::Date(s)) => neutralise(&s).into_owned(),
-                Some(CellOut::Number(n)) => n.to_string(),
-            }
+        let _ = w.write_record(columns.iter().map(|col| match cell(col, &sample, &owners) {
+            None => String::new(),
+            Some(CellOut::Text(s)) | Some(CellOut::Date(s)) => neutralise(&s).into_owned(),
+            Some(CellOut::Number(n)) => n.to_string(),
         }));
         let _ = w.flush();
     }

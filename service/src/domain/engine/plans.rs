@@ -80,7 +80,14 @@ impl Proposal {
         }
     }
 
-    fn change(&mut self, field: &str, label: &str, from: String, to: String) {
+    /// A change of a recorded fact, named as the field catalogue names it.
+    fn change(&mut self, field: &str, from: String, to: String) {
+        let label = crate::domain::fields::label(field).into_owned();
+        self.change_measure(field, &label, from, to);
+    }
+
+    /// A change of something derived from a fact (a company's age, a holding period).
+    fn change_measure(&mut self, field: &str, label: &str, from: String, to: String) {
         self.changes.push(FactChange {
             field: field.to_owned(),
             label: label.to_owned(),
@@ -264,7 +271,6 @@ fn tax_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
         p.target.tax_grade = Some(TaxGrade::B);
         p.change(
             "tax_grade",
-            "纳税信用等级",
             facts.grade().label().to_owned(),
             TaxGrade::B.label().to_owned(),
         );
@@ -282,12 +288,7 @@ fn tax_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
     }) {
         p.target.annual_tax_yuan = Some(t);
         p.extra_cost_yuan = t - current;
-        p.change(
-            "annual_tax_wan",
-            "近12个月纳税",
-            fmt_wan(current),
-            fmt_wan(t),
-        );
+        p.change("annual_tax_wan", fmt_wan(current), fmt_wan(t));
     }
     p.into_option()
 }
@@ -317,7 +318,6 @@ fn invoice_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
         p.target.invoice_gap_months = Some(max);
         p.change(
             "invoice_gap_months",
-            "近12个月断票",
             format!("{gap}个月"),
             format!("{max}个月以内"),
         );
@@ -334,12 +334,7 @@ fn invoice_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
         env.recommended(&with(&base, |f| f.annual_invoice_yuan = Some(v)))
     }) {
         p.target.annual_invoice_yuan = Some(t);
-        p.change(
-            "annual_invoice_wan",
-            "近12个月开票",
-            fmt_wan(current),
-            fmt_wan(t),
-        );
+        p.change("annual_invoice_wan", fmt_wan(current), fmt_wan(t));
     }
     p.into_option()
 }
@@ -373,12 +368,7 @@ fn flow_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
     })?;
     let mut p = Proposal::new(facts);
     p.target.monthly_flow_yuan = Some(t);
-    p.change(
-        "monthly_flow_wan",
-        "对公流水月均",
-        fmt_wan(current),
-        fmt_wan(t),
-    );
+    p.change("monthly_flow_wan", fmt_wan(current), fmt_wan(t));
     Some(p)
 }
 
@@ -401,12 +391,7 @@ fn credit_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
     let mut p = Proposal::new(facts);
     if facts.current_overdue == Some(true) {
         p.target.current_overdue = Some(false);
-        p.change(
-            "current_overdue",
-            "当前逾期",
-            "有".to_owned(),
-            "已结清".to_owned(),
-        );
+        p.change("current_overdue", "有".to_owned(), "已结清".to_owned());
         p.sub_gaps.push("current_overdue");
     }
     let windows = [
@@ -424,12 +409,7 @@ fn credit_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
                 InquiryWindow::M3 => p.target.inquiries_3m = Some(limit),
                 InquiryWindow::M6 => p.target.inquiries_6m = Some(limit),
             }
-            p.change(
-                field,
-                &format!("{}征信查询", w.label()),
-                format!("{n}次"),
-                format!("{limit}次以内"),
-            );
+            p.change(field, format!("{n}次"), format!("{limit}次以内"));
             // Queries only leave the window by waiting its full length.
             p.months = Some(p.months.unwrap_or(0).max(window_months));
             if !p.sub_gaps.contains(&"inquiries") {
@@ -455,7 +435,6 @@ fn credit_util_and_institutions(facts: &Facts, env: &Env, p: &mut Proposal) {
         p.target.card_utilization_pct = Some(limit);
         p.change(
             "card_utilization_pct",
-            "信用卡使用率",
             format!("{}%", fmt_num(u)),
             format!("{}%以下", fmt_num(limit)),
         );
@@ -476,7 +455,6 @@ fn credit_util_and_institutions(facts: &Facts, env: &Env, p: &mut Proposal) {
         p.target.credit_institutions = Some(limit);
         p.change(
             "credit_institutions",
-            "信用类贷款机构",
             format!("{n}家"),
             format!("{limit}家以内"),
         );
@@ -502,7 +480,7 @@ fn collateral_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
         if held < required {
             let new_since = months_before(env.today, required);
             p.target.collaterals[i].held_since = Some(new_since);
-            p.change(
+            p.change_measure(
                 &format!("collaterals[{i}].held_since"),
                 &format!("{}持有期", c.kind.label()),
                 format!("{held}个月"),
@@ -524,7 +502,6 @@ fn qualification_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
         p.target.business_status = Some(BusinessStatus::Normal);
         p.change(
             "business_status",
-            "工商状态",
             BusinessStatus::Abnormal.label().to_owned(),
             BusinessStatus::Normal.label().to_owned(),
         );
@@ -534,7 +511,6 @@ fn qualification_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
         p.target.dishonest_debtor = Some(false);
         p.change(
             "dishonest_debtor",
-            "失信被执行人",
             "是".to_owned(),
             "已履行并移出".to_owned(),
         );
@@ -562,9 +538,9 @@ fn company_age_wait(facts: &Facts, env: &Env, p: &mut Proposal) {
         return;
     };
     p.target.established_on = Some(months_before(env.today, gate));
-    p.change(
+    p.change_measure(
         "established_on",
-        "企业成立时间",
+        "企业成立时长",
         format!("{age}个月"),
         format!("满{gate}个月"),
     );
@@ -625,7 +601,7 @@ mod tests {
             (0.0, 18.0)
         );
         assert_eq!((p.cost_min_wan, p.cost_max_wan), (1.3, 2.0)); // fee + 1万 extra tax
-        assert_eq!(p.gap, "近12个月纳税：2万元 → 3万元");
+        assert_eq!(p.gap, "近12个月纳税额：2万元 → 3万元");
         assert_eq!(p.provider_category, ProviderCategory::TaxAgency);
         assert_eq!(p.months_to_effect, 12);
         // With the named examples 农行 (≥1万) already lends 12万, so the gain is smaller.

@@ -172,13 +172,13 @@ impl Gate {
                 format!("纳税信用{}，该产品不受理", f.grade().label())
             }),
             Self::MinAnnualTax { min_wan } => {
-                min_money(f.annual_tax_yuan, *min_wan, "近12个月纳税额")
+                min_money(f.annual_tax_yuan, *min_wan, "annual_tax_wan")
             }
             Self::MinAnnualInvoice { min_wan } => {
-                min_money(f.annual_invoice_yuan, *min_wan, "近12个月开票额")
+                min_money(f.annual_invoice_yuan, *min_wan, "annual_invoice_wan")
             }
             Self::MinMonthlyFlow { min_wan } => {
-                min_money(f.monthly_flow_yuan, *min_wan, "对公流水月均")
+                min_money(f.monthly_flow_yuan, *min_wan, "monthly_flow_wan")
             }
             Self::MaxInvoiceGapMonths { months } => {
                 require(f.invoice_gap_months.is_none_or(|g| g <= *months), || {
@@ -277,12 +277,19 @@ fn tax_grade_in(grade: TaxGrade, grades: &[TaxGrade]) -> GateResult {
     })
 }
 
-fn min_money(value: Option<i64>, min_wan: f64, label: &str) -> GateResult {
+/// `field` is the API name; the reason names it as the field catalogue does.
+fn min_money(value: Option<i64>, min_wan: f64, field: &str) -> GateResult {
+    use crate::domain::fields::label;
     let min = wan_to_yuan(min_wan);
     match value {
-        None => Err(missing(label)),
+        None => Err(missing(&label(field))),
         Some(v) => require(v >= min, || {
-            format!("{label}{}，低于产品门槛{}", fmt_wan(v), fmt_wan(min))
+            format!(
+                "{}{}，低于产品门槛{}",
+                label(field),
+                fmt_wan(v),
+                fmt_wan(min)
+            )
         }),
     }
 }
@@ -333,18 +340,20 @@ impl AmountFormula {
         let f = ctx.facts;
         match self {
             Self::TaxMultiple { multiples } => {
-                let tax = f.annual_tax_yuan.ok_or_else(|| missing("近12个月纳税额"))?;
+                let tax = f.annual_tax_yuan.ok_or_else(|| missing("annual_tax_wan"))?;
                 let m = multiples.get(&f.grade()).copied().unwrap_or(0.0);
                 Ok(scale(tax, m))
             }
             Self::InvoiceRatio { ratio } => {
                 let inv = f
                     .annual_invoice_yuan
-                    .ok_or_else(|| missing("近12个月开票额"))?;
+                    .ok_or_else(|| missing("annual_invoice_wan"))?;
                 Ok(scale(inv, *ratio))
             }
             Self::FlowMultiple { multiple } => {
-                let flow = f.monthly_flow_yuan.ok_or_else(|| missing("对公流水月均"))?;
+                let flow = f
+                    .monthly_flow_yuan
+                    .ok_or_else(|| missing("monthly_flow_wan"))?;
                 Ok(scale(flow, *multiple))
             }
             Self::CollateralLtv {
