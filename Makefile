@@ -31,8 +31,9 @@ release: ## build the release binary
 run: frontend release ## build everything, create a demo instance with demo customers, serve it
 	DEMO_DIR="$(DEMO_DIR)" DEMO_PORT="$(DEMO_PORT)" DEMO_CUSTOMERS="$(DEMO_CUSTOMERS)" bash scripts/run-demo.sh
 
-openapi: ## regenerate frontend/openapi.json and the TypeScript client from the service
+openapi: ## regenerate frontend/openapi.json, the TypeScript client and the vocabulary module from the service
 	$(CARGO) run -q -p loan-broker -- openapi > frontend/openapi.json
+	$(CARGO) run -q -p loan-broker -- vocabulary --typescript > frontend/src/domain/vocabulary.gen.ts
 	cd frontend && npm run gen:api
 
 check-rust: release ## fmt, clippy, all Rust tests (process tests run the release binary)
@@ -44,6 +45,8 @@ check-rust: release ## fmt, clippy, all Rust tests (process tests run the releas
 check-spec: ## the committed spec and generated client match the service
 	$(CARGO) run -q --locked -p loan-broker -- openapi > /tmp/loan-broker-openapi.json
 	diff -u frontend/openapi.json /tmp/loan-broker-openapi.json || { echo "frontend/openapi.json is stale: run 'make openapi'"; exit 1; }
+	$(CARGO) run -q --locked -p loan-broker -- vocabulary --typescript > /tmp/loan-broker-vocabulary.gen.ts
+	diff -u frontend/src/domain/vocabulary.gen.ts /tmp/loan-broker-vocabulary.gen.ts || { echo "frontend/src/domain/vocabulary.gen.ts is stale: run 'make openapi'"; exit 1; }
 
 check-frontend: frontend/node_modules ## typecheck, lint, unit tests, generated-client staleness, build
 	cd frontend && npm run check:gen && npm run typecheck && npm run lint && npm test && npm run build && npm run size

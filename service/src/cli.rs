@@ -33,6 +33,11 @@ pub enum Command {
     CheckConfig,
     /// Print the OpenAPI spec (JSON) to stdout.
     Openapi,
+    /// Print the vocabulary and field catalogue (JSON, or the frontend's TypeScript module).
+    Vocabulary {
+        #[arg(long)]
+        typescript: bool,
+    },
     /// Create or upgrade the database schema, then exit.
     Migrate,
     /// Write a consistent snapshot of the live database (safe while serving).
@@ -111,6 +116,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Openapi => {
             println!("{}", api::api_service(None).spec());
+            Ok(())
+        }
+        Command::Vocabulary { typescript } => {
+            use crate::domain::fields;
+            match typescript {
+                true => print!("{}", fields::typescript()),
+                false => println!("{}", serde_json::to_string_pretty(&fields::catalogue())?),
+            }
             Ok(())
         }
         Command::CheckConfig => {

@@ -591,6 +591,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/vocabulary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every enumerated value with its Chinese label, and every customer fact
+         * @description Codes are what the API sends and accepts; labels are what the UI, spreadsheets and the
+         *     report print (imports accept them too). Facts list label, unit, kind, range, form group and
+         *     whether they are personal information.
+         */
+        get: operations["getVocabulary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -642,8 +664,23 @@ export interface components {
             /** Format: int64 */
             count: number;
         };
-        /** @enum {string} */
+        /**
+         * @description 工商登记状态.
+         * @enum {string}
+         */
         BusinessStatus: "normal" | "abnormal" | "revoked";
+        /**
+         * Catalogue
+         * @description The product's words for the UI and integrators: every vocabulary and every customer fact.
+         */
+        Catalogue: {
+            /** @description Each vocabulary's values in order, by the enum's name in the spec (`TaxGrade`, `Stage` …). */
+            vocabularies: {
+                [key: string]: components["schemas"]["Term"][];
+            };
+            /** @description The customer's facts, in form order. */
+            fields: components["schemas"]["FieldInfo"][];
+        };
         /**
          * @description 综合评级.
          * @enum {string}
@@ -697,7 +734,10 @@ export interface components {
              */
             held_since?: string | null;
         };
-        /** @enum {string} */
+        /**
+         * @description 抵押物类型.
+         * @enum {string}
+         */
         CollateralKind: "residential" | "commercial" | "industrial" | "land" | "vehicle" | "equipment" | "other";
         /**
          * Customer
@@ -720,14 +760,20 @@ export interface components {
             legal_person?: string | null;
             /** Format: int64 */
             legal_person_age?: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description 近 12 个月开票金额（万元）
+             */
             annual_invoice_wan?: number | null;
             /**
              * Format: int64
              * @description 近 12 个月断票月数
              */
             invoice_gap_months?: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description 近 12 个月纳税总额（万元）
+             */
             annual_tax_wan?: number | null;
             tax_grade?: (components["schemas"]["TaxGrade"] & unknown) | null;
             /**
@@ -804,14 +850,20 @@ export interface components {
             legal_person?: string | null;
             /** Format: int64 */
             legal_person_age?: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description 近 12 个月开票金额（万元）
+             */
             annual_invoice_wan?: number | null;
             /**
              * Format: int64
              * @description 近 12 个月断票月数
              */
             invoice_gap_months?: number | null;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description 近 12 个月纳税总额（万元）
+             */
             annual_tax_wan?: number | null;
             tax_grade?: (components["schemas"]["TaxGrade"] & unknown) | null;
             /**
@@ -869,59 +921,60 @@ export interface components {
         };
         /**
          * CustomerPatch
-         * @description A partial change: absent fields keep their value, `null` clears a fact back to "unknown".
+         * @description A partial change: absent fields keep their value, `null` clears a fact back to
+         *     "unknown" (lists to empty, the stage to 新客户). Fields as in `CustomerInput`.
          */
         CustomerPatch: {
-            name?: string;
-            uscc?: string;
+            name?: string | null;
+            uscc?: string | null;
             /** Format: naive-date */
-            established_on?: string;
+            established_on?: string | null;
             /** Format: double */
-            reg_capital_wan?: number;
-            legal_person?: string;
+            reg_capital_wan?: number | null;
+            legal_person?: string | null;
             /** Format: int64 */
-            legal_person_age?: number;
+            legal_person_age?: number | null;
             /** Format: double */
-            annual_invoice_wan?: number;
+            annual_invoice_wan?: number | null;
             /** Format: int64 */
-            invoice_gap_months?: number;
+            invoice_gap_months?: number | null;
             /** Format: double */
-            annual_tax_wan?: number;
-            tax_grade?: components["schemas"]["TaxGrade"];
+            annual_tax_wan?: number | null;
+            tax_grade?: (components["schemas"]["TaxGrade"] & unknown) | null;
             /** Format: double */
-            monthly_flow_wan?: number;
-            current_overdue?: boolean;
+            monthly_flow_wan?: number | null;
+            current_overdue?: boolean | null;
             /** Format: int64 */
-            overdue_count_24m?: number;
-            lian3lei6_24m?: boolean;
-            severe_record_5y?: boolean;
+            overdue_count_24m?: number | null;
+            lian3lei6_24m?: boolean | null;
+            severe_record_5y?: boolean | null;
             /** Format: int64 */
-            inquiries_1m?: number;
+            inquiries_1m?: number | null;
             /** Format: int64 */
-            inquiries_3m?: number;
+            inquiries_3m?: number | null;
             /** Format: int64 */
-            inquiries_6m?: number;
+            inquiries_6m?: number | null;
             /** Format: double */
-            card_utilization_pct?: number;
+            card_utilization_pct?: number | null;
             /** Format: int64 */
-            credit_institutions?: number;
+            credit_institutions?: number | null;
             /** Format: int64 */
-            business_loan_count?: number;
+            business_loan_count?: number | null;
             /** Format: double */
-            business_loan_balance_wan?: number;
-            dishonest_debtor?: boolean;
-            business_status?: components["schemas"]["BusinessStatus"];
-            main_business?: string;
-            industry?: string;
+            business_loan_balance_wan?: number | null;
+            dishonest_debtor?: boolean | null;
+            business_status?: (components["schemas"]["BusinessStatus"] & unknown) | null;
+            main_business?: string | null;
+            industry?: string | null;
             /** Format: double */
-            loan_demand_wan?: number;
-            collaterals?: components["schemas"]["Collateral"][];
-            contact_name?: string;
-            contact_phone?: string;
+            loan_demand_wan?: number | null;
+            collaterals?: components["schemas"]["Collateral"][] | null;
+            contact_name?: string | null;
+            contact_phone?: string | null;
             /** Format: int64 */
-            owner_id?: number;
-            stage?: components["schemas"]["Stage"];
-            notes?: string;
+            owner_id?: number | null;
+            stage?: (components["schemas"]["Stage"] & unknown) | null;
+            notes?: string | null;
         };
         /** Dashboard */
         Dashboard: {
@@ -1030,6 +1083,38 @@ export interface components {
             label: string;
             from: string;
             to: string;
+        };
+        /**
+         * @description The sections of the customer form and the diagnosis inputs.
+         * @enum {string}
+         */
+        FieldGroup: "basic" | "invoice_tax" | "flow" | "credit" | "assets" | "demand" | "follow";
+        /**
+         * FieldInfo
+         * @description A catalogue entry as the UI and integrators see it (`GET /api/vocabulary`, the generated file).
+         */
+        FieldInfo: {
+            key: string;
+            label: string;
+            unit?: string;
+            /** @description name, text, uscc, phone, date, wan, int, percent, bool, choice, collaterals, owner. */
+            kind: string;
+            /** @description Whether the fact can be unknown (`null`). */
+            nullable: boolean;
+            group: components["schemas"]["FieldGroup"];
+            /** @description Personal information under PIPL (the legal person's and contacts' data). */
+            personal: boolean;
+            /** @description Offered as a knob by the simulator. */
+            simulator: boolean;
+            /** @description For `choice`: the vocabulary's name. */
+            vocabulary?: string;
+            /** Format: double */
+            min?: number;
+            /** Format: double */
+            max?: number;
+            /** Format: uint32 */
+            max_length?: number;
+            help: string;
         };
         /** @enum {string} */
         FileFormat: "xlsx" | "csv";
@@ -1151,9 +1236,15 @@ export interface components {
             created_at: string;
             updated_at: string;
         };
-        /** @enum {string} */
+        /**
+         * @description 改造方案类型.
+         * @enum {string}
+         */
         PlanKind: "tax_increase" | "invoice_increase" | "flow_increase" | "credit_repair" | "collateral" | "qualification";
-        /** @enum {string} */
+        /**
+         * @description 改造方案进度.
+         * @enum {string}
+         */
         PlanStatus: "pending" | "in_progress" | "completed";
         /** PlanTask */
         PlanTask: {
@@ -1179,7 +1270,7 @@ export interface components {
             after_wan: number;
         };
         /**
-         * @description 产品类别.
+         * @description 产品类型.
          * @enum {string}
          */
         ProductFamily: "tax_loan" | "invoice_loan" | "flow_loan" | "mortgage" | "credit_loan";
@@ -1228,7 +1319,7 @@ export interface components {
             updated_at: string;
         };
         /**
-         * @description Service-provider directory categories (shared with the provider directory).
+         * @description Service-provider directory categories.
          * @enum {string}
          */
         ProviderCategory: "tax_agency" | "credit_consulting" | "guarantee" | "appraisal" | "mortgage_registration" | "legal";
@@ -1255,7 +1346,10 @@ export interface components {
             /** Format: uint64 */
             elapsed_ms: number;
         };
-        /** @enum {string} */
+        /**
+         * @description 账号角色.
+         * @enum {string}
+         */
         Role: "admin" | "staff";
         /** RowCounts */
         RowCounts: {
@@ -1356,8 +1450,21 @@ export interface components {
             index: number;
             done: boolean;
         };
-        /** @enum {string} */
+        /**
+         * @description 纳税信用等级. `Unknown` and a missing value are treated alike (both are "资料待补充").
+         * @enum {string}
+         */
         TaxGrade: "A" | "B" | "M" | "C" | "D" | "unknown";
+        /**
+         * Term
+         * @description One value of a vocabulary as the UI and integrators see it.
+         */
+        Term: {
+            code: string;
+            label: string;
+            /** @description A longer explanation, where the label alone is terse (e.g. the categories). */
+            hint?: string;
+        };
         /** TokenResponse */
         TokenResponse: {
             access_token: string;
@@ -6515,6 +6622,115 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts; try later. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getVocabulary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Catalogue"];
                 };
             };
             /** @description The request is malformed or a value is invalid. */

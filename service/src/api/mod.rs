@@ -12,6 +12,7 @@ pub mod diagnoses;
 pub mod system;
 pub mod transfer;
 pub mod users;
+pub mod vocabulary;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -50,6 +51,7 @@ pub type Api = (
     diagnoses::DiagnosesApi,
     catalog::CatalogApi,
     dashboard::DashboardApi,
+    vocabulary::VocabularyApi,
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -65,6 +67,7 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         diagnoses::DiagnosesApi,
         catalog::CatalogApi,
         dashboard::DashboardApi,
+        vocabulary::VocabularyApi,
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(

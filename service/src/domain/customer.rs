@@ -76,6 +76,7 @@ macro_rules! customer_facts {
             $(
                 ($spec).bind(
                     stringify!($api),
+                    <$ty as Slot>::NULLABLE,
                     |c: &CustomerInput| Slot::fact(&c.$api),
                     |c: &mut CustomerInput, f| {
                         c.$api = Slot::from_fact(f)?;
@@ -139,30 +140,30 @@ customer_facts! {
     #[oai(nullable)]
     annual_invoice_wan: Option<f64> = Field::wan("近12个月开票额", G::InvoiceTax, "annual_invoice_yuan")
         .aliases(&["年开票额", "年开票(万元)", "年开票", "近12个月开票"])
-        .help("近 12 个月开票金额，单位：万元"),
+        .help("近 12 个月开票金额，单位：万元").knob(),
         fact annual_invoice_yuan: Option<i64> = wan;
     /// 近 12 个月断票月数
     #[oai(nullable)]
     invoice_gap_months: Option<i64> = Field::new("断票月数", Kind::Int { min: 0, max: 12 }, G::InvoiceTax)
-        .aliases(&["断票"]).help("近 12 个月无开票的月数，0–12").width(8.0),
+        .aliases(&["断票"]).help("近 12 个月无开票的月数，0–12").width(8.0).knob(),
         fact invoice_gap_months: Option<u32> = count;
     /// 近 12 个月纳税总额（万元）
     #[oai(nullable)]
     annual_tax_wan: Option<f64> = Field::wan("近12个月纳税额", G::InvoiceTax, "annual_tax_yuan")
         .aliases(&["年纳税额", "年纳税(万元)", "年纳税", "近12个月纳税"])
-        .help("近 12 个月纳税总额，单位：万元"),
+        .help("近 12 个月纳税总额，单位：万元").knob(),
         fact annual_tax_yuan: Option<i64> = wan;
     #[oai(nullable)]
     tax_grade: Option<TaxGrade> = Field::new("纳税信用等级", Kind::Choice(Choice::of::<TaxGrade>()), G::InvoiceTax)
-        .aliases(&["纳税等级", "纳税信用"]).help("A级、B级、M级、C级、D级 或 未评级"),
+        .aliases(&["纳税等级", "纳税信用"]).help("A级、B级、M级、C级、D级 或 未评级").knob(),
         fact tax_grade: Option<TaxGrade> = same;
     /// 对公流水月均（万元）
     #[oai(nullable)]
     monthly_flow_wan: Option<f64> = Field::wan("对公流水月均", G::Flow, "monthly_flow_yuan")
-        .aliases(&["月均流水", "对公流水", "月均流水（万元）"]).width(14.0),
+        .aliases(&["月均流水", "对公流水", "月均流水（万元）"]).width(14.0).knob(),
         fact monthly_flow_yuan: Option<i64> = wan;
     #[oai(nullable)]
-    current_overdue: Option<bool> = Field::yes_no("当前逾期", G::Credit).aliases(&["是否当前逾期"]),
+    current_overdue: Option<bool> = Field::yes_no("当前逾期", G::Credit).aliases(&["是否当前逾期"]).knob(),
         fact current_overdue: Option<bool> = same;
     #[oai(nullable)]
     overdue_count_24m: Option<i64> = Field::count("近24个月逾期次数", G::Credit)
@@ -180,19 +181,19 @@ customer_facts! {
         fact severe_record_5y: Option<bool> = same;
     #[oai(nullable)]
     inquiries_1m: Option<i64> = Field::count("近1个月查询次数", G::Credit)
-        .aliases(&["近1月查询"]).help("贷款/信用卡/担保审批查询"),
+        .aliases(&["近1月查询"]).help("贷款/信用卡/担保审批查询").knob(),
         fact inquiries_1m: Option<u32> = count;
     #[oai(nullable)]
     inquiries_3m: Option<i64> = Field::count("近3个月查询次数", G::Credit)
-        .aliases(&["近3月查询"]).help("不少于近 1 个月"),
+        .aliases(&["近3月查询"]).help("不少于近 1 个月").knob(),
         fact inquiries_3m: Option<u32> = count;
     #[oai(nullable)]
     inquiries_6m: Option<i64> = Field::count("近6个月查询次数", G::Credit)
-        .aliases(&["近6月查询"]).help("不少于近 3 个月"),
+        .aliases(&["近6月查询"]).help("不少于近 3 个月").knob(),
         fact inquiries_6m: Option<u32> = count;
     #[oai(nullable)]
     card_utilization_pct: Option<f64> = Field::new("信用卡使用率", Kind::Percent { max: 1000.0 }, G::Credit)
-        .unit("%").help("0–1000，单位：%"),
+        .unit("%").help("0–1000，单位：%").knob(),
         fact card_utilization_pct: Option<f64> = same;
     #[oai(nullable)]
     credit_institutions: Option<i64> = Field::count("信用类贷款机构数", G::Credit).aliases(&["授信机构数", "信用贷款机构数"]),
@@ -201,7 +202,7 @@ customer_facts! {
     business_loan_count: Option<i64> = Field::count("经营贷笔数", G::Credit),
         fact business_loan_count: Option<u32> = count;
     #[oai(nullable)]
-    business_loan_balance_wan: Option<f64> = Field::wan("经营贷余额", G::Credit, "business_loan_balance_yuan"),
+    business_loan_balance_wan: Option<f64> = Field::wan("经营贷余额", G::Credit, "business_loan_balance_yuan").knob(),
         fact business_loan_balance_yuan: Option<i64> = wan;
     /// 失信被执行人
     #[oai(nullable)]
@@ -219,7 +220,7 @@ customer_facts! {
         fact industry: Option<String> = same;
     #[oai(nullable)]
     loan_demand_wan: Option<f64> = Field::wan("贷款需求", G::Demand, "loan_demand_yuan")
-        .aliases(&["融资需求"]),
+        .aliases(&["融资需求"]).knob(),
         fact loan_demand_yuan: Option<i64> = wan;
     #[oai(default)]
     #[serde(default)]

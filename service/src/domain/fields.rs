@@ -135,13 +135,17 @@ pub struct Field {
     pub label: &'static str,
     pub unit: Option<&'static str>,
     pub kind: Kind,
+    /// Whether it can be unknown (`null`); the name, the stage and the collateral list cannot.
+    pub nullable: bool,
     pub group: FieldGroup,
     pub sensitivity: Sensitivity,
+    /// One of the figures the simulator (模拟测算) lets a broker change.
+    pub knob: bool,
     /// The `customers` column; empty means "the key" (money columns are named `_yuan`).
     pub column: &'static str,
     /// Other spreadsheet headers that mean this column (older templates, common synonyms).
     pub aliases: &'static [&'static str],
-    /// Help shown in the template and the form.
+    /// Help shown in the spreadsheet template.
     pub help: &'static str,
     /// Column width in the xlsx (characters).
     pub width: f64,
@@ -164,8 +168,10 @@ impl Field {
             label,
             unit: None,
             kind,
+            nullable: true,
             group,
             sensitivity: Sensitivity::Business,
+            knob: false,
             column: "",
             aliases: &[],
             help: "",
@@ -212,6 +218,10 @@ impl Field {
         self.width = width;
         self
     }
+    pub const fn knob(mut self) -> Self {
+        self.knob = true;
+        self
+    }
     pub const fn personal(mut self) -> Self {
         self.sensitivity = Sensitivity::Personal;
         self
@@ -220,10 +230,12 @@ impl Field {
     pub const fn bind(
         mut self,
         key: &'static str,
+        nullable: bool,
         get: fn(&CustomerInput) -> Fact,
         set: fn(&mut CustomerInput, Fact) -> Result<(), Fact>,
     ) -> Self {
         self.key = key;
+        self.nullable = nullable;
         self.get = get;
         self.set = set;
         self
@@ -287,6 +299,8 @@ pub fn label(key: &str) -> Cow<'static, str> {
 pub trait Slot: Sized {
     /// The value a PATCH carries (the field without its `Option`).
     type Inner;
+    /// Whether the fact can be unknown (`null`).
+    const NULLABLE: bool;
     /// What `null` in a PATCH (or a blank cell) sets: unknown, empty or the default.
     fn cleared() -> Self;
     fn from_inner(v: Self::Inner) -> Self;
@@ -298,6 +312,7 @@ macro_rules! optional_slot {
     ($ty:ty, $variant:ident) => {
         impl Slot for Option<$ty> {
             type Inner = $ty;
+            const NULLABLE: bool = true;
             fn cleared() -> Self {
                 None
             }
@@ -324,6 +339,7 @@ optional_slot!(NaiveDate, Date);
 
 impl Slot for Option<f64> {
     type Inner = f64;
+    const NULLABLE: bool = true;
     fn cleared() -> Self {
         None
     }
@@ -346,6 +362,7 @@ impl Slot for Option<f64> {
 
 impl<V: Vocabulary> Slot for Option<V> {
     type Inner = V;
+    const NULLABLE: bool = true;
     fn cleared() -> Self {
         None
     }
@@ -371,6 +388,7 @@ impl<V: Vocabulary> Slot for Option<V> {
 
 impl Slot for String {
     type Inner = String;
+    const NULLABLE: bool = false;
     fn cleared() -> Self {
         String::new()
     }
@@ -391,6 +409,7 @@ impl Slot for String {
 
 impl Slot for super::vocab::Stage {
     type Inner = Self;
+    const NULLABLE: bool = false;
     fn cleared() -> Self {
         Self::default()
     }
@@ -411,6 +430,7 @@ impl Slot for super::vocab::Stage {
 
 impl Slot for Vec<Collateral> {
     type Inner = Self;
+    const NULLABLE: bool = false;
     fn cleared() -> Self {
         vec![]
     }
@@ -578,9 +598,13 @@ pub struct FieldInfo {
     pub unit: Option<String>,
     /// name, text, uscc, phone, date, wan, int, percent, bool, choice, collaterals, owner.
     pub kind: String,
+    /// Whether the fact can be unknown (`null`).
+    pub nullable: bool,
     pub group: FieldGroup,
     /// Personal information under PIPL (the legal person's and contacts' data).
     pub personal: bool,
+    /// Offered as a knob by the simulator.
+    pub simulator: bool,
     /// For `choice`: the vocabulary's name.
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -618,8 +642,10 @@ impl From<&Field> for FieldInfo {
             label: f.label.to_string(),
             unit: f.unit.map(str::to_string),
             kind: kind.to_string(),
+            nullable: f.nullable,
             group: f.group,
             personal: f.sensitivity == Sensitivity::Personal,
+            simulator: f.knob,
             vocabulary,
             min,
             max,
@@ -629,10 +655,37 @@ impl From<&Field> for FieldInfo {
     }
 }
 
-/// Every catalogue entry, in form order.
-pub fn infos() -> Vec<FieldInfo> {
-    super::customer::FIELDS
-        .iter()
-        .map(FieldInfo::from)
-        .collect()
+/// The product's words for the UI and integrators: every vocabulary and every customer fact.
+#[derive(Object, Serialize, Debug, Clone, PartialEq)]
+pub struct Catalogue {
+    /// Each vocabulary's values in order, by the enum's name in the spec (`TaxGrade`, `Stage` …).
+    pub vocabularies: std::collections::BTreeMap<String, Vec<vocab::Term>>,
+    /// The customer's facts, in form order.
+    pub fields: Vec<FieldInfo>,
+}
+
+pub fn catalogue() -> Catalogue {
+    let vocabularies = vocab::all()
+        .into_iter()
+        .chain([FieldGroup::terms()])
+        .map(|t| (t.name, t.terms))
+        .collect();
+    Catalogue {
+        vocabularies,
+        fields: super::customer::FIELDS
+            .iter()
+            .map(FieldInfo::from)
+            .collect(),
+    }
+}
+
+/// The catalogue as the frontend's generated module (`frontend/src/domain/vocabulary.gen.ts`).
+pub fn typescript() -> String {
+    let json = serde_json::to_string_pretty(&catalogue()).expect("the catalogue serialises");
+    format!(
+        "// Generated by `make openapi` (`loan-broker vocabulary --typescript`) from\n\
+         // service/src/domain/vocab.rs and the field catalogue in service/src/domain/customer.rs.\n\
+         // Do not edit: `make check-spec` fails when it is stale.\n\n\
+         export const CATALOGUE = {json} as const\n"
+    )
 }

@@ -62,6 +62,7 @@ const SIGNED_IN: &[&str] = &[
     "importTemplate",
     "exportCustomers",
     "dashboard",
+    "getVocabulary",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,32 +1,21 @@
 import { useMemo, useState } from 'react'
 import { useSearchParams } from 'react-router'
 import { useQuery } from '@tanstack/react-query'
-import { Alert, Button, Card, Col, Empty, Form, InputNumber, Row, Select, Space, Typography } from 'antd'
+import { Alert, Button, Card, Col, Empty, Form, Row, Select, Space, Typography } from 'antd'
 import { api } from '../../api/client'
 import { errorMessage, unwrap } from '../../api/errors'
 import type { CustomerInput, DiagnosisResult } from '../../api/types'
 import { PageHeader } from '../../components/PageHeader'
-import { TAX_GRADE_OPTIONS } from '../../domain/labels'
+import { FIELDS } from '../../domain/labels'
 import { useDebounced } from '../../hooks/useDebounced'
 import { useCustomer, useCustomerList } from '../customers/hooks'
 import { fromFormValues, toFormValues } from '../customers/formModel'
-import { Tri } from '../customers/components/Tri'
+import { factControl } from '../customers/components/CustomerForm'
 import { DiagnosisSummary } from '../diagnosis/components/DiagnosisView'
 import { ProductsTable } from '../diagnosis/components/ProductsTable'
 
-/** The figures a broker typically plays with; all other facts stay as recorded. */
-const KNOBS = [
-  { name: 'annual_tax_wan', label: '年纳税', unit: '万元' },
-  { name: 'annual_invoice_wan', label: '年开票', unit: '万元' },
-  { name: 'monthly_flow_wan', label: '对公流水月均', unit: '万元' },
-  { name: 'invoice_gap_months', label: '断票月数', unit: '月' },
-  { name: 'inquiries_1m', label: '近1月查询', unit: '次' },
-  { name: 'inquiries_3m', label: '近3月查询', unit: '次' },
-  { name: 'inquiries_6m', label: '近6月查询', unit: '次' },
-  { name: 'card_utilization_pct', label: '信用卡使用率', unit: '%' },
-  { name: 'business_loan_balance_wan', label: '经营贷余额', unit: '万元' },
-  { name: 'loan_demand_wan', label: '贷款需求', unit: '万元' },
-] as const
+/** The figures a broker typically plays with (the catalogue marks them); all other facts stay as recorded. */
+const KNOBS = FIELDS.filter((f) => f.simulator)
 
 function useSimulation(input: CustomerInput | undefined) {
   return useQuery({
@@ -95,16 +84,10 @@ export default function SimulatorPage() {
                 size="small"
               >
                 {KNOBS.map((k) => (
-                  <Form.Item key={k.name} name={k.name} label={k.label} style={{ marginBottom: 10 }}>
-                    <InputNumber style={{ width: '100%' }} min={0} suffix={k.unit} placeholder="未知" />
+                  <Form.Item key={k.key} name={k.key} label={k.label} style={{ marginBottom: 10 }}>
+                    {factControl(k)}
                   </Form.Item>
                 ))}
-                <Form.Item name="tax_grade" label="纳税信用等级" style={{ marginBottom: 10 }}>
-                  <Select allowClear options={TAX_GRADE_OPTIONS} placeholder="未知" />
-                </Form.Item>
-                <Form.Item name="current_overdue" label="当前逾期" style={{ marginBottom: 10 }}>
-                  <Tri />
-                </Form.Item>
               </Form>
             </Card>
           </Col>
