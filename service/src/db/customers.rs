@@ -494,6 +494,27 @@ pub fn count_live(conn: &Connection) -> rusqlite::Result<i64> {
 mod tests {
     use super::*;
 
+    /// A fact added to the catalogue without its migration fails here, not in production.
+    #[test]
+    fn every_catalogue_column_exists_in_the_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open(&dir.path().join("t.db")).unwrap();
+        crate::db::migrations::run(&mut conn, dir.path()).unwrap();
+        let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('customers')").unwrap();
+        let columns: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for (field, column) in stored_fields() {
+            assert!(
+                columns.iter().any(|c| c == column),
+                "{}: column {column} is missing: add a migration",
+                field.key
+            );
+        }
+    }
+
     #[test]
     fn all_loads_collaterals_across_many_id_chunks() {
         let dir = tempfile::tempdir().unwrap();
