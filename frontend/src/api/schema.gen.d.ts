@@ -772,6 +772,11 @@ export interface components {
             invoice_gap_months?: number | null;
             /**
              * Format: double
+             * @description 近 12 个月申报收入（万元）：增值税/所得税申报的营业收入
+             */
+            annual_revenue_wan?: number | null;
+            /**
+             * Format: double
              * @description 近 12 个月纳税总额（万元）
              */
             annual_tax_wan?: number | null;
@@ -862,6 +867,11 @@ export interface components {
             invoice_gap_months?: number | null;
             /**
              * Format: double
+             * @description 近 12 个月申报收入（万元）：增值税/所得税申报的营业收入
+             */
+            annual_revenue_wan?: number | null;
+            /**
+             * Format: double
              * @description 近 12 个月纳税总额（万元）
              */
             annual_tax_wan?: number | null;
@@ -938,6 +948,8 @@ export interface components {
             annual_invoice_wan?: number | null;
             /** Format: int64 */
             invoice_gap_months?: number | null;
+            /** Format: double */
+            annual_revenue_wan?: number | null;
             /** Format: double */
             annual_tax_wan?: number | null;
             tax_grade?: (components["schemas"]["TaxGrade"] & unknown) | null;

@@ -512,6 +512,19 @@ export const CATALOGUE = {
       "help": "近 12 个月无开票的月数，0–12"
     },
     {
+      "key": "annual_revenue_wan",
+      "label": "近12个月申报收入",
+      "unit": "万元",
+      "kind": "wan",
+      "nullable": true,
+      "group": "invoice_tax",
+      "personal": false,
+      "simulator": true,
+      "min": 0.0,
+      "max": 10000000.0,
+      "help": "近 12 个月纳税申报的营业收入，单位：万元"
+    },
+    {
       "key": "annual_tax_wan",
       "label": "近12个月纳税额",
       "unit": "万元",

@@ -7,11 +7,12 @@ use anyhow::{Context, bail};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const STEPS: [&str; 4] = [
+const STEPS: [&str; 5] = [
     include_str!("migrations/001_foundation.sql"),
     include_str!("migrations/002_diagnosis.sql"),
     include_str!("migrations/003_search.sql"),
     include_str!("migrations/004_sessions.sql"),
+    include_str!("migrations/005_declared_revenue.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -147,6 +147,12 @@ customer_facts! {
     invoice_gap_months: Option<i64> = Field::new("断票月数", Kind::Int { min: 0, max: 12 }, G::InvoiceTax)
         .aliases(&["断票"]).help("近 12 个月无开票的月数，0–12").width(8.0).knob(),
         fact invoice_gap_months: Option<u32> = count;
+    /// 近 12 个月申报收入（万元）：增值税/所得税申报的营业收入
+    #[oai(nullable)]
+    annual_revenue_wan: Option<f64> = Field::wan("近12个月申报收入", G::InvoiceTax, "annual_revenue_yuan")
+        .aliases(&["申报收入", "年申报收入", "营业收入", "年营收"])
+        .help("近 12 个月纳税申报的营业收入，单位：万元").knob(),
+        fact annual_revenue_yuan: Option<i64> = wan;
     /// 近 12 个月纳税总额（万元）
     #[oai(nullable)]
     annual_tax_wan: Option<f64> = Field::wan("近12个月纳税额", G::InvoiceTax, "annual_tax_yuan")
