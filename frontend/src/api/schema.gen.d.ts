@@ -692,7 +692,7 @@ export interface components {
              */
             lien_wan?: number | null;
             /**
-             * Format: naive-date
+             * Format: date
              * @description 持有起始日期
              */
             held_since?: string | null;
@@ -713,7 +713,7 @@ export interface components {
             name: string;
             /** @description 统一社会信用代码 (checked against GB 32100) */
             uscc?: string | null;
-            /** Format: naive-date */
+            /** Format: date */
             established_on?: string | null;
             /** Format: double */
             reg_capital_wan?: number | null;
@@ -729,7 +729,7 @@ export interface components {
             invoice_gap_months?: number | null;
             /** Format: double */
             annual_tax_wan?: number | null;
-            tax_grade?: (components["schemas"]["TaxGrade"] & unknown) | null;
+            tax_grade?: components["schemas"]["TaxGrade"] | null;
             /**
              * Format: double
              * @description 对公流水月均（万元）
@@ -758,7 +758,7 @@ export interface components {
             business_loan_balance_wan?: number | null;
             /** @description 失信被执行人 */
             dishonest_debtor?: boolean | null;
-            business_status?: (components["schemas"]["BusinessStatus"] & unknown) | null;
+            business_status?: components["schemas"]["BusinessStatus"] | null;
             main_business?: string | null;
             industry?: string | null;
             /** Format: double */
@@ -770,7 +770,7 @@ export interface components {
             /** Format: int64 */
             owner_id?: number | null;
             /** @default new */
-            stage: components["schemas"]["Stage"] & unknown;
+            stage: components["schemas"]["Stage"];
             notes?: string | null;
             /** @description A / B / C of the latest diagnosis, if any. */
             latest_category?: string | null;
@@ -797,7 +797,7 @@ export interface components {
             name: string;
             /** @description 统一社会信用代码 (checked against GB 32100) */
             uscc?: string | null;
-            /** Format: naive-date */
+            /** Format: date */
             established_on?: string | null;
             /** Format: double */
             reg_capital_wan?: number | null;
@@ -813,7 +813,7 @@ export interface components {
             invoice_gap_months?: number | null;
             /** Format: double */
             annual_tax_wan?: number | null;
-            tax_grade?: (components["schemas"]["TaxGrade"] & unknown) | null;
+            tax_grade?: components["schemas"]["TaxGrade"] | null;
             /**
              * Format: double
              * @description 对公流水月均（万元）
@@ -842,7 +842,7 @@ export interface components {
             business_loan_balance_wan?: number | null;
             /** @description 失信被执行人 */
             dishonest_debtor?: boolean | null;
-            business_status?: (components["schemas"]["BusinessStatus"] & unknown) | null;
+            business_status?: components["schemas"]["BusinessStatus"] | null;
             main_business?: string | null;
             industry?: string | null;
             /** Format: double */
@@ -854,7 +854,7 @@ export interface components {
             /** Format: int64 */
             owner_id?: number | null;
             /** @default new */
-            stage: components["schemas"]["Stage"] & unknown;
+            stage: components["schemas"]["Stage"];
             notes?: string | null;
         };
         /** CustomerPage */
@@ -874,7 +874,7 @@ export interface components {
         CustomerPatch: {
             name?: string;
             uscc?: string;
-            /** Format: naive-date */
+            /** Format: date */
             established_on?: string;
             /** Format: double */
             reg_capital_wan?: number;
@@ -1207,7 +1207,7 @@ export interface components {
             blocking_gate?: string | null;
             /** @description The same in plain Chinese words. */
             blocking_reason?: string | null;
-            /** Format: naive-date */
+            /** Format: date */
             last_verified_on?: string | null;
         };
         /** Provider */
