@@ -4,8 +4,9 @@
 #
 # The spec must pass openapi-spec-validator, and generation fails on any warning (a model the
 # generator cannot read is dropped with a warning, as Customer, CustomerInput and CustomerPage once
-# were). The service binary is $LOAN_BROKER_BIN, else target/release/loan-broker (built by `make release`; this script builds nothing). It is started
-# on a temp state dir and a free 127.0.0.1 port; flow.py then logs in, changes the initial password,
+# were). The service binary is $LOAN_BROKER_BIN, else target/release/loan-broker (built by
+# `make release`; this script builds nothing). It is started on a temp state dir and a free
+# 127.0.0.1 port; flow.py then logs in, changes the initial password,
 # creates and lists customers and runs a diagnosis with the generated client, checking that every
 # field round-trips through the models. Prints "N passed, M failed" last; non-zero on failure.
 set -uo pipefail
