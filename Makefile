@@ -1,4 +1,5 @@
-# 贷款助手 (loan-broker). `make run` and `make test` are the two commands in the README.
+# 贷款助手 (loan-broker). `make run` and `make test` are the two commands in the README; `make check`
+# is the edit loop.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -7,26 +8,31 @@ CARGO ?= cargo
 DEMO_DIR ?= $(CURDIR)/.demo
 DEMO_PORT ?= 8080
 DEMO_CUSTOMERS ?= 200
+# The one release binary every out-of-process suite runs (e2e, fuzz, client, deploy rehearsal, and
+# the process tests under `make test`).
+RELEASE_BIN := $(CURDIR)/target/release/loan-broker
+# Every step prints "== step NAME: N s"; .ci/run collects them into a table (STEP_LOG).
+STEP := bash $(CURDIR)/scripts/step.sh
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 deps: ## install the system packages the tests need (Debian 12, as root; skips what is present)
-	bash scripts/install-deps.sh
+	$(STEP) deps bash scripts/install-deps.sh
 
 frontend/node_modules: frontend/package-lock.json
-	cd frontend && npm ci --no-audit --no-fund
+	$(STEP) frontend-npm-ci npm --prefix frontend ci --no-audit --no-fund
 	touch frontend/node_modules
 
 tests/e2e/node_modules: tests/e2e/package-lock.json
-	cd tests/e2e && npm ci --no-audit --no-fund
+	$(STEP) e2e-npm-ci npm --prefix tests/e2e ci --no-audit --no-fund
 	touch tests/e2e/node_modules
 
 frontend: frontend/node_modules ## build the web UI into frontend/dist
-	cd frontend && npm run build
+	$(STEP) frontend-build npm --prefix frontend run build
 
-release: ## build the release binary
-	$(CARGO) build --release --locked -p loan-broker
+release: ## build the release binary (shared by every out-of-process suite)
+	$(STEP) release $(CARGO) build --release --locked -p loan-broker
 
 run: frontend release ## build everything, create a demo instance with demo customers, serve it
 	DEMO_DIR="$(DEMO_DIR)" DEMO_PORT="$(DEMO_PORT)" DEMO_CUSTOMERS="$(DEMO_CUSTOMERS)" bash scripts/run-demo.sh
@@ -36,40 +42,58 @@ openapi: ## regenerate frontend/openapi.json, the TypeScript client and the voca
 	$(CARGO) run -q -p loan-broker -- vocabulary --typescript > frontend/src/domain/vocabulary.gen.ts
 	cd frontend && npm run gen:api
 
-check-rust: release ## fmt, clippy, all Rust tests (process tests run the release binary)
-	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --locked --all-targets -- -D warnings
-	LOAN_BROKER_TEST_BIN=$(CURDIR)/target/release/loan-broker $(CARGO) nextest run --locked --workspace --no-fail-fast
-	$(CARGO) test --locked --doc --workspace
+# ---- the edit loop ---------------------------------------------------------------------------
+
+check: check-rust check-frontend ## the edit loop: fmt, clippy, unit + API tests, frontend typecheck, lint, unit tests
+	@echo "make check: passed"
+
+# Under `make test` the process tests run the release binary (TEST_BIN, set there), whose memory the
+# product's targets are about; under `make check` they run the debug binary cargo has just built.
+check-rust: ## fmt, clippy, unit + API tests (nextest), doc tests
+	$(STEP) fmt $(CARGO) fmt --all -- --check
+	$(STEP) clippy $(CARGO) clippy --locked --all-targets -- -D warnings
+	$(STEP) rust-tests $(if $(TEST_BIN),env LOAN_BROKER_TEST_BIN=$(TEST_BIN)) $(CARGO) nextest run --locked --workspace --no-fail-fast
+	$(STEP) doc-tests $(CARGO) test --locked --doc --workspace
+
+check-frontend: frontend/node_modules ## generated client up to date with the spec, typecheck, lint, unit tests (vitest)
+	$(STEP) frontend-gen npm --prefix frontend run check:gen
+	$(STEP) frontend-typecheck npm --prefix frontend run typecheck
+	$(STEP) frontend-lint npm --prefix frontend run lint
+	$(STEP) frontend-unit npm --prefix frontend test
+
+# ---- everything else CI runs -------------------------------------------------------------------
 
 check-spec: ## the committed spec and generated client match the service
-	$(CARGO) run -q --locked -p loan-broker -- openapi > /tmp/loan-broker-openapi.json
-	diff -u frontend/openapi.json /tmp/loan-broker-openapi.json || { echo "frontend/openapi.json is stale: run 'make openapi'"; exit 1; }
-	$(CARGO) run -q --locked -p loan-broker -- vocabulary --typescript > /tmp/loan-broker-vocabulary.gen.ts
-	diff -u frontend/src/domain/vocabulary.gen.ts /tmp/loan-broker-vocabulary.gen.ts || { echo "frontend/src/domain/vocabulary.gen.ts is stale: run 'make openapi'"; exit 1; }
+	$(STEP) spec bash -c '$(CARGO) run -q --locked -p loan-broker -- openapi > /tmp/loan-broker-openapi.json && \
+	  { diff -u frontend/openapi.json /tmp/loan-broker-openapi.json || { echo "frontend/openapi.json is stale: run make openapi"; exit 1; }; } && \
+	  $(CARGO) run -q --locked -p loan-broker -- vocabulary --typescript > /tmp/loan-broker-vocabulary.gen.ts && \
+	  { diff -u frontend/src/domain/vocabulary.gen.ts /tmp/loan-broker-vocabulary.gen.ts || { echo "frontend/src/domain/vocabulary.gen.ts is stale: run make openapi"; exit 1; }; }'
 
-check-frontend: frontend/node_modules ## typecheck, lint, unit tests, generated-client staleness, build
-	cd frontend && npm run check:gen && npm run typecheck && npm run lint && npm test && npm run build && npm run size
+bundle-size: frontend ## the built web UI stays within its size budget
+	$(STEP) bundle-size npm --prefix frontend run size
 
-e2e: frontend tests/e2e/node_modules ## browser tests against a real server (headless Chromium)
-	$(CARGO) build --locked -p loan-broker
-	bash tests/e2e/run.sh
+e2e: release frontend tests/e2e/node_modules ## browser tests against the release binary (headless Chromium)
+	$(STEP) e2e env LOAN_BROKER_BIN=$(RELEASE_BIN) bash tests/e2e/run.sh
+
+fuzz: release ## schemathesis against every operation of a running release instance
+	$(STEP) fuzz env LOAN_BROKER_BIN=$(RELEASE_BIN) bash tests/fuzz/run.sh
+
+client-test: release ## a Python client generated from the committed spec (openapi-python-client), used against the release binary
+	$(STEP) client-test env LOAN_BROKER_BIN=$(RELEASE_BIN) bash tests/client/run.sh
+
+deploy-test: release frontend ## Debian rehearsal: 5 instances, nginx + Pebble ACME + lego, restic, crash safety, alerts (root)
+	$(STEP) deploy-test env LOAN_BROKER_BIN=$(RELEASE_BIN) bash tests/deploy/run.sh
+
+check-nix: ## parse every .nix file (and evaluate the module when NIXPKGS_LIB is set)
+	$(STEP) nix bash tests/nix/check.sh
 
 bench: frontend ## measure every performance target of product.md (release build, wrk on 127.0.0.1)
 	bash tests/bench/run.sh
 	$(CARGO) bench --locked -p loan-broker
 
-deploy-test: release frontend ## Debian rehearsal: 5 instances, nginx + Pebble ACME + lego, restic, crash safety, alerts (root)
-	bash tests/deploy/run.sh
-
-fuzz: ## schemathesis against every operation of a running debug instance
-	$(CARGO) build --locked -p loan-broker
-	bash tests/fuzz/run.sh
-
-check-nix: ## parse every .nix file (and evaluate the module when NIXPKGS_LIB is set)
-	bash tests/nix/check.sh
-
-test: deps check-rust check-spec check-frontend e2e fuzz deploy-test check-nix ## every test there is (installs what is missing)
+# `release` comes before `check` so the process tests find the binary (make runs prerequisites in order).
+test: TEST_BIN = $(RELEASE_BIN)
+test: deps release check check-spec bundle-size e2e fuzz client-test deploy-test check-nix ## every test there is (installs what is missing)
 	@echo "make test: all suites passed"
 
-.PHONY: help deps frontend release run openapi check-rust check-spec check-frontend e2e check-nix test bench deploy-test fuzz
+.PHONY: help deps frontend release run openapi check check-rust check-frontend check-spec bundle-size e2e fuzz client-test deploy-test check-nix bench test

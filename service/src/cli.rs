@@ -115,7 +115,7 @@ fn load(cli: &Cli) -> anyhow::Result<Settings> {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Openapi => {
-            println!("{}", api::api_service(None).spec());
+            println!("{}", crate::spec::document(&api::api_service(None)));
             Ok(())
         }
         Command::Vocabulary { typescript } => {

@@ -2,11 +2,17 @@
 //! Handlers return `ApiError`; framework errors (bad JSON, wrong types, unknown routes, auth) are
 //! rewritten into the same shape by [`JsonErrors`]. Internals are logged, never sent to the client.
 
-use poem::http::StatusCode;
+use std::sync::Arc;
+
+use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 use serde::Serialize;
+
+use crate::body_check;
+use crate::metrics::RouteLabels;
+use crate::spec::Contract;
 
 #[derive(Object, Debug, Clone, Serialize, PartialEq)]
 pub struct ErrorBody {
@@ -170,24 +176,51 @@ impl From<std::io::Error> for ApiError {
     }
 }
 
-/// Rewrites every non-JSON error the framework produces into [`ErrorBody`].
-pub struct JsonErrors;
+/// Rewrites every non-JSON error the framework produces into [`ErrorBody`]. It knows the served
+/// document ([`Contract`]) and the route templates ([`RouteLabels`]): a refused JSON body is
+/// explained by the operation's request-body schema ([`body_check`]), and a 405 lists the
+/// methods the path has in `Allow`.
+pub struct JsonErrors {
+    contract: Arc<Contract>,
+    labels: Arc<RouteLabels>,
+}
+
+impl JsonErrors {
+    pub fn new(contract: Arc<Contract>, labels: Arc<RouteLabels>) -> Self {
+        Self { contract, labels }
+    }
+}
 
 impl<E: Endpoint> Middleware<E> for JsonErrors {
     type Output = JsonErrorsEndpoint<E>;
     fn transform(&self, ep: E) -> Self::Output {
-        JsonErrorsEndpoint(ep)
+        JsonErrorsEndpoint {
+            inner: ep,
+            contract: self.contract.clone(),
+            labels: self.labels.clone(),
+        }
     }
 }
 
-pub struct JsonErrorsEndpoint<E>(E);
+pub struct JsonErrorsEndpoint<E> {
+    inner: E,
+    contract: Arc<Contract>,
+    labels: Arc<RouteLabels>,
+}
+
+/// Where a failed request was going: its method, the spec path its route matched, its JSON body.
+struct Attempt<'r> {
+    method: Method,
+    template: Option<Arc<str>>,
+    body: Option<&'r [u8]>,
+}
 
 impl<E: Endpoint> Endpoint for JsonErrorsEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> poem::Result<Response> {
-        // Keep a copy of JSON bodies: poem-openapi's type errors name the bad value, not the field,
-        // and the copy lets us find the field that holds it.
+        // Keep a copy of JSON bodies: poem-openapi's type errors seldom name the field, and the
+        // copy is checked against the operation's schema to find it.
         let is_json = req
             .content_type()
             .is_some_and(|t| t.starts_with("application/json"));
@@ -198,12 +231,22 @@ impl<E: Endpoint> Endpoint for JsonErrorsEndpoint<E> {
         } else {
             None
         };
-        match self.0.call(req).await {
+        let method = req.method().clone();
+        match self.inner.call(req).await {
             Ok(resp) => Ok(resp.into_response()),
             Err(err) => {
-                // The matched route template, for the metrics labels.
+                // The matched route template, for the metrics labels and the spec lookups.
                 let pattern = err.data::<poem::PathPattern>().cloned();
-                let mut resp = error_response(err, body.as_deref());
+                let template = pattern
+                    .as_ref()
+                    .map(|p| self.labels.label(Some(&p.0)))
+                    .filter(|t| self.contract.value()["paths"].get(&**t).is_some());
+                let attempt = Attempt {
+                    method,
+                    template,
+                    body: body.as_deref(),
+                };
+                let mut resp = error_response(err, &attempt, &self.contract);
                 if let Some(p) = pattern {
                     resp.set_data(p);
                 }
@@ -213,7 +256,40 @@ impl<E: Endpoint> Endpoint for JsonErrorsEndpoint<E> {
     }
 }
 
-fn error_response(err: poem::Error, body: Option<&[u8]>) -> Response {
+/// Every route outside the API (`/health`, `/metrics`, the spec, the web app's files) is
+/// read-only; API paths list what the spec declares for them.
+const READ_ONLY: [Method; 2] = [Method::GET, Method::HEAD];
+
+fn allow_header(attempt: &Attempt<'_>, contract: &Contract) -> String {
+    let methods = match &attempt.template {
+        Some(t) => contract.methods(t),
+        None => READ_ONLY.to_vec(),
+    };
+    methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What is wrong with a body poem-openapi refused; `reason` is poem's text, used only when the
+/// schema finds nothing (and never shown: it can quote the value).
+fn body_problem(attempt: &Attempt<'_>, contract: &Contract, reason: &str) -> body_check::Problem {
+    let found = attempt.body.and_then(|body| {
+        let template = attempt.template.as_deref()?;
+        let schema = contract.json_body_schema(template, &attempt.method)?;
+        body_check::explain(contract.value(), schema, body)
+    });
+    found.unwrap_or_else(|| {
+        tracing::debug!(reason = %without_value(reason), "request body refused; the schema shows no problem");
+        body_check::Problem {
+            field: None,
+            message: "请求内容不符合接口定义，请对照接口文档（/docs）检查字段与类型".to_string(),
+        }
+    })
+}
+
+fn error_response(err: poem::Error, attempt: &Attempt<'_>, contract: &Contract) -> Response {
     use poem_openapi::error::{
         AuthorizationError, ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError,
         ParseRequestPayloadError,
@@ -233,29 +309,13 @@ fn error_response(err: poem::Error, body: Option<&[u8]>) -> Response {
                 Some(e.name.to_string()),
             ))
         } else if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
-            let field = payload_field(&e.reason)
-                .or_else(|| body.and_then(|b| field_holding_bad_value(b, &e.reason)))
-                .or_else(|| {
-                    body.filter(|_| e.reason.contains("naive-date"))
-                        .and_then(field_with_bad_date)
-                })
-                .or_else(|| {
-                    body.filter(|_| e.reason.contains("invalid integer"))
-                        .and_then(field_with_bad_integer)
-                });
-            // The reason quotes the offending value; the client sent it and the field names it, and
-            // it may be a password: it stays out of the answer.
-            let reason = without_value(&e.reason);
-            let message = match &field {
-                Some(f) => format!("字段 {f} 的值类型或格式不正确：{reason}"),
-                None => format!("请求内容格式错误：{reason}"),
-            };
-            Some(("invalid_body", message, field))
+            let problem = body_problem(attempt, contract, &e.reason);
+            Some(("invalid_body", problem.message, problem.field))
         } else if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
             Some((
                 "invalid_upload",
                 format!("上传内容格式错误：{}", e.reason),
-                payload_field(&e.reason),
+                multipart_field(&e.reason),
             ))
         } else if err.is::<ContentTypeError>() {
             Some((
@@ -287,7 +347,7 @@ fn error_response(err: poem::Error, body: Option<&[u8]>) -> Response {
     let status = resp.status();
     let (code, message) = match status {
         StatusCode::NOT_FOUND => ("not_found", "请求的地址不存在"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "不支持该请求方法"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "该地址不支持此请求方法"),
         StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "请求内容过大"),
         StatusCode::UNAUTHORIZED => ("unauthorized", "未登录或登录已失效，请重新登录"),
         s if s.is_client_error() => ("bad_request", "请求无效"),
@@ -296,11 +356,21 @@ fn error_response(err: poem::Error, body: Option<&[u8]>) -> Response {
     if status.is_server_error() {
         tracing::error!(%status, "framework error");
     }
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        // RFC 9110: a 405 lists the methods the resource has.
+        let allow = allow_header(attempt, contract);
+        let message = format!("该地址不支持此请求方法，可用方法：{allow}");
+        let mut out = json_response(status, code, message, None);
+        if let Ok(v) = HeaderValue::from_str(&allow) {
+            out.headers_mut().insert(header::ALLOW, v);
+        }
+        return out;
+    }
     json_response(status, code, message.to_string(), None)
 }
 
-/// poem-openapi names the field in messages like "failed to parse \"X\": field `name` ...".
-fn payload_field(reason: &str) -> Option<String> {
+/// poem-openapi names the multipart field in backticks ("field `file` is required").
+fn multipart_field(reason: &str) -> Option<String> {
     let start = reason.find('`')? + 1;
     let len = reason[start..].find('`')?;
     Some(reason[start..start + len].to_string())
@@ -315,94 +385,6 @@ fn without_value(reason: &str) -> String {
         },
         None => reason.to_string(),
     }
-}
-
-/// A value as poem-openapi prints it in messages (JSON text).
-fn rendered(v: &serde_json::Value) -> String {
-    v.to_string()
-}
-
-/// Finds the JSON path of the value poem-openapi complained about ("…, found \"abc\". …").
-fn field_holding_bad_value(body: &[u8], reason: &str) -> Option<String> {
-    let found = reason.split(", found ").nth(1)?;
-    let found = found.split(". (occurred").next()?.trim_end_matches('.');
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    fn walk(v: &serde_json::Value, path: String, found: &str) -> Option<String> {
-        match v {
-            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                if rendered(v) == found {
-                    Some(p)
-                } else {
-                    walk(v, p, found)
-                }
-            }),
-            serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
-                let p = format!("{path}[{i}]");
-                if rendered(v) == found {
-                    Some(p)
-                } else {
-                    walk(v, p, found)
-                }
-            }),
-            _ => None,
-        }
-    }
-    walk(&value, String::new(), found)
-}
-
-/// poem-openapi's date errors carry no value; the field is the one whose date does not parse.
-fn field_with_bad_date(body: &[u8]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let bad = |v: &serde_json::Value| {
-        v.as_str()
-            .is_some_and(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_err())
-    };
-    let obj = value.as_object()?;
-    obj.iter().find_map(|(k, v)| {
-        if bad(v) && (k.ends_with("_on") || k.ends_with("_since") || k.ends_with("_date")) {
-            return Some(k.clone());
-        }
-        v.as_array()?.iter().enumerate().find_map(|(i, item)| {
-            item.as_object()?
-                .iter()
-                .find(|(k2, v2)| bad(v2) && k2.ends_with("_since"))
-                .map(|(k2, _)| format!("{k}[{i}].{k2}"))
-        })
-    })
-}
-
-/// poem-openapi's "invalid integer" names neither field nor value: the field is the one holding a
-/// number that is no integer or out of range (`_wan` and `_pct` fields are decimals by convention).
-fn field_with_bad_integer(body: &[u8]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    fn walk(v: &serde_json::Value, path: String) -> Option<String> {
-        match v {
-            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                let decimal = k.ends_with("_wan") || k.ends_with("_pct");
-                if v.is_number() && !decimal && v.as_i64().is_none() && v.as_u64().is_none() {
-                    Some(p)
-                } else {
-                    walk(v, p)
-                }
-            }),
-            serde_json::Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .find_map(|(i, v)| walk(v, format!("{path}[{i}]"))),
-            _ => None,
-        }
-    }
-    walk(&value, String::new())
 }
 
 pub fn json_response(

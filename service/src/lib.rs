@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod body_check;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -13,6 +14,7 @@ pub mod metrics;
 pub mod monitor;
 pub mod runtime;
 pub mod server;
+pub mod spec;
 pub mod startup;
 pub mod state;
 pub mod sysmon;

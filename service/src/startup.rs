@@ -20,6 +20,7 @@ use crate::db::{self, Db, files, integrity, migrations};
 use crate::error::JsonErrors;
 use crate::metrics::{self, Metrics, MetricsGate, RecordMetrics, RouteLabels};
 use crate::server::{self, ConnectionLimits};
+use crate::spec::Contract;
 use crate::state::AppState;
 use crate::sysmon::SysMon;
 use crate::web::{BodyLimit, BodyReadTimeout, SecurityHeaders, spa};
@@ -102,9 +103,14 @@ const ROUTES_OUTSIDE_THE_API: [&str; 3] = ["/health", "/metrics", "/api/openapi.
 /// `metrics_token`: see [`metrics::load_token`]; `None` switches `/metrics` off.
 pub fn routes(state: AppState, metrics_token: Option<String>) -> BoxEndpoint<'static, Response> {
     let api = api_service(state.settings.public_url.as_deref());
-    let labels = Arc::new(RouteLabels::from_spec(&api.spec(), &ROUTES_OUTSIDE_THE_API));
-    let spec = api.spec_endpoint();
-    let docs = api.swagger_ui();
+    // One document for the spec endpoint, Swagger UI, route labels and error explanations.
+    let contract = Arc::new(Contract::new(&api));
+    let labels = Arc::new(RouteLabels::from_spec(
+        contract.text(),
+        &ROUTES_OUTSIDE_THE_API,
+    ));
+    let spec = contract.spec_endpoint();
+    let docs = contract.swagger_ui();
     let settings = state.settings.clone();
     Route::new()
         .at("/health", get(system::health))
@@ -116,7 +122,7 @@ pub fn routes(state: AppState, metrics_token: Option<String>) -> BoxEndpoint<'st
         .nest("/docs", docs)
         .nest_no_strip("/api", api)
         .nest("/", spa(settings.static_dir()))
-        .with(JsonErrors)
+        .with(JsonErrors::new(contract, labels.clone()))
         .with(BodyLimit {
             body_limit: settings.max_body_bytes as usize,
             upload_limit: settings.max_upload_bytes as usize,

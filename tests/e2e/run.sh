@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# End-to-end browser test. Builds nothing: expects the service binary (target/debug/loan-broker or
-# $LOAN_BROKER_BIN) and the built SPA (frontend/dist). Starts the service on a temp state dir and a
-# free port, runs flow.mjs in headless Chromium, prints "N passed, N failed" last; non-zero on failure.
+# End-to-end browser test. Builds nothing: expects the service binary (target/release/loan-broker,
+# the one `make release` builds for every out-of-process suite, or $LOAN_BROKER_BIN) and the built
+# SPA (frontend/dist). Starts the service on a temp state dir and a free port, runs flow.mjs in
+# headless Chromium, prints "N passed, N failed" last; non-zero on failure.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-bin="${LOAN_BROKER_BIN:-$repo/target/debug/loan-broker}"
+bin="${LOAN_BROKER_BIN:-$repo/target/release/loan-broker}"
 dist="$repo/frontend/dist"
 chromium="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}"
 
@@ -15,7 +16,7 @@ fail() {
   echo "0 passed, 1 failed"
   exit 1
 }
-[ -x "$bin" ] || fail "service binary not found at $bin (build it first, or set LOAN_BROKER_BIN)"
+[ -x "$bin" ] || fail "service binary not found at $bin (make release, or set LOAN_BROKER_BIN)"
 [ -f "$dist/index.html" ] || fail "frontend/dist/index.html missing (run: npm --prefix frontend run build)"
 [ -n "$chromium" ] || fail "chromium not found (apt-get install -y chromium fonts-wqy-microhei)"
 command -v node >/dev/null || fail "node not found"

@@ -729,7 +729,7 @@ export interface components {
              */
             lien_wan?: number | null;
             /**
-             * Format: naive-date
+             * Format: date
              * @description 持有起始日期
              */
             held_since?: string | null;
@@ -753,7 +753,7 @@ export interface components {
             name: string;
             /** @description 统一社会信用代码 (checked against GB 32100) */
             uscc?: string | null;
-            /** Format: naive-date */
+            /** Format: date */
             established_on?: string | null;
             /** Format: double */
             reg_capital_wan?: number | null;
@@ -780,7 +780,7 @@ export interface components {
              * @description 近 12 个月纳税总额（万元）
              */
             annual_tax_wan?: number | null;
-            tax_grade?: (components["schemas"]["TaxGrade"] & unknown) | null;
+            tax_grade?: components["schemas"]["TaxGrade"] | null;
             /**
              * Format: double
              * @description 对公流水月均（万元）
@@ -809,7 +809,7 @@ export interface components {
             business_loan_balance_wan?: number | null;
             /** @description 失信被执行人 */
             dishonest_debtor?: boolean | null;
-            business_status?: (components["schemas"]["BusinessStatus"] & unknown) | null;
+            business_status?: components["schemas"]["BusinessStatus"] | null;
             main_business?: string | null;
             industry?: string | null;
             /** Format: double */
@@ -821,7 +821,7 @@ export interface components {
             /** Format: int64 */
             owner_id?: number | null;
             /** @default new */
-            stage: components["schemas"]["Stage"] & unknown;
+            stage: components["schemas"]["Stage"];
             notes?: string | null;
             /** @description A / B / C of the latest diagnosis, if any. */
             latest_category?: string | null;
@@ -848,7 +848,7 @@ export interface components {
             name: string;
             /** @description 统一社会信用代码 (checked against GB 32100) */
             uscc?: string | null;
-            /** Format: naive-date */
+            /** Format: date */
             established_on?: string | null;
             /** Format: double */
             reg_capital_wan?: number | null;
@@ -875,7 +875,7 @@ export interface components {
              * @description 近 12 个月纳税总额（万元）
              */
             annual_tax_wan?: number | null;
-            tax_grade?: (components["schemas"]["TaxGrade"] & unknown) | null;
+            tax_grade?: components["schemas"]["TaxGrade"] | null;
             /**
              * Format: double
              * @description 对公流水月均（万元）
@@ -904,7 +904,7 @@ export interface components {
             business_loan_balance_wan?: number | null;
             /** @description 失信被执行人 */
             dishonest_debtor?: boolean | null;
-            business_status?: (components["schemas"]["BusinessStatus"] & unknown) | null;
+            business_status?: components["schemas"]["BusinessStatus"] | null;
             main_business?: string | null;
             industry?: string | null;
             /** Format: double */
@@ -916,7 +916,7 @@ export interface components {
             /** Format: int64 */
             owner_id?: number | null;
             /** @default new */
-            stage: components["schemas"]["Stage"] & unknown;
+            stage: components["schemas"]["Stage"];
             notes?: string | null;
         };
         /** CustomerPage */
@@ -937,7 +937,7 @@ export interface components {
         CustomerPatch: {
             name?: string | null;
             uscc?: string | null;
-            /** Format: naive-date */
+            /** Format: date */
             established_on?: string | null;
             /** Format: double */
             reg_capital_wan?: number | null;
@@ -952,7 +952,7 @@ export interface components {
             annual_revenue_wan?: number | null;
             /** Format: double */
             annual_tax_wan?: number | null;
-            tax_grade?: (components["schemas"]["TaxGrade"] & unknown) | null;
+            tax_grade?: components["schemas"]["TaxGrade"] | null;
             /** Format: double */
             monthly_flow_wan?: number | null;
             current_overdue?: boolean | null;
@@ -975,7 +975,7 @@ export interface components {
             /** Format: double */
             business_loan_balance_wan?: number | null;
             dishonest_debtor?: boolean | null;
-            business_status?: (components["schemas"]["BusinessStatus"] & unknown) | null;
+            business_status?: components["schemas"]["BusinessStatus"] | null;
             main_business?: string | null;
             industry?: string | null;
             /** Format: double */
@@ -985,7 +985,7 @@ export interface components {
             contact_phone?: string | null;
             /** Format: int64 */
             owner_id?: number | null;
-            stage?: (components["schemas"]["Stage"] & unknown) | null;
+            stage?: components["schemas"]["Stage"] | null;
             notes?: string | null;
         };
         /** Dashboard */
@@ -1310,7 +1310,7 @@ export interface components {
             blocking_gate?: string | null;
             /** @description The same in plain Chinese words. */
             blocking_reason?: string | null;
-            /** Format: naive-date */
+            /** Format: date */
             last_verified_on?: string | null;
         };
         /** Provider */

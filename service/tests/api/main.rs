@@ -7,6 +7,7 @@ mod auth;
 mod authz;
 mod branding;
 mod cli;
+mod contract;
 mod customers;
 mod diagnoses;
 mod hostile_files;

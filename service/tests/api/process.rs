@@ -88,7 +88,7 @@ pub fn is_release_binary() -> bool {
     if !release {
         eprintln!(
             "NOTE: memory measured on the debug binary; absolute bounds are checked with \
-             LOAN_BROKER_TEST_BIN=target/release/loan-broker (make check-rust sets it)"
+             LOAN_BROKER_TEST_BIN=target/release/loan-broker (make test sets it)"
         );
     }
     release
