@@ -45,6 +45,8 @@ export const DIMENSIONS: { key: Code<'Dimension'>; label: string }[] = CATALOGUE
 export const FIELDS = CATALOGUE.fields
 export type Field = (typeof FIELDS)[number]
 export type FieldKey = Field['key']
+/** Each fact's catalogue entry by its API name. */
+export const FIELDS_BY_KEY = Object.fromEntries(FIELDS.map((f) => [f.key, f])) as { [K in FieldKey]: Extract<Field, { key: K }> }
 /** The form's sections, in order. */
 export const FIELD_GROUPS = options('FieldGroup')
 

@@ -9,7 +9,7 @@ import type { Customer, CustomerQuery } from '../../api/types'
 import { useMe } from '../../auth/useAuth'
 import { CategoryTag } from '../../components/CategoryTag'
 import { PageHeader } from '../../components/PageHeader'
-import { CATEGORY_OPTIONS, STAGE_OPTIONS, labelOf } from '../../domain/labels'
+import { CATEGORY_OPTIONS, FIELDS_BY_KEY, STAGE_OPTIONS, labelOf } from '../../domain/labels'
 import { useUserNames, useUsers } from '../../hooks/useUsers'
 import { useCustomerList, useDeleteCustomer, useRediagnoseAll, useRestoreCustomer } from './hooks'
 
@@ -76,7 +76,7 @@ export default function CustomersPage() {
 
   const columns: TableProps<Customer>['columns'] = [
     {
-      title: '企业名称',
+      title: FIELDS_BY_KEY.name.label,
       dataIndex: 'name',
       sorter: true,
       sortOrder: sortOrder('name'),
@@ -99,24 +99,24 @@ export default function CustomersPage() {
       width: 90,
       render: (v?: number | null) => (v == null ? '—' : v.toFixed(0)),
     },
-    { title: '行业', dataIndex: 'industry', width: 110, render: (v?: string | null) => v || '—' },
+    { title: FIELDS_BY_KEY.industry.label, dataIndex: 'industry', width: 110, render: (v?: string | null) => v || '—' },
     {
-      title: '阶段',
+      title: FIELDS_BY_KEY.stage.label,
       dataIndex: 'stage',
       width: 90,
       render: (v?: string | null) => <Tag>{labelOf(STAGE_OPTIONS, v)}</Tag>,
     },
     {
-      title: '贷款需求',
+      title: FIELDS_BY_KEY.loan_demand_wan.label,
       dataIndex: 'loan_demand_wan',
       sorter: true,
       sortOrder: sortOrder('loan_demand_wan'),
       width: 110,
       render: (v?: number | null) => (v == null ? '—' : `${v} 万`),
     },
-    { title: '统一社会信用代码', dataIndex: 'uscc', width: 190, render: (v?: string | null) => v || '—' },
+    { title: FIELDS_BY_KEY.uscc.label, dataIndex: 'uscc', width: 190, render: (v?: string | null) => v || '—' },
     {
-      title: '负责人',
+      title: FIELDS_BY_KEY.owner_id.label,
       dataIndex: 'owner_id',
       width: 90,
       render: (v?: number | null) => (v == null ? '—' : (names.get(v) ?? `#${v}`)),
