@@ -1100,7 +1100,7 @@ export interface components {
          * @description The sections of the customer form and the diagnosis inputs.
          * @enum {string}
          */
-        FieldGroup: "basic" | "invoice_tax" | "flow" | "credit" | "assets" | "demand" | "follow";
+        FieldGroup: "basic" | "invoice_tax" | "flow" | "credit" | "assets" | "follow";
         /**
          * FieldInfo
          * @description A catalogue entry as the UI and integrators see it (`GET /api/vocabulary`, the generated file).

@@ -235,10 +235,6 @@ export const CATALOGUE = {
         "label": "资产"
       },
       {
-        "code": "demand",
-        "label": "融资需求"
-      },
-      {
         "code": "follow",
         "label": "跟进"
       }
@@ -738,7 +734,7 @@ export const CATALOGUE = {
       "unit": "万元",
       "kind": "wan",
       "nullable": true,
-      "group": "demand",
+      "group": "basic",
       "personal": false,
       "simulator": true,
       "min": 0.0,

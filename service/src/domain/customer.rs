@@ -225,7 +225,7 @@ customer_facts! {
         .aliases(&["所属行业"]).help("按国民经济行业分类填写，如 批发业").width(16.0),
         fact industry: Option<String> = same;
     #[oai(nullable)]
-    loan_demand_wan: Option<f64> = Field::wan("贷款需求", G::Demand, "loan_demand_yuan")
+    loan_demand_wan: Option<f64> = Field::wan("贷款需求", G::Basic, "loan_demand_yuan")
         .aliases(&["融资需求"]).knob(),
         fact loan_demand_yuan: Option<i64> = wan;
     #[oai(default)]

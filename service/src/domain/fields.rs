@@ -108,7 +108,6 @@ vocab::vocabulary! {
         Flow = "flow" => "流水",
         Credit = "credit" => "征信",
         Assets = "assets" => "资产",
-        Demand = "demand" => "融资需求",
         Follow = "follow" => "跟进",
     }
 }
