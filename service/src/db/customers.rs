@@ -500,7 +500,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = crate::db::open(&dir.path().join("t.db")).unwrap();
         crate::db::migrations::run(&mut conn, dir.path()).unwrap();
-        let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('customers')").unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name FROM pragma_table_info('customers')")
+            .unwrap();
         let columns: Vec<String> = stmt
             .query_map([], |r| r.get(0))
             .unwrap()

@@ -125,6 +125,18 @@ impl Served {
     pub fn log_text(&self) -> String {
         self.log.lock().unwrap().join("\n")
     }
+    /// The log once it contains every one of `needles`, or as it is after `within`: the child's
+    /// lines reach us through a reader thread, a moment after the response that caused them.
+    pub fn log_containing(&self, needles: &[&str], within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            let log = self.log_text();
+            if needles.iter().all(|n| log.contains(n)) || Instant::now() >= deadline {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
     /// Waits until RSS is at most `limit_mib` or `within` has passed; returns the last reading.
     pub fn rss_settles_below(&self, limit_mib: f64, within: Duration) -> f64 {
         let deadline = Instant::now() + within;
