@@ -595,16 +595,21 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description What an audit entry records.
+         * @enum {string}
+         */
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo";
         /** AuditEntry */
         AuditEntry: {
             /** Format: int64 */
             id: number;
+            /** Format: date-time */
             at: string;
             /** Format: int64 */
             user_id?: number | null;
             username?: string | null;
-            /** @description e.g. `customer.create`, `user.update`, `auth.login_failed` */
-            action: string;
+            action: components["schemas"]["AuditAction"];
             resource_type: string;
             resource_id?: string | null;
             ip?: string | null;
@@ -642,7 +647,10 @@ export interface components {
             /** Format: int64 */
             count: number;
         };
-        /** @enum {string} */
+        /**
+         * @description 工商登记状态.
+         * @enum {string}
+         */
         BusinessStatus: "normal" | "abnormal" | "revoked";
         /**
          * @description 综合评级.
@@ -697,7 +705,10 @@ export interface components {
              */
             held_since?: string | null;
         };
-        /** @enum {string} */
+        /**
+         * @description 抵押物类型.
+         * @enum {string}
+         */
         CollateralKind: "residential" | "commercial" | "industrial" | "land" | "vehicle" | "equipment" | "other";
         /**
          * Customer
@@ -978,6 +989,7 @@ export interface components {
              * @description The rule-set version the diagnosis used.
              */
             rules_version: number;
+            /** Format: date-time */
             created_at: string;
             scores: components["schemas"]["Scores"];
             /**
@@ -1148,12 +1160,20 @@ export interface components {
             total_after: number;
             fixes_vetoes: string[];
             product_changes: components["schemas"]["ProductDelta"][];
+            /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
             updated_at: string;
         };
-        /** @enum {string} */
+        /**
+         * @description 改造方案类型.
+         * @enum {string}
+         */
         PlanKind: "tax_increase" | "invoice_increase" | "flow_increase" | "credit_repair" | "collateral" | "qualification";
-        /** @enum {string} */
+        /**
+         * @description 改造方案进度.
+         * @enum {string}
+         */
         PlanStatus: "pending" | "in_progress" | "completed";
         /** PlanTask */
         PlanTask: {
@@ -1179,7 +1199,7 @@ export interface components {
             after_wan: number;
         };
         /**
-         * @description 产品类别.
+         * @description 产品类型.
          * @enum {string}
          */
         ProductFamily: "tax_loan" | "invoice_loan" | "flow_loan" | "mortgage" | "credit_loan";
@@ -1189,6 +1209,7 @@ export interface components {
             id: number;
             /** @description The product as data (gates, amount formula, caps, `last_verified_on`, …). */
             product: unknown;
+            /** Format: date-time */
             updated_at: string;
         };
         /** ProductResult */
@@ -1225,10 +1246,11 @@ export interface components {
             notes?: string | null;
             /** @default true */
             active: boolean;
+            /** Format: date-time */
             updated_at: string;
         };
         /**
-         * @description Service-provider directory categories (shared with the provider directory).
+         * @description Service-provider directory categories.
          * @enum {string}
          */
         ProviderCategory: "tax_agency" | "credit_consulting" | "guarantee" | "appraisal" | "mortgage_registration" | "legal";
@@ -1255,7 +1277,10 @@ export interface components {
             /** Format: uint64 */
             elapsed_ms: number;
         };
-        /** @enum {string} */
+        /**
+         * @description 账号角色.
+         * @enum {string}
+         */
         Role: "admin" | "staff";
         /** RowCounts */
         RowCounts: {
@@ -1284,6 +1309,7 @@ export interface components {
         RulesDoc: {
             /** Format: int64 */
             version: number;
+            /** Format: date-time */
             created_at: string;
             /** @description The whole scoring model as data (weights, bands, vetoes, caps, industry map, plan templates). */
             rules: unknown;
@@ -1356,7 +1382,10 @@ export interface components {
             index: number;
             done: boolean;
         };
-        /** @enum {string} */
+        /**
+         * @description 纳税信用等级. `Unknown` and a missing value are treated alike (both are "资料待补充").
+         * @enum {string}
+         */
         TaxGrade: "A" | "B" | "M" | "C" | "D" | "unknown";
         /** TokenResponse */
         TokenResponse: {
@@ -1381,7 +1410,9 @@ export interface components {
             disabled: boolean;
             must_change_password: boolean;
             locked: boolean;
+            /** Format: date-time */
             last_login_at?: string | null;
+            /** Format: date-time */
             created_at: string;
         };
         /** UserPatch */
@@ -1443,33 +1474,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Authenticated but not allowed (role, or the password must be changed first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -1479,7 +1483,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1533,71 +1537,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Authenticated but not allowed (role, or the password must be changed first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1664,33 +1605,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Authenticated but not allowed (role, or the password must be changed first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -1700,17 +1614,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1755,71 +1660,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Me"];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Authenticated but not allowed (role, or the password must be changed first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1864,15 +1706,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["User"][];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -1884,51 +1717,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1969,8 +1757,11 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            /** @description Created; `Location` is the new resource's address. */
+            201: {
                 headers: {
+                    /** @description The created resource. */
+                    LOCATION: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2004,15 +1795,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
             409: {
                 headers: {
@@ -2031,17 +1813,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2128,15 +1901,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -2146,17 +1910,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2231,42 +1986,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2349,51 +2068,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -2427,8 +2101,11 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            /** @description Created; `Location` is the new resource's address. */
+            201: {
                 headers: {
+                    /** @description The created resource. */
+                    LOCATION: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2462,15 +2139,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
             409: {
                 headers: {
@@ -2489,17 +2157,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2582,42 +2241,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -2686,42 +2309,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2826,17 +2413,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2919,42 +2497,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -2990,78 +2532,6 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Branding"];
-                };
-            };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Authenticated but not allowed (role, or the password must be changed first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An unexpected server fault (details are in the server log). */
@@ -3132,24 +2602,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -3159,17 +2611,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3217,71 +2660,8 @@ export interface operations {
                     "image/webp": string;
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Authenticated but not allowed (role, or the password must be changed first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3363,24 +2743,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -3390,17 +2752,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3481,51 +2834,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -3563,15 +2871,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SystemMetrics"];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -3583,51 +2882,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3714,24 +2968,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -3741,7 +2977,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3757,15 +2993,6 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ImportReport"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An unexpected server fault (details are in the server log). */
@@ -3827,51 +3054,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3943,51 +3125,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4070,42 +3207,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -4137,8 +3238,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
+            /** @description Created; `Location` is the new resource's address. */
+            201: {
                 headers: {
+                    /** @description The created resource. */
+                    LOCATION: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4174,42 +3278,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4292,42 +3360,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -4396,24 +3428,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -4423,17 +3437,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4478,15 +3483,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RediagnoseResult"];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -4498,51 +3494,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4581,8 +3532,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The diagnosis leaves nothing to improve: no plan was made. */
             200: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Plan"][];
+                };
+            };
+            /** @description The new plans; `Location` lists all of the customer's plans. */
+            201: {
+                headers: {
+                    LOCATION: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4618,42 +3580,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4736,42 +3662,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -4832,51 +3722,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4952,42 +3797,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5074,15 +3883,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -5092,17 +3892,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5147,15 +3938,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RulesDoc"];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -5167,51 +3949,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5287,24 +4024,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -5314,7 +4033,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5330,15 +4049,6 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RulesInvalid"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An unexpected server fault (details are in the server log). */
@@ -5378,15 +4088,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProductRecord"][];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -5398,51 +4099,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5483,8 +4139,10 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            /** @description Created; `Location` is the new product's address. */
+            201: {
                 headers: {
+                    LOCATION: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5518,15 +4176,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
             409: {
                 headers: {
@@ -5545,7 +4194,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5561,15 +4210,6 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RulesInvalid"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An unexpected server fault (details are in the server log). */
@@ -5640,42 +4280,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5780,7 +4384,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5796,15 +4400,6 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RulesInvalid"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An unexpected server fault (details are in the server log). */
@@ -5882,42 +4477,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -5985,51 +4544,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -6063,8 +4577,10 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            /** @description Created; `Location` is the new provider's address. */
+            201: {
                 headers: {
+                    LOCATION: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6098,24 +4614,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -6125,17 +4623,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6211,42 +4700,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6333,15 +4786,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -6351,17 +4795,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6444,42 +4879,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -6517,15 +4916,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Dashboard"];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -6537,51 +4927,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,7 +2,9 @@
 pub mod customer;
 pub mod engine;
 pub mod facts;
+pub mod ids;
 pub mod money;
+pub mod timestamp;
 pub mod uscc;
 pub mod user;
 pub mod vocab;
