@@ -595,6 +595,100 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description How the credit line is sized. */
+        AmountFormula: components["schemas"]["AmountFormulaTaxMultiple"] | components["schemas"]["AmountFormulaInvoiceRatio"] | components["schemas"]["AmountFormulaFlowMultiple"] | components["schemas"]["AmountFormulaCollateralLtv"];
+        /** @description Σ max(0, appraisal × `LTV[kind]` − lien) over collaterals held ≥ `min_held_months`. */
+        AmountFormulaCollateralLtv: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "collateral_ltv";
+            ltv: {
+                /** Format: double */
+                commercial?: number;
+                /** Format: double */
+                equipment?: number;
+                /** Format: double */
+                industrial?: number;
+                /** Format: double */
+                land?: number;
+                /** Format: double */
+                other?: number;
+                /** Format: double */
+                residential?: number;
+                /** Format: double */
+                vehicle?: number;
+            };
+            /** Format: uint32 */
+            min_held_months: number;
+        };
+        /** @description monthly flow × multiple. */
+        AmountFormulaFlowMultiple: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "flow_multiple";
+            /** Format: double */
+            multiple: number;
+        };
+        /** @description annual invoice × ratio. */
+        AmountFormulaInvoiceRatio: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "invoice_ratio";
+            /** Format: double */
+            ratio: number;
+        };
+        /** @description annual tax × multiple for the tax grade (grades without a multiple get 0). */
+        AmountFormulaTaxMultiple: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tax_multiple";
+            multiples: {
+                /** Format: double */
+                A?: number;
+                /** Format: double */
+                B?: number;
+                /** Format: double */
+                C?: number;
+                /** Format: double */
+                D?: number;
+                /** Format: double */
+                M?: number;
+                /** Format: double */
+                unknown?: number;
+            };
+        };
+        AssetRules: {
+            /**
+             * @description Bands on net collateral equity ÷ loan demand; `zero_points` = no usable collateral,
+             *     `missing_points` = equity > 0 but demand unknown.
+             */
+            cover: components["schemas"]["BandTable"];
+            /** @description Loan-to-value per collateral kind used to value equity for the score. */
+            ltv: {
+                /** Format: double */
+                commercial?: number;
+                /** Format: double */
+                equipment?: number;
+                /** Format: double */
+                industrial?: number;
+                /** Format: double */
+                land?: number;
+                /** Format: double */
+                other?: number;
+                /** Format: double */
+                residential?: number;
+                /** Format: double */
+                vehicle?: number;
+            };
+        };
         /**
          * @description What an audit entry records.
          * @enum {string}
@@ -626,6 +720,35 @@ export interface components {
             /** Format: uint64 */
             page_size: number;
         };
+        /** @description A band in a natural unit (months, years, ratio): matches values ≥ `min`. */
+        Band: {
+            /** Format: double */
+            min: number;
+            /** Format: double */
+            points: number;
+        };
+        /**
+         * @description Scored table: bands sorted by descending threshold; the first band with value ≥ threshold
+         *     wins, values below every band get `below_points`, exactly zero gets `zero_points` when set,
+         *     unknown gets the neutral `missing_points`.
+         */
+        BandTable: {
+            bands: components["schemas"]["Band"][];
+            /** Format: double */
+            below_points: number;
+            id: string;
+            label: string;
+            /**
+             * Format: double
+             * @description Points under which `reason_low` is appended to the finding.
+             */
+            low_below_points: number;
+            /** Format: double */
+            missing_points: number;
+            reason_low: string;
+            /** Format: double */
+            zero_points?: number | null;
+        };
         /** Branding */
         Branding: {
             brand_name: string;
@@ -652,6 +775,24 @@ export interface components {
          * @enum {string}
          */
         BusinessStatus: "normal" | "abnormal" | "revoked";
+        /** @description Points per enum value (tax grade, business status, industry class). */
+        BusinessStatusPoints: {
+            id: string;
+            label: string;
+            /** Format: double */
+            low_below_points: number;
+            /** Format: double */
+            missing_points: number;
+            points: {
+                /** Format: double */
+                abnormal?: number;
+                /** Format: double */
+                normal?: number;
+                /** Format: double */
+                revoked?: number;
+            };
+            reason_low: string;
+        };
         /**
          * @description 综合评级.
          * @enum {string}
@@ -667,6 +808,23 @@ export interface components {
             requested_wan: number;
             /** Format: double */
             estimated_wan: number;
+        };
+        /** @description A/B/C grading (domain.md §2.2). */
+        CategoryRules: {
+            /** Format: double */
+            a_min_credit: number;
+            /**
+             * Format: double
+             * @description A also needs the recommended amount ≥ this share of the loan demand.
+             */
+            a_min_demand_cover: number;
+            /** Format: double */
+            a_min_total: number;
+            /**
+             * Format: double
+             * @description Totals below this are C.
+             */
+            c_below_total: number;
         };
         /** CellError */
         CellError: {
@@ -710,6 +868,23 @@ export interface components {
          * @enum {string}
          */
         CollateralKind: "residential" | "commercial" | "industrial" | "land" | "vehicle" | "equipment" | "other";
+        CreditRules: {
+            /**
+             * Format: double
+             * @description Start value before deductions.
+             */
+            base: number;
+            business_loan_balance: components["schemas"]["MoneyTierTable"];
+            business_loan_count: components["schemas"]["TierTable"];
+            card_utilization: components["schemas"]["TierTable"];
+            credit_institutions: components["schemas"]["TierTable"];
+            overdue_count_24m: components["schemas"]["TierTable"];
+            /**
+             * Format: double
+             * @description Score used when no 征信 fact at all is known (neutral, below the A threshold).
+             */
+            unknown_score: number;
+        };
         /**
          * Customer
          * @description A stored customer: the recorded facts plus bookkeeping and the latest diagnosis summary.
@@ -1023,6 +1198,14 @@ export interface components {
          * @enum {string}
          */
         Dimension: "flow" | "invoice_tax" | "credit" | "assets" | "qualification" | "industry";
+        DimensionRules: {
+            assets: components["schemas"]["AssetRules"];
+            credit: components["schemas"]["CreditRules"];
+            flow: components["schemas"]["FlowRules"];
+            industry: components["schemas"]["IndustryClassPoints"];
+            invoice_tax: components["schemas"]["InvoiceTaxRules"];
+            qualification: components["schemas"]["QualificationRules"];
+        };
         /** ErrorBody */
         ErrorBody: {
             /** @description Machine-readable error code, e.g. `validation`, `not_found`, `duplicate`. */
@@ -1058,6 +1241,172 @@ export interface components {
              */
             points: number;
             reason: string;
+        };
+        FlowRules: {
+            /** @description Penalty when demand > `ratio` × flow × 12. */
+            demand_coverage: components["schemas"]["RatioRule"];
+            /** @description Penalty when flow × 12 < `ratio` × annual invoice (票流与资金流不一致). */
+            flow_vs_invoice: components["schemas"]["RatioRule"];
+            /** @description 对公流水月均. */
+            monthly_flow: components["schemas"]["MoneyBandTable"];
+        };
+        /**
+         * @description Typed entry conditions. Requirements on amounts/ages fail when the fact is unknown
+         *     ("资料待补充"); conditions about the absence of bad events pass when unknown, because
+         *     the diagnosis assumes a clean record and lists the field as missing.
+         */
+        Gate: components["schemas"]["GateMinCompanyAgeMonths"] | components["schemas"]["GateTaxGradeIn"] | components["schemas"]["GateTaxGradeNotIn"] | components["schemas"]["GateMinAnnualTax"] | components["schemas"]["GateMinAnnualInvoice"] | components["schemas"]["GateMaxInvoiceGapMonths"] | components["schemas"]["GateMinMonthlyFlow"] | components["schemas"]["GateLegalPersonAgeBetween"] | components["schemas"]["GateNoCurrentOverdue"] | components["schemas"]["GateNoSevereRecord"] | components["schemas"]["GateNoLian3lei6"] | components["schemas"]["GateNoDishonestDebtor"] | components["schemas"]["GateMaxInquiries"] | components["schemas"]["GateMaxCreditInstitutions"] | components["schemas"]["GateMaxBusinessLoanCount"] | components["schemas"]["GateIndustryNotIn"] | components["schemas"]["GateBusinessStatusNormal"] | components["schemas"]["GateCollateralHeldMonths"];
+        GateBusinessStatusNormal: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "business_status_normal";
+        };
+        GateCollateralHeldMonths: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "collateral_held_months";
+            /** Format: uint32 */
+            months: number;
+        };
+        GateIndustryNotIn: {
+            classes: components["schemas"]["IndustryClass"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "industry_not_in";
+        };
+        GateLegalPersonAgeBetween: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "legal_person_age_between";
+            /** Format: uint32 */
+            max: number;
+            /** Format: uint32 */
+            min: number;
+        };
+        GateMaxBusinessLoanCount: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "max_business_loan_count";
+            /** Format: uint32 */
+            max: number;
+        };
+        GateMaxCreditInstitutions: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "max_credit_institutions";
+            /** Format: uint32 */
+            max: number;
+        };
+        GateMaxInquiries: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "max_inquiries";
+            /** Format: uint32 */
+            max: number;
+            window: components["schemas"]["InquiryWindow"];
+        };
+        GateMaxInvoiceGapMonths: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "max_invoice_gap_months";
+            /** Format: uint32 */
+            months: number;
+        };
+        GateMinAnnualInvoice: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "min_annual_invoice";
+            /** Format: double */
+            min_wan: number;
+        };
+        GateMinAnnualTax: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "min_annual_tax";
+            /** Format: double */
+            min_wan: number;
+        };
+        GateMinCompanyAgeMonths: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "min_company_age_months";
+            /** Format: uint32 */
+            months: number;
+        };
+        GateMinMonthlyFlow: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "min_monthly_flow";
+            /** Format: double */
+            min_wan: number;
+        };
+        GateNoCurrentOverdue: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "no_current_overdue";
+        };
+        GateNoDishonestDebtor: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "no_dishonest_debtor";
+        };
+        GateNoLian3lei6: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "no_lian3lei6";
+        };
+        GateNoSevereRecord: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "no_severe_record";
+        };
+        GateTaxGradeIn: {
+            grades: components["schemas"]["TaxGrade"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tax_grade_in";
+        };
+        GateTaxGradeNotIn: {
+            grades: components["schemas"]["TaxGrade"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tax_grade_not_in";
         };
         /** ImportReport */
         ImportReport: {
@@ -1097,6 +1446,63 @@ export interface components {
             /** @description True once the rows are written. */
             committed: boolean;
         };
+        /**
+         * @description 行业准入分类.
+         * @enum {string}
+         */
+        IndustryClass: "preferred" | "normal" | "cautious" | "prohibited";
+        /** @description Points per enum value (tax grade, business status, industry class). */
+        IndustryClassPoints: {
+            id: string;
+            label: string;
+            /** Format: double */
+            low_below_points: number;
+            /** Format: double */
+            missing_points: number;
+            points: {
+                /** Format: double */
+                cautious?: number;
+                /** Format: double */
+                normal?: number;
+                /** Format: double */
+                preferred?: number;
+                /** Format: double */
+                prohibited?: number;
+            };
+            reason_low: string;
+        };
+        IndustryEntry: {
+            class: components["schemas"]["IndustryClass"];
+            /**
+             * @description GB/T 4754 code prefixes matched against a leading code token like "K7010".
+             * @default []
+             */
+            code_prefixes: string[];
+            /**
+             * @description Substrings of the industry text (ASCII compared case-insensitively).
+             * @default []
+             */
+            keywords: string[];
+        };
+        /**
+         * @description Industry text → class. Entries are checked in order and the first match wins, so the
+         *     data lists the most restrictive class first.
+         */
+        IndustryMap: {
+            default_class: components["schemas"]["IndustryClass"];
+            entries: components["schemas"]["IndustryEntry"][];
+        };
+        /**
+         * @description Window of the 征信 hard-inquiry count.
+         * @enum {string}
+         */
+        InquiryWindow: "m1" | "m3" | "m6";
+        InvoiceTaxRules: {
+            annual_invoice: components["schemas"]["MoneyBandTable"];
+            annual_tax: components["schemas"]["MoneyBandTable"];
+            invoice_gap: components["schemas"]["TierTable"];
+            tax_grade: components["schemas"]["TaxGradePoints"];
+        };
         /** LoginRequest */
         LoginRequest: {
             username: string;
@@ -1110,6 +1516,52 @@ export interface components {
             display_name: string;
             role: components["schemas"]["Role"];
             must_change_password: boolean;
+        };
+        /** @description A money band: matches values ≥ `min_wan` 万元. */
+        MoneyBand: {
+            /** Format: double */
+            min_wan: number;
+            /** Format: double */
+            points: number;
+        };
+        /**
+         * @description Scored table: bands sorted by descending threshold; the first band with value ≥ threshold
+         *     wins, values below every band get `below_points`, exactly zero gets `zero_points` when set,
+         *     unknown gets the neutral `missing_points`.
+         */
+        MoneyBandTable: {
+            bands: components["schemas"]["MoneyBand"][];
+            /** Format: double */
+            below_points: number;
+            id: string;
+            label: string;
+            /**
+             * Format: double
+             * @description Points under which `reason_low` is appended to the finding.
+             */
+            low_below_points: number;
+            /** Format: double */
+            missing_points: number;
+            reason_low: string;
+            /** Format: double */
+            zero_points?: number | null;
+        };
+        /** @description A money penalty tier: applies when value > `over_wan` 万元. */
+        MoneyTier: {
+            /** Format: double */
+            over_wan: number;
+            /** Format: double */
+            points: number;
+        };
+        /**
+         * @description Penalty table: tiers sorted by ascending threshold; the highest tier the value exceeds
+         *     applies (tiers do not add up). Unknown values get no penalty but are flagged missing.
+         */
+        MoneyTierTable: {
+            id: string;
+            label: string;
+            reason: string;
+            tiers: components["schemas"]["MoneyTier"][];
         };
         /** NewUserRequest */
         NewUserRequest: {
@@ -1180,11 +1632,74 @@ export interface components {
             text: string;
             done: boolean;
         };
+        /** @description Task checklist and cost data per plan kind. */
+        PlanTemplate: {
+            /** Format: double */
+            cost_max_wan: number;
+            /** Format: double */
+            cost_min_wan: number;
+            /**
+             * @description Extra tasks added when a specific sub-gap is part of the plan (keys per kind,
+             *     e.g. credit_repair: current_overdue, inquiries, card_utilization, credit_institutions).
+             * @default {}
+             */
+            extra_tasks: {
+                [key: string]: string[];
+            };
+            /**
+             * Format: double
+             * @description Largest target as a multiple of the current value (tax/invoice/flow plans); a
+             *     threshold beyond it is only used when no nearer one exists, and then brings no gain.
+             */
+            max_growth_ratio?: number | null;
+            /** Format: uint32 */
+            months_to_effect: number;
+            provider_category: components["schemas"]["ProviderCategory"];
+            tasks: string[];
+            title: string;
+        };
+        PlanTemplates: {
+            collateral: components["schemas"]["PlanTemplate"];
+            credit_repair: components["schemas"]["PlanTemplate"];
+            flow_increase: components["schemas"]["PlanTemplate"];
+            invoice_increase: components["schemas"]["PlanTemplate"];
+            qualification: components["schemas"]["PlanTemplate"];
+            tax_increase: components["schemas"]["PlanTemplate"];
+        };
         /** PlanUpdate */
         PlanUpdate: {
             status?: components["schemas"]["PlanStatus"];
             /** @default [] */
             tasks: components["schemas"]["TaskTick"][];
+        };
+        Product: {
+            /** @default true */
+            active: boolean;
+            amount: components["schemas"]["AmountFormula"];
+            family: components["schemas"]["ProductFamily"];
+            /** @description All must pass; the first failing one is reported as the blocker. */
+            gates: components["schemas"]["Gate"][];
+            /** @description Stable key, e.g. "tax_loan". */
+            id: string;
+            /** @description Named bank products quoted from third parties: shown as examples to verify. */
+            is_example: boolean;
+            /** Format: date */
+            last_verified_on?: string | null;
+            /**
+             * Format: double
+             * @description Product-level limit on 企业+个人经营贷 including this loan (云税贷口径 500万).
+             */
+            max_total_business_loans_wan?: number | null;
+            /** Format: double */
+            max_wan: number;
+            /**
+             * Format: double
+             * @description 起贷金额: estimates below this are not offered.
+             */
+            min_wan: number;
+            name: string;
+            /** @default  */
+            notes: string;
         };
         /**
          * ProductDelta
@@ -1208,7 +1723,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             /** @description The product as data (gates, amount formula, caps, `last_verified_on`, …). */
-            product: unknown;
+            product: components["schemas"]["Product"] & unknown;
             /** Format: date-time */
             updated_at: string;
         };
@@ -1268,6 +1783,57 @@ export interface components {
             /** @default true */
             active: boolean;
         };
+        QualificationRules: {
+            business_status: components["schemas"]["BusinessStatusPoints"];
+            /** @description Company age in months. */
+            company_age: components["schemas"]["BandTable"];
+            legal_person_age: components["schemas"]["RangeTable"];
+            reg_capital: components["schemas"]["MoneyBandTable"];
+        };
+        /** @description Inclusive integer range [min, max] → points. */
+        RangeBand: {
+            /** Format: uint32 */
+            max: number;
+            /** Format: uint32 */
+            min: number;
+            /** Format: double */
+            points: number;
+        };
+        RangeTable: {
+            /** Format: double */
+            else_points: number;
+            id: string;
+            label: string;
+            /** Format: double */
+            low_below_points: number;
+            /** Format: double */
+            missing_points: number;
+            ranges: components["schemas"]["RangeBand"][];
+            reason_low: string;
+        };
+        /** @description Fires when a ratio between two facts crosses `ratio`; adds `points` (≤ 0). */
+        RatioRule: {
+            id: string;
+            /** Format: double */
+            points: number;
+            /** Format: double */
+            ratio: number;
+            reason: string;
+        };
+        RecommendationRules: {
+            subtract_business_loan_balance: boolean;
+            /**
+             * Format: double
+             * @description Total unsecured credit ≤ ratio × annual invoice − existing business loans
+             *     (derived from the 流动资金贷款 formula, domain.md §2.5).
+             */
+            unsecured_cap_invoice_ratio: number;
+            /**
+             * Format: double
+             * @description The verdict shows a range [ratio × recommended, recommended].
+             */
+            verdict_range_low_ratio: number;
+        };
         /** RediagnoseResult */
         RediagnoseResult: {
             /** Format: uint64 */
@@ -1305,6 +1871,19 @@ export interface components {
             path: string;
             message: string;
         };
+        RuleSet: {
+            /** @description Any fired cap limits the category to B (and may deduct points). */
+            caps: components["schemas"]["TriggerRule"][];
+            category: components["schemas"]["CategoryRules"];
+            dimensions: components["schemas"]["DimensionRules"];
+            industry: components["schemas"]["IndustryMap"];
+            plans: components["schemas"]["PlanTemplates"];
+            recommendation: components["schemas"]["RecommendationRules"];
+            verdict: components["schemas"]["VerdictTemplates"];
+            /** @description Any fired veto forces category C. */
+            vetoes: components["schemas"]["TriggerRule"][];
+            weights: components["schemas"]["Weights"];
+        };
         /** RulesDoc */
         RulesDoc: {
             /** Format: int64 */
@@ -1312,7 +1891,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             /** @description The whole scoring model as data (weights, bands, vetoes, caps, industry map, plan templates). */
-            rules: unknown;
+            rules: components["schemas"]["RuleSet"] & unknown;
         };
         /** RulesInvalid */
         RulesInvalid: {
@@ -1324,7 +1903,7 @@ export interface components {
         };
         /** RulesUpdate */
         RulesUpdate: {
-            rules: unknown;
+            rules: components["schemas"]["RuleSet"];
             note?: string;
         };
         /**
@@ -1387,6 +1966,47 @@ export interface components {
          * @enum {string}
          */
         TaxGrade: "A" | "B" | "M" | "C" | "D" | "unknown";
+        /** @description Points per enum value (tax grade, business status, industry class). */
+        TaxGradePoints: {
+            id: string;
+            label: string;
+            /** Format: double */
+            low_below_points: number;
+            /** Format: double */
+            missing_points: number;
+            points: {
+                /** Format: double */
+                A?: number;
+                /** Format: double */
+                B?: number;
+                /** Format: double */
+                C?: number;
+                /** Format: double */
+                D?: number;
+                /** Format: double */
+                M?: number;
+                /** Format: double */
+                unknown?: number;
+            };
+            reason_low: string;
+        };
+        /** @description A penalty tier in a natural unit: applies when value > `over`. */
+        Tier: {
+            /** Format: double */
+            over: number;
+            /** Format: double */
+            points: number;
+        };
+        /**
+         * @description Penalty table: tiers sorted by ascending threshold; the highest tier the value exceeds
+         *     applies (tiers do not add up). Unknown values get no penalty but are flagged missing.
+         */
+        TierTable: {
+            id: string;
+            label: string;
+            reason: string;
+            tiers: components["schemas"]["Tier"][];
+        };
         /** TokenResponse */
         TokenResponse: {
             access_token: string;
@@ -1399,6 +2019,123 @@ export interface components {
             expires_in: number;
             /** @description The initial password must be changed before anything else works. */
             must_change_password: boolean;
+        };
+        Trigger: components["schemas"]["TriggerCurrentOverdue"] | components["schemas"]["TriggerSevereRecord5y"] | components["schemas"]["TriggerDishonestDebtor"] | components["schemas"]["TriggerLian3lei624m"] | components["schemas"]["TriggerTaxGradeIn"] | components["schemas"]["TriggerIndustryClassIn"] | components["schemas"]["TriggerCompanyAgeBelowMonths"] | components["schemas"]["TriggerLegalPersonAgeOutside"] | components["schemas"]["TriggerLegalPersonAgeAbove"] | components["schemas"]["TriggerBusinessStatusIn"] | components["schemas"]["TriggerInquiriesOver"] | components["schemas"]["TriggerCollateralHeldBelowMonths"];
+        TriggerBusinessStatusIn: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "business_status_in";
+            statuses: components["schemas"]["BusinessStatus"][];
+        };
+        TriggerCollateralHeldBelowMonths: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "collateral_held_below_months";
+            /** Format: uint32 */
+            months: number;
+        };
+        TriggerCompanyAgeBelowMonths: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "company_age_below_months";
+            /** Format: uint32 */
+            months: number;
+        };
+        TriggerCurrentOverdue: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "current_overdue";
+        };
+        TriggerDishonestDebtor: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "dishonest_debtor";
+        };
+        TriggerIndustryClassIn: {
+            classes: components["schemas"]["IndustryClass"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "industry_class_in";
+        };
+        TriggerInquiriesOver: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "inquiries_over";
+            /** Format: uint32 */
+            max: number;
+            window: components["schemas"]["InquiryWindow"];
+        };
+        TriggerLegalPersonAgeAbove: {
+            /** Format: uint32 */
+            age: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "legal_person_age_above";
+        };
+        TriggerLegalPersonAgeOutside: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "legal_person_age_outside";
+            /** Format: uint32 */
+            max: number;
+            /** Format: uint32 */
+            min: number;
+        };
+        TriggerLian3lei624m: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "lian3lei6_24m";
+        };
+        /**
+         * @description A veto or cap: a typed condition on facts plus its explanation. Conditions on unknown
+         *     facts never fire (the fact is reported missing instead).
+         */
+        TriggerRule: {
+            dimension: components["schemas"]["Dimension"];
+            id: string;
+            /**
+             * Format: double
+             * @description Points added to `dimension` when fired (≤ 0; e.g. K1 征信 −40).
+             * @default 0
+             */
+            points: number;
+            reason: string;
+            when: components["schemas"]["Trigger"];
+        };
+        TriggerSevereRecord5y: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "severe_record_5y";
+        };
+        TriggerTaxGradeIn: {
+            grades: components["schemas"]["TaxGrade"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tax_grade_in";
         };
         /** User */
         User: {
@@ -1425,6 +2162,28 @@ export interface components {
             password?: string;
             /** @description Clears a lockout after repeated failed logins. */
             unlock?: boolean;
+        };
+        /** @description One-sentence verdict templates. Placeholders: {families} {low} {high} {veto} {blocker}. */
+        VerdictTemplates: {
+            eligible: string;
+            eligible_with_veto: string;
+            none_eligible: string;
+            vetoed: string;
+        };
+        /** @description Dimension weights in percent; must sum to 100. */
+        Weights: {
+            /** Format: double */
+            assets: number;
+            /** Format: double */
+            credit: number;
+            /** Format: double */
+            flow: number;
+            /** Format: double */
+            industry: number;
+            /** Format: double */
+            invoice_tax: number;
+            /** Format: double */
+            qualification: number;
         };
     };
     responses: never;
@@ -4135,7 +4894,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": unknown;
+                "application/json; charset=utf-8": components["schemas"]["Product"];
             };
         };
         responses: {
@@ -4318,7 +5077,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": unknown;
+                "application/json; charset=utf-8": components["schemas"]["Product"];
             };
         };
         responses: {

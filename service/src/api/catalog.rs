@@ -8,10 +8,11 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
 use super::common::actor;
+use super::engine_schema::EngineJson;
 use crate::app::catalog as app;
 use crate::auth::{AdminAuth, StaffAuth};
 use crate::db::catalog::{Provider, ProviderInput, StoredProduct, StoredRules};
-use crate::domain::engine::{self, ProviderCategory, RuleError};
+use crate::domain::engine::{self, Product, ProviderCategory, RuleError, RuleSet};
 use crate::domain::ids::{ProductId, ProviderId, RulesVersion};
 use crate::domain::timestamp::Timestamp;
 use crate::error::Fails;
@@ -25,7 +26,7 @@ pub struct RulesDoc {
     pub version: RulesVersion,
     pub created_at: Timestamp,
     /// The whole scoring model as data (weights, bands, vetoes, caps, industry map, plan templates).
-    pub rules: serde_json::Value,
+    pub rules: EngineJson<RuleSet>,
 }
 
 impl From<StoredRules> for RulesDoc {
@@ -33,14 +34,14 @@ impl From<StoredRules> for RulesDoc {
         Self {
             version: r.version,
             created_at: r.created_at,
-            rules: serde_json::to_value(&r.rules).unwrap_or_default(),
+            rules: EngineJson::of(&r.rules),
         }
     }
 }
 
 #[derive(Object)]
 pub struct RulesUpdate {
-    pub rules: serde_json::Value,
+    pub rules: EngineJson<RuleSet>,
     #[oai(validator(max_length = 200))]
     pub note: Option<String>,
 }
@@ -62,11 +63,11 @@ pub struct RulesInvalid {
     pub errors: Vec<RuleProblem>,
 }
 
-#[derive(Object, serde::Serialize, Debug, Clone)]
+#[derive(Object)]
 pub struct ProductRecord {
     pub id: ProductId,
     /// The product as data (gates, amount formula, caps, `last_verified_on`, …).
-    pub product: serde_json::Value,
+    pub product: EngineJson<Product>,
     pub updated_at: Timestamp,
 }
 
@@ -74,7 +75,7 @@ impl From<StoredProduct> for ProductRecord {
     fn from(p: StoredProduct) -> Self {
         Self {
             id: p.id,
-            product: serde_json::to_value(&p.product).unwrap_or_default(),
+            product: EngineJson::of(&p.product),
             updated_at: p.updated_at,
         }
     }
@@ -159,7 +160,7 @@ impl CatalogApi {
         body: Json<RulesUpdate>,
     ) -> Result<RulesSaved, Fails<{ GUARDED | BODY }>> {
         let RulesUpdate { rules, note } = body.0;
-        let parsed = match engine::parse_rules(&rules.to_string()) {
+        let parsed = match engine::parse_rules(&rules.json().to_string()) {
             Ok(r) => r,
             Err(errors) => return Ok(RulesSaved::Invalid(invalid(errors, "规则"))),
         };
@@ -205,9 +206,9 @@ impl CatalogApi {
         state: Data<&AppState>,
         req: &Request,
         auth: AdminAuth,
-        body: Json<serde_json::Value>,
+        body: Json<EngineJson<Product>>,
     ) -> Result<ProductCreated, Fails<{ GUARDED | BODY | CONFLICT }>> {
-        let product = match engine::parse_product(&body.0.to_string()) {
+        let product = match engine::parse_product(&body.0.json().to_string()) {
             Ok(p) => p,
             Err(errors) => return Ok(ProductCreated::Invalid(invalid(errors, "产品"))),
         };
@@ -229,9 +230,9 @@ impl CatalogApi {
         req: &Request,
         auth: AdminAuth,
         id: Path<ProductId>,
-        body: Json<serde_json::Value>,
+        body: Json<EngineJson<Product>>,
     ) -> Result<ProductSaved, Fails<{ GUARDED | BODY | NOT_FOUND | CONFLICT }>> {
-        let product = match engine::parse_product(&body.0.to_string()) {
+        let product = match engine::parse_product(&body.0.json().to_string()) {
             Ok(p) => p,
             Err(errors) => return Ok(ProductSaved::Invalid(invalid(errors, "产品"))),
         };

@@ -9,6 +9,7 @@ pub mod common;
 pub mod customers;
 pub mod dashboard;
 pub mod diagnoses;
+pub mod engine_schema;
 pub mod system;
 pub mod transfer;
 pub mod users;
