@@ -15,8 +15,6 @@ use crate::error::Fails;
 use crate::error::status::{BODY, DB, SIGNED_IN, TOO_MANY_REQUESTS, UNAUTHORIZED};
 use crate::state::AppState;
 
-pub use crate::app::accounts::known_words;
-
 pub struct AuthApi;
 
 #[derive(Object)]

@@ -396,3 +396,111 @@ impl UnitOfWork<'_> {
         Ok(Committed { value, invalidates })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::audit::{AuditFilter, Resource};
+    use super::*;
+    use crate::domain::ids::UserId;
+
+    async fn fresh() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut conn = open(&path).unwrap();
+        migrations::run(&mut conn, dir.path()).unwrap();
+        drop(conn);
+        let db = Db::open(&path, 2).unwrap();
+        (dir, db)
+    }
+
+    fn entries(db_dir: &tempfile::TempDir) -> Vec<audit::AuditEntry> {
+        let conn = open(&db_dir.path().join("t.db")).unwrap();
+        audit::list(&conn, &AuditFilter::default(), 100, 0)
+            .unwrap()
+            .0
+    }
+
+    fn set(uow: &UnitOfWork<'_>, value: &str) -> Result<(), StoreError> {
+        settings_kv::set(uow, "probe", value)?;
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_change_commits_with_its_audit_entry_or_not_at_all() {
+        let (dir, db) = fresh().await;
+        let who = Actor {
+            user_id: Some(UserId(1)),
+            username: Some("admin".into()),
+            ip: None,
+        };
+        db.change(who.clone(), |uow: UnitOfWork<'_>| {
+            set(&uow, "kept")?;
+            uow.commit(
+                AuditAction::BrandingUpdate,
+                Change::on(Resource::Branding),
+                (),
+            )
+        })
+        .await
+        .unwrap();
+        let failed: Result<(), StoreError> = db
+            .change(who, |uow: UnitOfWork<'_>| {
+                set(&uow, "dropped")?;
+                Err(StoreError::Other("the use-case refused".into()))
+            })
+            .await;
+        assert!(failed.is_err());
+        let stored = db
+            .read(|c| Ok::<_, StoreError>(settings_kv::get(c, "probe")?))
+            .await
+            .unwrap();
+        assert_eq!(
+            stored.as_deref(),
+            Some("kept"),
+            "the failed change rolled back"
+        );
+        let log = entries(&dir);
+        assert_eq!(log.len(), 1, "one entry, for the committed change only");
+        assert_eq!(log[0].action, AuditAction::BrandingUpdate);
+        assert_eq!(log[0].username.as_deref(), Some("admin"));
+        assert_eq!(log[0].resource_type, "branding");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_committed_change_of_an_account_moves_the_accounts_generation() {
+        let (_dir, db) = fresh().await;
+        let before = db.generation(Cached::Accounts);
+        db.change(Actor::cli(), |uow: UnitOfWork<'_>| {
+            uow.commit(
+                AuditAction::Unlock,
+                Change::on(Resource::User(UserId(1))),
+                (),
+            )
+        })
+        .await
+        .unwrap();
+        let after_user = db.generation(Cached::Accounts);
+        assert_eq!(after_user, before + 1);
+        db.change(Actor::cli(), |uow: UnitOfWork<'_>| {
+            uow.commit(
+                AuditAction::BrandingUpdate,
+                Change::on(Resource::Branding),
+                (),
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            db.generation(Cached::Accounts),
+            after_user,
+            "other changes leave cached accounts alone"
+        );
+        let rolled_back: Result<(), StoreError> = db
+            .change(Actor::cli(), |_uow: UnitOfWork<'_>| {
+                Err(StoreError::Other("refused".into()))
+            })
+            .await;
+        assert!(rolled_back.is_err());
+        assert_eq!(db.generation(Cached::Accounts), after_user);
+    }
+}

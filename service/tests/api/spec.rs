@@ -173,3 +173,94 @@ async fn the_checker_refuses_what_the_schemas_do_not_describe() {
         "{text}"
     );
 }
+
+/// Follows a `201 Created`'s `Location` and returns the resource found there.
+async fn created(app: &TestApp, token: &str, resp: reqwest::Response) -> (String, Value) {
+    let status = resp.status();
+    let location = resp.headers().get("location").cloned();
+    let body = json_of(resp).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    let location = location.unwrap().to_str().unwrap().to_string();
+    let there = app.get(&location, token).await;
+    assert_eq!(there.status(), reqwest::StatusCode::OK, "GET {location}");
+    let found = json_of(there).await;
+    if body.is_object() {
+        assert_eq!(
+            found["id"], body["id"],
+            "{location} is the created resource"
+        );
+    }
+    (location, found)
+}
+
+#[tokio::test]
+async fn creating_posts_answer_201_with_the_new_resources_location() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let customer = app
+        .create_customer(
+            &admin,
+            serde_json::json!({
+                "name": "位置测试公司", "established_on": "2018-01-01", "legal_person_age": 45,
+                "annual_invoice_wan": 300, "invoice_gap_months": 0, "annual_tax_wan": 2,
+                "tax_grade": "B", "monthly_flow_wan": 25, "industry": "批发业", "loan_demand_wan": 50
+            }),
+        )
+        .await;
+    let id = &customer["id"];
+
+    let (location, diagnosis) = created(
+        &app,
+        &admin,
+        app.post(
+            &format!("/api/customers/{id}/diagnoses"),
+            &admin,
+            serde_json::json!({}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(location, format!("/api/diagnoses/{}", diagnosis["id"]));
+
+    let plans = app
+        .post(
+            &format!("/api/diagnoses/{}/plans", diagnosis["id"]),
+            &admin,
+            serde_json::json!({}),
+        )
+        .await;
+    let (location, listed) = created(&app, &admin, plans).await;
+    assert_eq!(location, format!("/api/customers/{id}/plans"));
+    assert!(!listed.as_array().unwrap().is_empty());
+
+    let provider = app
+        .post(
+            "/api/providers",
+            &admin,
+            serde_json::json!({"name": "位置服务商", "category": "legal"}),
+        )
+        .await;
+    let (location, provider) = created(&app, &admin, provider).await;
+    assert_eq!(location, format!("/api/providers/{}", provider["id"]));
+
+    let mut product = json_of(app.get("/api/products/1", &admin).await).await["product"].clone();
+    product["id"] = serde_json::json!("location_test");
+    let product = app.post("/api/products", &admin, product).await;
+    let (location, product) = created(&app, &admin, product).await;
+    assert_eq!(location, format!("/api/products/{}", product["id"]));
+    assert_eq!(product["product"]["id"], "location_test");
+
+    let user = app
+        .post(
+            "/api/users",
+            &admin,
+            serde_json::json!({"username": "location", "display_name": "位置", "role": "staff", "password": "Location-Passw0rd-1"}),
+        )
+        .await;
+    assert_eq!(user.status(), reqwest::StatusCode::CREATED);
+    let location = location_of(&user);
+    assert_eq!(
+        location,
+        format!("/api/users/{}", json_of(user).await["id"])
+    );
+}
