@@ -1,13 +1,12 @@
 //! The one timestamp type of stored rows: UTC, written and sent as RFC 3339 with milliseconds and
 //! `Z` (`2026-03-01T08:30:00.123Z`), the form every row has held since the first schema. A stored
-//! value that does not parse is a decoding error, never a default.
+//! value that does not parse is a decoding error, never a default (see `db::sql`).
 
 use std::borrow::Cow;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -44,26 +43,8 @@ impl std::fmt::Display for Timestamp {
     }
 }
 
-impl From<Timestamp> for sea_query::Value {
-    fn from(t: Timestamp) -> Self {
-        t.to_text().into()
-    }
-}
-
-impl sea_query::Nullable for Timestamp {
-    fn null() -> sea_query::Value {
-        sea_query::Value::String(None)
-    }
-}
-
-impl ToSql for Timestamp {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.to_text()))
-    }
-}
-
 #[derive(Debug)]
-struct NotATimestamp(String);
+pub struct NotATimestamp(pub String);
 
 impl std::fmt::Display for NotATimestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -72,13 +53,6 @@ impl std::fmt::Display for NotATimestamp {
 }
 
 impl std::error::Error for NotATimestamp {}
-
-impl FromSql for Timestamp {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let text = value.as_str()?;
-        Self::parse(text).ok_or_else(|| FromSqlError::Other(Box::new(NotATimestamp(text.into()))))
-    }
-}
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -139,17 +113,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_stored_form_round_trips_and_bad_text_is_an_error() {
+    fn the_stored_form_round_trips_and_bad_text_is_refused() {
         let t = Timestamp::parse("2026-03-01T08:30:00.123Z").unwrap();
         assert_eq!(t.to_text(), "2026-03-01T08:30:00.123Z");
         assert_eq!(serde_json::to_value(t).unwrap(), "2026-03-01T08:30:00.123Z");
         assert_eq!(t.to_json().unwrap(), "2026-03-01T08:30:00.123Z");
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        let back: Timestamp = conn.query_row("SELECT ?1", [t], |r| r.get(0)).unwrap();
-        assert_eq!(back, t);
-        let bad = conn.query_row("SELECT 'yesterday'", [], |r| r.get::<_, Timestamp>(0));
-        assert!(bad.is_err());
-        let number = conn.query_row("SELECT 5", [], |r| r.get::<_, Timestamp>(0));
-        assert!(number.is_err());
+        assert!(Timestamp::parse("yesterday").is_none());
+        assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
     }
 }
