@@ -9,6 +9,7 @@ use crate::db::audit::{Actor, Change, Resource};
 use crate::db::customers::{self, ListFilter};
 use crate::db::{Db, UnitOfWork, users};
 use crate::domain::customer::Customer;
+use crate::domain::vocab::AuditAction;
 use crate::io::import::{self, ImportReport};
 use crate::io::{export, read};
 
@@ -59,7 +60,7 @@ pub async fn import(
                 after: Some(after),
             };
             Ok(uow
-                .commit(crate::domain::vocab::AuditAction::CustomerImport, change, report)
+                .commit(AuditAction::CustomerImport, change, report)
                 .map_err(Error::from)?)
         })
         .await;
@@ -134,11 +135,7 @@ pub async fn export(db: &Db, actor: Actor, filter: ListFilter, format: Format) -
             before: None,
             after: Some(json!({"rows": count})),
         };
-        Ok::<_, Error>(uow.commit(
-            crate::domain::vocab::AuditAction::CustomerExport,
-            change,
-            (),
-        )?)
+        Ok::<_, Error>(uow.commit(AuditAction::CustomerExport, change, ())?)
     })
     .await?;
     Ok(Exported { bytes, rows: count })
