@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
+use crate::app::transfer::Format;
 use crate::config::Settings;
-use crate::db::audit::{self, Actor, Change};
-use crate::db::{self, backup, integrity, users};
+use crate::db::audit::Actor;
+use crate::db::{self, Db, backup, integrity};
 use crate::startup::{self, Application};
-use crate::{api, auth, demo, io, monitor, telemetry};
+use crate::{api, app, auth, demo, monitor, telemetry};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -248,60 +249,40 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     app.run_until(startup::shutdown_signal()).await
 }
 
+/// The database of an existing instance, checked as start-up checks it (never created here).
+async fn instance_db(settings: &Settings) -> anyhow::Result<Db> {
+    let path = settings.db_path();
+    let checked = path.clone();
+    tokio::task::spawn_blocking(move || integrity::open_existing(&checked).map(drop)).await??;
+    Db::open(&path, 2)
+}
+
+/// A use-case's failure as the operator reads it.
+fn failed(e: app::Error) -> anyhow::Error {
+    match e {
+        app::Error::Internal(cause) => anyhow::anyhow!("internal error: {cause}"),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
 async fn reset_password(settings: Settings, username: String) -> anyhow::Result<()> {
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let mut conn = integrity::open_existing(&settings.db_path())?;
-        let user = users::by_username(&conn, &username)?
-            .with_context(|| format!("no user named {username:?}"))?;
-        let password = auth::password::generate_password();
-        let hash = auth::password::hash_blocking(&password)?;
-        let tx = conn.transaction()?;
-        // Also lifts any lock: set_password forgets the failed sign-ins.
-        users::set_password(&tx, user.id, &hash, true)?;
-        users::update(
-            &tx,
-            user.id,
-            &users::UserChanges {
-                display_name: None,
-                role: None,
-                disabled: Some(false),
-                unlock: true,
-            },
-        )?;
-        audit::record(
-            &tx,
-            &cli_actor(),
-            Change::on_user("user.reset_password", user.id),
-        )?;
-        tx.commit()?;
-        println!("new one-time password for {}: {password}", user.username);
-        println!("(it must be changed at the next login; all earlier sessions are signed out)");
-        Ok(())
-    })
-    .await?
+    let db = instance_db(&settings).await?;
+    let hasher = auth::password::Hasher::default();
+    let (name, password) = app::accounts::reset_password(&db, &hasher, Actor::cli(), &username)
+        .await
+        .map_err(failed)?;
+    println!("new one-time password for {name}: {password}");
+    println!("(it must be changed at the next login; all earlier sessions are signed out)");
+    Ok(())
 }
 
 async fn unlock(settings: Settings, username: String) -> anyhow::Result<()> {
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let mut conn = integrity::open_existing(&settings.db_path())?;
-        let user = users::by_username(&conn, &username)?
-            .with_context(|| format!("no user named {username:?}"))?;
-        let tx = conn.transaction()?;
-        users::unlock(&tx, user.id)?;
-        audit::record(&tx, &cli_actor(), Change::on_user("user.unlock", user.id))?;
-        tx.commit()?;
-        println!("{} is unlocked (failed sign-ins forgotten)", user.username);
-        Ok(())
-    })
-    .await?
-}
-
-fn cli_actor() -> Actor {
-    Actor {
-        user_id: None,
-        username: Some("cli".into()),
-        ip: None,
-    }
+    let db = instance_db(&settings).await?;
+    let name = app::accounts::unlock(&db, Actor::cli(), &username)
+        .await
+        .map_err(failed)?;
+    println!("{name} is unlocked (failed sign-ins forgotten)");
+    Ok(())
 }
 
 async fn import_file(
@@ -310,56 +291,62 @@ async fn import_file(
     dry_run: bool,
     sheet: Option<String>,
 ) -> anyhow::Result<()> {
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-        let name = file.file_name().and_then(|n| n.to_str()).map(str::to_string);
-        let parsed = io::read::read(&bytes, name.as_deref(), sheet.as_deref(), settings.import_max_rows as usize)
-            .map_err(|e| anyhow::anyhow!("{}", e.0))?;
-        startup::prepare_state_dir(&settings)?;
-        let mut conn = integrity::open_existing(&settings.db_path())?;
-        let today = chrono::Local::now().date_naive();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let (report, rows) = io::import::plan(&tx, &parsed, today)?;
-        for e in &report.errors {
-            eprintln!("第 {} 行「{}」：{}", e.row, e.column, e.message);
-        }
-        println!("{} rows: {} valid, {} invalid; {} new, {} updates", report.total, report.valid, report.invalid, report.inserted, report.updated);
-        if !report.errors.is_empty() {
-            bail!("nothing imported: fix the cells above and try again");
-        }
-        if dry_run {
-            println!("dry run: nothing written");
-            return Ok(());
-        }
-        io::import::commit(&tx, &rows, None)?;
-        let actor = Actor { user_id: None, username: Some("cli".into()), ip: None };
-        let after = serde_json::json!({"total": report.total, "inserted": report.inserted, "updated": report.updated});
-        audit::record(&tx, &actor, Change { action: "customer.import", resource_type: "customer", resource_id: None, before: None, after: Some(after) })?;
-        tx.commit()?;
-        println!("imported {} rows", rows.len());
-        Ok(())
-    })
-    .await?
+    let bytes = tokio::fs::read(&file)
+        .await
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_string);
+    let max_rows = settings.import_max_rows as usize;
+    let parsed = app::transfer::read_sheet(bytes, name, sheet, max_rows)
+        .await
+        .map_err(|e| match e {
+            app::Error::Validation { message, .. } => anyhow::anyhow!("{message}"),
+            other => failed(other),
+        })?;
+    let prepared = settings.clone();
+    tokio::task::spawn_blocking(move || startup::prepare_state_dir(&prepared)).await??;
+    let db = instance_db(&settings).await?;
+    let report = app::transfer::import(&db, Actor::cli(), parsed, dry_run, app::today())
+        .await
+        .map_err(failed)?;
+    for e in &report.errors {
+        eprintln!("第 {} 行「{}」：{}", e.row, e.column, e.message);
+    }
+    println!(
+        "{} rows: {} valid, {} invalid; {} new, {} updates",
+        report.total, report.valid, report.invalid, report.inserted, report.updated
+    );
+    if !report.errors.is_empty() {
+        bail!("nothing imported: fix the cells above and try again");
+    }
+    if dry_run {
+        println!("dry run: nothing written");
+        return Ok(());
+    }
+    println!("imported {} rows", report.inserted + report.updated);
+    Ok(())
 }
 
 async fn export_file(settings: Settings, out: PathBuf) -> anyhow::Result<()> {
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let conn = integrity::open_existing(&settings.db_path())?;
-        let rows = db::customers::all(&conn, &db::customers::ListFilter::default())?;
-        let owners = users::list(&conn)?
-            .into_iter()
-            .map(|u| (u.id, u.username))
-            .collect();
-        let bytes = match out.extension().and_then(|e| e.to_str()) {
-            Some("csv") => io::export::csv(&rows, &owners),
-            Some("xlsx") => io::export::xlsx(&rows, &owners)?,
-            _ => bail!("--out must end in .xlsx or .csv"),
-        };
-        // Customer data: 0600, and never a partial file (a full disk leaves the old one, or none).
-        db::files::write_private_atomically(&out, &bytes)
-            .with_context(|| format!("cannot write {}", out.display()))?;
-        println!("exported {} customers to {}", rows.len(), out.display());
-        Ok(())
+    let format = match out.extension().and_then(|e| e.to_str()) {
+        Some("csv") => Format::Csv,
+        Some("xlsx") => Format::Xlsx,
+        _ => bail!("--out must end in .xlsx or .csv"),
+    };
+    let db = instance_db(&settings).await?;
+    let filter = db::customers::ListFilter::default();
+    let exported = app::transfer::export(&db, Actor::cli(), filter, format)
+        .await
+        .map_err(failed)?;
+    let (path, rows) = (out.clone(), exported.rows);
+    // Customer data: 0600, and never a partial file (a full disk leaves the old one, or none).
+    tokio::task::spawn_blocking(move || {
+        db::files::write_private_atomically(&path, &exported.bytes)
     })
     .await?
+    .with_context(|| format!("cannot write {}", out.display()))?;
+    println!("exported {rows} customers to {}", out.display());
+    Ok(())
 }

@@ -204,9 +204,7 @@ pub fn insert(
     today: NaiveDate,
 ) -> anyhow::Result<u64> {
     let mut rng = StdRng::seed_from_u64(seed);
-    let start: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM customers", [], |r| {
-        r.get(0)
-    })?;
+    let start = customers::max_id(conn)?;
     let tx = conn.transaction()?;
     for i in 0..count {
         let mut c = customer(&mut rng, start as u64 + i, today);

@@ -1,15 +1,19 @@
 //! One error shape for every failure: `{"code", "message" (Chinese), "field"?}`.
-//! Handlers return `ApiError`; framework errors (bad JSON, wrong types, unknown routes, auth) are
-//! rewritten into the same shape by [`JsonErrors`]. Internals are logged, never sent to the client.
+//! Use-cases fail with [`app::Error`]; this file alone turns one into a status and a body
+//! ([`describe`]), and [`Fails`] declares per operation which statuses it can answer. Framework
+//! errors (bad JSON, wrong types, unknown routes, auth) are rewritten into the same shape by
+//! [`JsonErrors`]. Internals are logged, never sent to the client.
 
 use std::sync::Arc;
 
 use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Json, Payload};
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
 use poem_openapi::{ApiResponse, Object};
 use serde::Serialize;
 
+use crate::app;
 use crate::body_check;
 use crate::metrics::RouteLabels;
 use crate::spec::Contract;
@@ -26,153 +30,222 @@ pub struct ErrorBody {
     pub field: Option<String>,
 }
 
-#[derive(ApiResponse, Debug)]
-pub enum ApiError {
-    /// The request is malformed or a value is invalid.
-    #[oai(status = 400)]
-    BadRequest(Json<ErrorBody>),
-    /// Missing, invalid, expired or revoked token; or wrong credentials.
-    #[oai(status = 401)]
-    Unauthorized(Json<ErrorBody>),
-    /// Authenticated but not allowed (role, or the password must be changed first).
-    #[oai(status = 403)]
-    Forbidden(Json<ErrorBody>),
-    /// No such resource.
-    #[oai(status = 404)]
-    NotFound(Json<ErrorBody>),
-    /// Conflicts with existing data (e.g. a duplicate 统一社会信用代码).
-    #[oai(status = 409)]
-    Conflict(Json<ErrorBody>),
-    /// The body or upload is larger than allowed.
-    #[oai(status = 413)]
-    TooLarge(Json<ErrorBody>),
-    /// The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]).
-    #[oai(status = 415)]
-    UnsupportedMediaType(Json<ErrorBody>),
-    /// Too many attempts; try later.
-    #[oai(status = 429)]
-    TooManyRequests(Json<ErrorBody>),
-    /// An unexpected server fault (details are in the server log).
-    #[oai(status = 500)]
-    Internal(Json<ErrorBody>),
-    /// The service cannot answer now: disk full, database damaged or unreachable, or overloaded.
-    #[oai(status = 503)]
-    Unavailable(Json<ErrorBody>),
-}
-
-pub type ApiResult<T> = Result<T, ApiError>;
-
-fn body(code: &str, message: impl Into<String>, field: Option<&str>) -> Json<ErrorBody> {
-    Json(ErrorBody {
+fn body(code: &str, message: impl Into<String>, field: Option<&str>) -> ErrorBody {
+    ErrorBody {
         code: code.into(),
         message: message.into(),
         field: field.map(str::to_string),
-    })
+    }
 }
 
-impl ApiError {
-    pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        Self::BadRequest(body("validation", message, Some(field)))
+/// The status and body of a domain error. Internal causes are logged here and replaced by a
+/// generic message.
+pub fn describe(e: &app::Error) -> (StatusCode, ErrorBody) {
+    use app::Error as E;
+    match e {
+        E::Validation { field, message } => (
+            StatusCode::BAD_REQUEST,
+            body("validation", message, Some(field)),
+        ),
+        E::Refused { code, message } => (StatusCode::BAD_REQUEST, body(code, message, None)),
+        E::NotFound(message) => (StatusCode::NOT_FOUND, body("not_found", message, None)),
+        E::Conflict { field, message } => (
+            StatusCode::CONFLICT,
+            body("duplicate", message, Some(field)),
+        ),
+        E::Forbidden { code, message } => (StatusCode::FORBIDDEN, body(code, message, None)),
+        E::Unauthorized(message) => (
+            StatusCode::UNAUTHORIZED,
+            body("unauthorized", message, None),
+        ),
+        E::TooMany(message) => (StatusCode::TOO_MANY_REQUESTS, body("locked", message, None)),
+        E::TooLarge(message) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            body("too_large", message, None),
+        ),
+        E::Unavailable { code, message } => {
+            (StatusCode::SERVICE_UNAVAILABLE, body(code, message, None))
+        }
+        E::Internal(cause) => {
+            // Database errors quote the statement; one with thousands of parameters is noise.
+            let shown: String = cause.chars().take(2000).collect();
+            tracing::error!(error = %shown, "internal error");
+            (StatusCode::INTERNAL_SERVER_ERROR, internal_body())
+        }
     }
-    pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
-        Self::BadRequest(body(code, message, None))
-    }
-    pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::Unauthorized(body("unauthorized", message, None))
-    }
-    pub fn forbidden(code: &str, message: impl Into<String>) -> Self {
-        Self::Forbidden(body(code, message, None))
-    }
-    pub fn not_found(message: impl Into<String>) -> Self {
-        Self::NotFound(body("not_found", message, None))
-    }
-    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
-        Self::Conflict(body("duplicate", message, Some(field)))
-    }
-    pub fn too_large(message: impl Into<String>) -> Self {
-        Self::TooLarge(body("too_large", message, None))
-    }
-    pub fn too_many(message: impl Into<String>) -> Self {
-        Self::TooManyRequests(body("locked", message, None))
-    }
-    /// Logs the cause and answers with a generic message.
-    pub fn internal(err: impl std::fmt::Display) -> Self {
-        // Database errors quote the statement; a statement with thousands of parameters is noise.
-        let text = err.to_string();
-        let shown: String = text.chars().take(2000).collect();
-        tracing::error!(error = %shown, "internal error");
-        Self::Internal(body(
-            "internal",
-            "服务器内部错误，请稍后重试或联系管理员",
-            None,
-        ))
-    }
+}
 
-    /// A fault the client cannot fix but the operator can (disk, database, load): 503 with a reason.
-    pub fn unavailable(code: &str, message: impl Into<String>) -> Self {
-        Self::Unavailable(body(code, message, None))
+fn internal_body() -> ErrorBody {
+    body("internal", "服务器内部错误，请稍后重试或联系管理员", None)
+}
+
+fn error_json(status: StatusCode, b: &ErrorBody) -> Response {
+    let mut resp = Json(b.clone()).into_response();
+    resp.set_status(status);
+    resp
+}
+
+impl From<app::Error> for poem::Error {
+    fn from(e: app::Error) -> Self {
+        let (status, b) = describe(&e);
+        poem::Error::from_response(error_json(status, &b))
     }
-    pub fn disk_full() -> Self {
-        tracing::error!("disk full: a write failed for lack of space");
-        Self::unavailable(
-            "disk_full",
-            "磁盘空间不足，数据未保存，请联系管理员清理磁盘",
-        )
+}
+
+/// The error statuses an operation declares, as bits of the `M` in [`Fails<M>`].
+pub mod status {
+    pub const BAD_REQUEST: u32 = 1 << 0;
+    pub const UNAUTHORIZED: u32 = 1 << 1;
+    pub const FORBIDDEN: u32 = 1 << 2;
+    pub const NOT_FOUND: u32 = 1 << 3;
+    pub const CONFLICT: u32 = 1 << 4;
+    pub const TOO_LARGE: u32 = 1 << 5;
+    pub const UNSUPPORTED_MEDIA_TYPE: u32 = 1 << 6;
+    pub const TOO_MANY_REQUESTS: u32 = 1 << 7;
+    pub const INTERNAL: u32 = 1 << 8;
+    pub const UNAVAILABLE: u32 = 1 << 9;
+
+    /// Anything can fail on our side.
+    pub const ANY: u32 = INTERNAL;
+    /// Reads or writes the database: it may be full, damaged or unreachable.
+    pub const DB: u32 = INTERNAL | UNAVAILABLE;
+    /// Query or path parameters that may not parse.
+    pub const PARAMS: u32 = BAD_REQUEST;
+    /// A request body: malformed, too large, or of the wrong media type.
+    pub const BODY: u32 = BAD_REQUEST | TOO_LARGE | UNSUPPORTED_MEDIA_TYPE;
+    /// Any signed-in account (the token check reads the account).
+    pub const SIGNED_IN: u32 = UNAUTHORIZED | DB;
+    /// [`crate::auth::StaffAuth`] / [`crate::auth::AdminAuth`]: a role or a password change
+    /// may be missing.
+    pub const GUARDED: u32 = SIGNED_IN | FORBIDDEN;
+}
+
+/// (bit, status, what it means) for the spec.
+const STATUSES: [(u32, u16, &str); 10] = [
+    (
+        status::BAD_REQUEST,
+        400,
+        "The request is malformed or a value is invalid.",
+    ),
+    (
+        status::UNAUTHORIZED,
+        401,
+        "Missing, invalid, expired or revoked token; or wrong credentials.",
+    ),
+    (
+        status::FORBIDDEN,
+        403,
+        "Authenticated but not allowed (role, or the password must be changed first).",
+    ),
+    (status::NOT_FOUND, 404, "No such resource."),
+    (
+        status::CONFLICT,
+        409,
+        "Conflicts with existing data (e.g. a duplicate 统一社会信用代码).",
+    ),
+    (
+        status::TOO_LARGE,
+        413,
+        "The body or upload is larger than allowed.",
+    ),
+    (
+        status::UNSUPPORTED_MEDIA_TYPE,
+        415,
+        "The request body's Content-Type is not one the operation accepts.",
+    ),
+    (
+        status::TOO_MANY_REQUESTS,
+        429,
+        "Too many attempts; try later.",
+    ),
+    (
+        status::INTERNAL,
+        500,
+        "An unexpected server fault (details are in the server log).",
+    ),
+    (
+        status::UNAVAILABLE,
+        503,
+        "The service cannot answer now: disk full, database damaged or unreachable, or overloaded.",
+    ),
+];
+
+fn bit_of(status: StatusCode) -> Option<u32> {
+    STATUSES
+        .iter()
+        .find(|(_, code, _)| *code == status.as_u16())
+        .map(|(bit, _, _)| *bit)
+}
+
+/// The error half of an operation's result: the statuses in `M` (bits of [`status`]) are the
+/// only ones it declares in the spec. An error whose status is not declared is logged; in debug
+/// builds (tests, the fuzzer) it becomes a 500, so an undeclared status cannot go unnoticed.
+#[derive(Debug)]
+pub struct Fails<const M: u32> {
+    status: StatusCode,
+    body: ErrorBody,
+}
+
+impl<const M: u32> Fails<M> {
+    pub fn status(&self) -> StatusCode {
+        self.status
     }
 
     pub fn body(&self) -> &ErrorBody {
-        match self {
-            Self::BadRequest(b)
-            | Self::Unauthorized(b)
-            | Self::Forbidden(b)
-            | Self::NotFound(b)
-            | Self::Conflict(b)
-            | Self::TooLarge(b)
-            | Self::UnsupportedMediaType(b)
-            | Self::TooManyRequests(b)
-            | Self::Internal(b)
-            | Self::Unavailable(b) => &b.0,
-        }
+        &self.body
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode;
-        match e.sqlite_error_code() {
-            Some(ErrorCode::DiskFull) => Self::disk_full(),
-            Some(
-                ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase | ErrorCode::SystemIoFailure,
-            ) => {
-                tracing::error!(error = %e, "database unusable");
-                Self::unavailable(
-                    "database_unavailable",
-                    "数据库暂时不可用（文件损坏或读写失败），请联系管理员",
-                )
+impl<const M: u32> From<app::Error> for Fails<M> {
+    fn from(e: app::Error) -> Self {
+        let (status, body) = describe(&e);
+        if bit_of(status).is_none_or(|bit| M & bit == 0) {
+            tracing::error!(%status, code = %body.code, "an operation answered a status it does not declare");
+            if cfg!(debug_assertions) {
+                return Self {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    body: internal_body(),
+                };
             }
-            _ => Self::internal(format!("database: {e}")),
+        }
+        Self { status, body }
+    }
+}
+
+impl<const M: u32> IntoResponse for Fails<M> {
+    fn into_response(self) -> Response {
+        error_json(self.status, &self.body)
+    }
+}
+
+impl<const M: u32> From<Fails<M>> for poem::Error {
+    fn from(f: Fails<M>) -> Self {
+        poem::Error::from_response(f.into_response())
+    }
+}
+
+impl<const M: u32> ApiResponse for Fails<M> {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: STATUSES
+                .iter()
+                .filter(|(bit, _, _)| M & bit != 0)
+                .map(|(_, code, description)| MetaResponse {
+                    description,
+                    status: Some(*code),
+                    status_range: None,
+                    content: vec![MetaMediaType {
+                        content_type: <Json<ErrorBody> as Payload>::CONTENT_TYPE,
+                        schema: <Json<ErrorBody> as Payload>::schema_ref(),
+                    }],
+                    headers: vec![],
+                })
+                .collect(),
         }
     }
-}
 
-impl From<r2d2::Error> for ApiError {
-    fn from(e: r2d2::Error) -> Self {
-        Self::internal(format!("database pool: {e}"))
-    }
-}
-
-impl From<serde_json::Error> for ApiError {
-    fn from(e: serde_json::Error) -> Self {
-        Self::internal(format!("json: {e}"))
-    }
-}
-
-impl From<std::io::Error> for ApiError {
-    fn from(e: std::io::Error) -> Self {
-        if e.kind() == std::io::ErrorKind::StorageFull {
-            return Self::disk_full();
-        }
-        Self::internal(format!("io: {e}"))
+    fn register(registry: &mut Registry) {
+        <ErrorBody as poem_openapi::types::Type>::register(registry);
     }
 }
 
@@ -402,4 +475,29 @@ pub fn json_response(
         .status(status)
         .content_type("application/json; charset=utf-8")
         .body(serde_json::to_vec(&body).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod fails_tests {
+    use super::*;
+
+    #[test]
+    fn an_operation_declares_exactly_the_statuses_of_its_mask() {
+        type F = Fails<{ status::NOT_FOUND | status::DB }>;
+        let declared: Vec<u16> = F::meta()
+            .responses
+            .iter()
+            .filter_map(|r| r.status)
+            .collect();
+        assert_eq!(declared, [404, 500, 503]);
+        let found = F::from(app::Error::not_found("客户 #1 不存在"));
+        assert_eq!(found.status(), StatusCode::NOT_FOUND);
+        let undeclared = F::from(app::Error::conflict("uscc", "重复"));
+        assert_eq!(
+            undeclared.status(),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "debug builds turn undeclared statuses into 500"
+        );
+        assert_eq!(undeclared.body().code, "internal");
+    }
 }

@@ -1,6 +1,7 @@
 //! 贷款助手 (loan-broker): everything testable lives behind this library; `main.rs` only dispatches.
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod body_check;
 pub mod cli;

@@ -617,16 +617,115 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description How the credit line is sized. */
+        AmountFormula: components["schemas"]["AmountFormulaTaxMultiple"] | components["schemas"]["AmountFormulaInvoiceRatio"] | components["schemas"]["AmountFormulaFlowMultiple"] | components["schemas"]["AmountFormulaCollateralLtv"];
+        /** @description Σ max(0, appraisal × `LTV[kind]` − lien) over collaterals held ≥ `min_held_months`. */
+        AmountFormulaCollateralLtv: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "collateral_ltv";
+            ltv: {
+                /** Format: double */
+                commercial?: number;
+                /** Format: double */
+                equipment?: number;
+                /** Format: double */
+                industrial?: number;
+                /** Format: double */
+                land?: number;
+                /** Format: double */
+                other?: number;
+                /** Format: double */
+                residential?: number;
+                /** Format: double */
+                vehicle?: number;
+            };
+            /** Format: uint32 */
+            min_held_months: number;
+        };
+        /** @description monthly flow × multiple. */
+        AmountFormulaFlowMultiple: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "flow_multiple";
+            /** Format: double */
+            multiple: number;
+        };
+        /** @description annual invoice × ratio. */
+        AmountFormulaInvoiceRatio: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "invoice_ratio";
+            /** Format: double */
+            ratio: number;
+        };
+        /** @description annual tax × multiple for the tax grade (grades without a multiple get 0). */
+        AmountFormulaTaxMultiple: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tax_multiple";
+            multiples: {
+                /** Format: double */
+                A?: number;
+                /** Format: double */
+                B?: number;
+                /** Format: double */
+                C?: number;
+                /** Format: double */
+                D?: number;
+                /** Format: double */
+                M?: number;
+                /** Format: double */
+                unknown?: number;
+            };
+        };
+        AssetRules: {
+            /**
+             * @description Bands on net collateral equity ÷ loan demand; `zero_points` = no usable collateral,
+             *     `missing_points` = equity > 0 but demand unknown.
+             */
+            cover: components["schemas"]["BandTable"];
+            /** @description Loan-to-value per collateral kind used to value equity for the score. */
+            ltv: {
+                /** Format: double */
+                commercial?: number;
+                /** Format: double */
+                equipment?: number;
+                /** Format: double */
+                industrial?: number;
+                /** Format: double */
+                land?: number;
+                /** Format: double */
+                other?: number;
+                /** Format: double */
+                residential?: number;
+                /** Format: double */
+                vehicle?: number;
+            };
+        };
+        /**
+         * @description What an audit entry records.
+         * @enum {string}
+         */
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo";
         /** AuditEntry */
         AuditEntry: {
             /** Format: int64 */
             id: number;
+            /** Format: date-time */
             at: string;
             /** Format: int64 */
             user_id?: number | null;
             username?: string | null;
-            /** @description e.g. `customer.create`, `user.update`, `auth.login_failed` */
-            action: string;
+            action: components["schemas"]["AuditAction"];
             resource_type: string;
             resource_id?: string | null;
             ip?: string | null;
@@ -642,6 +741,35 @@ export interface components {
             page: number;
             /** Format: uint64 */
             page_size: number;
+        };
+        /** @description A band in a natural unit (months, years, ratio): matches values ≥ `min`. */
+        Band: {
+            /** Format: double */
+            min: number;
+            /** Format: double */
+            points: number;
+        };
+        /**
+         * @description Scored table: bands sorted by descending threshold; the first band with value ≥ threshold
+         *     wins, values below every band get `below_points`, exactly zero gets `zero_points` when set,
+         *     unknown gets the neutral `missing_points`.
+         */
+        BandTable: {
+            bands: components["schemas"]["Band"][];
+            /** Format: double */
+            below_points: number;
+            id: string;
+            label: string;
+            /**
+             * Format: double
+             * @description Points under which `reason_low` is appended to the finding.
+             */
+            low_below_points: number;
+            /** Format: double */
+            missing_points: number;
+            reason_low: string;
+            /** Format: double */
+            zero_points?: number | null;
         };
         /** Branding */
         Branding: {
@@ -669,6 +797,24 @@ export interface components {
          * @enum {string}
          */
         BusinessStatus: "normal" | "abnormal" | "revoked";
+        /** @description Points per enum value (tax grade, business status, industry class). */
+        BusinessStatusPoints: {
+            id: string;
+            label: string;
+            /** Format: double */
+            low_below_points: number;
+            /** Format: double */
+            missing_points: number;
+            points: {
+                /** Format: double */
+                abnormal?: number;
+                /** Format: double */
+                normal?: number;
+                /** Format: double */
+                revoked?: number;
+            };
+            reason_low: string;
+        };
         /**
          * Catalogue
          * @description The product's words for the UI and integrators: every vocabulary and every customer fact.
@@ -696,6 +842,23 @@ export interface components {
             requested_wan: number;
             /** Format: double */
             estimated_wan: number;
+        };
+        /** @description A/B/C grading (domain.md §2.2). */
+        CategoryRules: {
+            /** Format: double */
+            a_min_credit: number;
+            /**
+             * Format: double
+             * @description A also needs the recommended amount ≥ this share of the loan demand.
+             */
+            a_min_demand_cover: number;
+            /** Format: double */
+            a_min_total: number;
+            /**
+             * Format: double
+             * @description Totals below this are C.
+             */
+            c_below_total: number;
         };
         /** CellError */
         CellError: {
@@ -739,6 +902,23 @@ export interface components {
          * @enum {string}
          */
         CollateralKind: "residential" | "commercial" | "industrial" | "land" | "vehicle" | "equipment" | "other";
+        CreditRules: {
+            /**
+             * Format: double
+             * @description Start value before deductions.
+             */
+            base: number;
+            business_loan_balance: components["schemas"]["MoneyTierTable"];
+            business_loan_count: components["schemas"]["TierTable"];
+            card_utilization: components["schemas"]["TierTable"];
+            credit_institutions: components["schemas"]["TierTable"];
+            overdue_count_24m: components["schemas"]["TierTable"];
+            /**
+             * Format: double
+             * @description Score used when no 征信 fact at all is known (neutral, below the A threshold).
+             */
+            unknown_score: number;
+        };
         /**
          * Customer
          * @description A stored customer: the recorded facts plus bookkeeping and the latest diagnosis summary.
@@ -1043,6 +1223,7 @@ export interface components {
              * @description The rule-set version the diagnosis used.
              */
             rules_version: number;
+            /** Format: date-time */
             created_at: string;
             scores: components["schemas"]["Scores"];
             /**
@@ -1076,6 +1257,14 @@ export interface components {
          * @enum {string}
          */
         Dimension: "flow" | "invoice_tax" | "credit" | "assets" | "qualification" | "industry";
+        DimensionRules: {
+            assets: components["schemas"]["AssetRules"];
+            credit: components["schemas"]["CreditRules"];
+            flow: components["schemas"]["FlowRules"];
+            industry: components["schemas"]["IndustryClassPoints"];
+            invoice_tax: components["schemas"]["InvoiceTaxRules"];
+            qualification: components["schemas"]["QualificationRules"];
+        };
         /** ErrorBody */
         ErrorBody: {
             /** @description Machine-readable error code, e.g. `validation`, `not_found`, `duplicate`. */
@@ -1144,6 +1333,172 @@ export interface components {
             points: number;
             reason: string;
         };
+        FlowRules: {
+            /** @description Penalty when demand > `ratio` × flow × 12. */
+            demand_coverage: components["schemas"]["RatioRule"];
+            /** @description Penalty when flow × 12 < `ratio` × annual invoice (票流与资金流不一致). */
+            flow_vs_invoice: components["schemas"]["RatioRule"];
+            /** @description 对公流水月均. */
+            monthly_flow: components["schemas"]["MoneyBandTable"];
+        };
+        /**
+         * @description Typed entry conditions. Requirements on amounts/ages fail when the fact is unknown
+         *     ("资料待补充"); conditions about the absence of bad events pass when unknown, because
+         *     the diagnosis assumes a clean record and lists the field as missing.
+         */
+        Gate: components["schemas"]["GateMinCompanyAgeMonths"] | components["schemas"]["GateTaxGradeIn"] | components["schemas"]["GateTaxGradeNotIn"] | components["schemas"]["GateMinAnnualTax"] | components["schemas"]["GateMinAnnualInvoice"] | components["schemas"]["GateMaxInvoiceGapMonths"] | components["schemas"]["GateMinMonthlyFlow"] | components["schemas"]["GateLegalPersonAgeBetween"] | components["schemas"]["GateNoCurrentOverdue"] | components["schemas"]["GateNoSevereRecord"] | components["schemas"]["GateNoLian3lei6"] | components["schemas"]["GateNoDishonestDebtor"] | components["schemas"]["GateMaxInquiries"] | components["schemas"]["GateMaxCreditInstitutions"] | components["schemas"]["GateMaxBusinessLoanCount"] | components["schemas"]["GateIndustryNotIn"] | components["schemas"]["GateBusinessStatusNormal"] | components["schemas"]["GateCollateralHeldMonths"];
+        GateBusinessStatusNormal: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "business_status_normal";
+        };
+        GateCollateralHeldMonths: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "collateral_held_months";
+            /** Format: uint32 */
+            months: number;
+        };
+        GateIndustryNotIn: {
+            classes: components["schemas"]["IndustryClass"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "industry_not_in";
+        };
+        GateLegalPersonAgeBetween: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "legal_person_age_between";
+            /** Format: uint32 */
+            max: number;
+            /** Format: uint32 */
+            min: number;
+        };
+        GateMaxBusinessLoanCount: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "max_business_loan_count";
+            /** Format: uint32 */
+            max: number;
+        };
+        GateMaxCreditInstitutions: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "max_credit_institutions";
+            /** Format: uint32 */
+            max: number;
+        };
+        GateMaxInquiries: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "max_inquiries";
+            /** Format: uint32 */
+            max: number;
+            window: components["schemas"]["InquiryWindow"];
+        };
+        GateMaxInvoiceGapMonths: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "max_invoice_gap_months";
+            /** Format: uint32 */
+            months: number;
+        };
+        GateMinAnnualInvoice: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "min_annual_invoice";
+            /** Format: double */
+            min_wan: number;
+        };
+        GateMinAnnualTax: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "min_annual_tax";
+            /** Format: double */
+            min_wan: number;
+        };
+        GateMinCompanyAgeMonths: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "min_company_age_months";
+            /** Format: uint32 */
+            months: number;
+        };
+        GateMinMonthlyFlow: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "min_monthly_flow";
+            /** Format: double */
+            min_wan: number;
+        };
+        GateNoCurrentOverdue: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "no_current_overdue";
+        };
+        GateNoDishonestDebtor: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "no_dishonest_debtor";
+        };
+        GateNoLian3lei6: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "no_lian3lei6";
+        };
+        GateNoSevereRecord: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "no_severe_record";
+        };
+        GateTaxGradeIn: {
+            grades: components["schemas"]["TaxGrade"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tax_grade_in";
+        };
+        GateTaxGradeNotIn: {
+            grades: components["schemas"]["TaxGrade"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tax_grade_not_in";
+        };
         /** ImportReport */
         ImportReport: {
             /**
@@ -1182,6 +1537,63 @@ export interface components {
             /** @description True once the rows are written. */
             committed: boolean;
         };
+        /**
+         * @description 行业准入分类.
+         * @enum {string}
+         */
+        IndustryClass: "preferred" | "normal" | "cautious" | "prohibited";
+        /** @description Points per enum value (tax grade, business status, industry class). */
+        IndustryClassPoints: {
+            id: string;
+            label: string;
+            /** Format: double */
+            low_below_points: number;
+            /** Format: double */
+            missing_points: number;
+            points: {
+                /** Format: double */
+                cautious?: number;
+                /** Format: double */
+                normal?: number;
+                /** Format: double */
+                preferred?: number;
+                /** Format: double */
+                prohibited?: number;
+            };
+            reason_low: string;
+        };
+        IndustryEntry: {
+            class: components["schemas"]["IndustryClass"];
+            /**
+             * @description GB/T 4754 code prefixes matched against a leading code token like "K7010".
+             * @default []
+             */
+            code_prefixes: string[];
+            /**
+             * @description Substrings of the industry text (ASCII compared case-insensitively).
+             * @default []
+             */
+            keywords: string[];
+        };
+        /**
+         * @description Industry text → class. Entries are checked in order and the first match wins, so the
+         *     data lists the most restrictive class first.
+         */
+        IndustryMap: {
+            default_class: components["schemas"]["IndustryClass"];
+            entries: components["schemas"]["IndustryEntry"][];
+        };
+        /**
+         * @description Window of the 征信 hard-inquiry count.
+         * @enum {string}
+         */
+        InquiryWindow: "m1" | "m3" | "m6";
+        InvoiceTaxRules: {
+            annual_invoice: components["schemas"]["MoneyBandTable"];
+            annual_tax: components["schemas"]["MoneyBandTable"];
+            invoice_gap: components["schemas"]["TierTable"];
+            tax_grade: components["schemas"]["TaxGradePoints"];
+        };
         /** LoginRequest */
         LoginRequest: {
             username: string;
@@ -1195,6 +1607,52 @@ export interface components {
             display_name: string;
             role: components["schemas"]["Role"];
             must_change_password: boolean;
+        };
+        /** @description A money band: matches values ≥ `min_wan` 万元. */
+        MoneyBand: {
+            /** Format: double */
+            min_wan: number;
+            /** Format: double */
+            points: number;
+        };
+        /**
+         * @description Scored table: bands sorted by descending threshold; the first band with value ≥ threshold
+         *     wins, values below every band get `below_points`, exactly zero gets `zero_points` when set,
+         *     unknown gets the neutral `missing_points`.
+         */
+        MoneyBandTable: {
+            bands: components["schemas"]["MoneyBand"][];
+            /** Format: double */
+            below_points: number;
+            id: string;
+            label: string;
+            /**
+             * Format: double
+             * @description Points under which `reason_low` is appended to the finding.
+             */
+            low_below_points: number;
+            /** Format: double */
+            missing_points: number;
+            reason_low: string;
+            /** Format: double */
+            zero_points?: number | null;
+        };
+        /** @description A money penalty tier: applies when value > `over_wan` 万元. */
+        MoneyTier: {
+            /** Format: double */
+            over_wan: number;
+            /** Format: double */
+            points: number;
+        };
+        /**
+         * @description Penalty table: tiers sorted by ascending threshold; the highest tier the value exceeds
+         *     applies (tiers do not add up). Unknown values get no penalty but are flagged missing.
+         */
+        MoneyTierTable: {
+            id: string;
+            label: string;
+            reason: string;
+            tiers: components["schemas"]["MoneyTier"][];
         };
         /** NewUserRequest */
         NewUserRequest: {
@@ -1245,7 +1703,9 @@ export interface components {
             total_after: number;
             fixes_vetoes: string[];
             product_changes: components["schemas"]["ProductDelta"][];
+            /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
             updated_at: string;
         };
         /**
@@ -1263,11 +1723,74 @@ export interface components {
             text: string;
             done: boolean;
         };
+        /** @description Task checklist and cost data per plan kind. */
+        PlanTemplate: {
+            /** Format: double */
+            cost_max_wan: number;
+            /** Format: double */
+            cost_min_wan: number;
+            /**
+             * @description Extra tasks added when a specific sub-gap is part of the plan (keys per kind,
+             *     e.g. credit_repair: current_overdue, inquiries, card_utilization, credit_institutions).
+             * @default {}
+             */
+            extra_tasks: {
+                [key: string]: string[];
+            };
+            /**
+             * Format: double
+             * @description Largest target as a multiple of the current value (tax/invoice/flow plans); a
+             *     threshold beyond it is only used when no nearer one exists, and then brings no gain.
+             */
+            max_growth_ratio?: number | null;
+            /** Format: uint32 */
+            months_to_effect: number;
+            provider_category: components["schemas"]["ProviderCategory"];
+            tasks: string[];
+            title: string;
+        };
+        PlanTemplates: {
+            collateral: components["schemas"]["PlanTemplate"];
+            credit_repair: components["schemas"]["PlanTemplate"];
+            flow_increase: components["schemas"]["PlanTemplate"];
+            invoice_increase: components["schemas"]["PlanTemplate"];
+            qualification: components["schemas"]["PlanTemplate"];
+            tax_increase: components["schemas"]["PlanTemplate"];
+        };
         /** PlanUpdate */
         PlanUpdate: {
             status?: components["schemas"]["PlanStatus"];
             /** @default [] */
             tasks: components["schemas"]["TaskTick"][];
+        };
+        Product: {
+            /** @default true */
+            active: boolean;
+            amount: components["schemas"]["AmountFormula"];
+            family: components["schemas"]["ProductFamily"];
+            /** @description All must pass; the first failing one is reported as the blocker. */
+            gates: components["schemas"]["Gate"][];
+            /** @description Stable key, e.g. "tax_loan". */
+            id: string;
+            /** @description Named bank products quoted from third parties: shown as examples to verify. */
+            is_example: boolean;
+            /** Format: date */
+            last_verified_on?: string | null;
+            /**
+             * Format: double
+             * @description Product-level limit on 企业+个人经营贷 including this loan (云税贷口径 500万).
+             */
+            max_total_business_loans_wan?: number | null;
+            /** Format: double */
+            max_wan: number;
+            /**
+             * Format: double
+             * @description 起贷金额: estimates below this are not offered.
+             */
+            min_wan: number;
+            name: string;
+            /** @default  */
+            notes: string;
         };
         /**
          * ProductDelta
@@ -1291,7 +1814,8 @@ export interface components {
             /** Format: int64 */
             id: number;
             /** @description The product as data (gates, amount formula, caps, `last_verified_on`, …). */
-            product: unknown;
+            product: components["schemas"]["Product"];
+            /** Format: date-time */
             updated_at: string;
         };
         /** ProductResult */
@@ -1328,6 +1852,7 @@ export interface components {
             notes?: string | null;
             /** @default true */
             active: boolean;
+            /** Format: date-time */
             updated_at: string;
         };
         /**
@@ -1348,6 +1873,57 @@ export interface components {
             notes?: string | null;
             /** @default true */
             active: boolean;
+        };
+        QualificationRules: {
+            business_status: components["schemas"]["BusinessStatusPoints"];
+            /** @description Company age in months. */
+            company_age: components["schemas"]["BandTable"];
+            legal_person_age: components["schemas"]["RangeTable"];
+            reg_capital: components["schemas"]["MoneyBandTable"];
+        };
+        /** @description Inclusive integer range [min, max] → points. */
+        RangeBand: {
+            /** Format: uint32 */
+            max: number;
+            /** Format: uint32 */
+            min: number;
+            /** Format: double */
+            points: number;
+        };
+        RangeTable: {
+            /** Format: double */
+            else_points: number;
+            id: string;
+            label: string;
+            /** Format: double */
+            low_below_points: number;
+            /** Format: double */
+            missing_points: number;
+            ranges: components["schemas"]["RangeBand"][];
+            reason_low: string;
+        };
+        /** @description Fires when a ratio between two facts crosses `ratio`; adds `points` (≤ 0). */
+        RatioRule: {
+            id: string;
+            /** Format: double */
+            points: number;
+            /** Format: double */
+            ratio: number;
+            reason: string;
+        };
+        RecommendationRules: {
+            subtract_business_loan_balance: boolean;
+            /**
+             * Format: double
+             * @description Total unsecured credit ≤ ratio × annual invoice − existing business loans
+             *     (derived from the 流动资金贷款 formula, domain.md §2.5).
+             */
+            unsecured_cap_invoice_ratio: number;
+            /**
+             * Format: double
+             * @description The verdict shows a range [ratio × recommended, recommended].
+             */
+            verdict_range_low_ratio: number;
         };
         /** RediagnoseResult */
         RediagnoseResult: {
@@ -1386,13 +1962,27 @@ export interface components {
             path: string;
             message: string;
         };
+        RuleSet: {
+            /** @description Any fired cap limits the category to B (and may deduct points). */
+            caps: components["schemas"]["TriggerRule"][];
+            category: components["schemas"]["CategoryRules"];
+            dimensions: components["schemas"]["DimensionRules"];
+            industry: components["schemas"]["IndustryMap"];
+            plans: components["schemas"]["PlanTemplates"];
+            recommendation: components["schemas"]["RecommendationRules"];
+            verdict: components["schemas"]["VerdictTemplates"];
+            /** @description Any fired veto forces category C. */
+            vetoes: components["schemas"]["TriggerRule"][];
+            weights: components["schemas"]["Weights"];
+        };
         /** RulesDoc */
         RulesDoc: {
             /** Format: int64 */
             version: number;
+            /** Format: date-time */
             created_at: string;
             /** @description The whole scoring model as data (weights, bands, vetoes, caps, industry map, plan templates). */
-            rules: unknown;
+            rules: components["schemas"]["RuleSet"];
         };
         /** RulesInvalid */
         RulesInvalid: {
@@ -1404,7 +1994,7 @@ export interface components {
         };
         /** RulesUpdate */
         RulesUpdate: {
-            rules: unknown;
+            rules: components["schemas"]["RuleSet"];
             note?: string;
         };
         /**
@@ -1467,6 +2057,30 @@ export interface components {
          * @enum {string}
          */
         TaxGrade: "A" | "B" | "M" | "C" | "D" | "unknown";
+        /** @description Points per enum value (tax grade, business status, industry class). */
+        TaxGradePoints: {
+            id: string;
+            label: string;
+            /** Format: double */
+            low_below_points: number;
+            /** Format: double */
+            missing_points: number;
+            points: {
+                /** Format: double */
+                A?: number;
+                /** Format: double */
+                B?: number;
+                /** Format: double */
+                C?: number;
+                /** Format: double */
+                D?: number;
+                /** Format: double */
+                M?: number;
+                /** Format: double */
+                unknown?: number;
+            };
+            reason_low: string;
+        };
         /**
          * Term
          * @description One value of a vocabulary as the UI and integrators see it.
@@ -1476,6 +2090,23 @@ export interface components {
             label: string;
             /** @description A longer explanation, where the label alone is terse (e.g. the categories). */
             hint?: string;
+        };
+        /** @description A penalty tier in a natural unit: applies when value > `over`. */
+        Tier: {
+            /** Format: double */
+            over: number;
+            /** Format: double */
+            points: number;
+        };
+        /**
+         * @description Penalty table: tiers sorted by ascending threshold; the highest tier the value exceeds
+         *     applies (tiers do not add up). Unknown values get no penalty but are flagged missing.
+         */
+        TierTable: {
+            id: string;
+            label: string;
+            reason: string;
+            tiers: components["schemas"]["Tier"][];
         };
         /** TokenResponse */
         TokenResponse: {
@@ -1490,6 +2121,123 @@ export interface components {
             /** @description The initial password must be changed before anything else works. */
             must_change_password: boolean;
         };
+        Trigger: components["schemas"]["TriggerCurrentOverdue"] | components["schemas"]["TriggerSevereRecord5y"] | components["schemas"]["TriggerDishonestDebtor"] | components["schemas"]["TriggerLian3lei624m"] | components["schemas"]["TriggerTaxGradeIn"] | components["schemas"]["TriggerIndustryClassIn"] | components["schemas"]["TriggerCompanyAgeBelowMonths"] | components["schemas"]["TriggerLegalPersonAgeOutside"] | components["schemas"]["TriggerLegalPersonAgeAbove"] | components["schemas"]["TriggerBusinessStatusIn"] | components["schemas"]["TriggerInquiriesOver"] | components["schemas"]["TriggerCollateralHeldBelowMonths"];
+        TriggerBusinessStatusIn: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "business_status_in";
+            statuses: components["schemas"]["BusinessStatus"][];
+        };
+        TriggerCollateralHeldBelowMonths: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "collateral_held_below_months";
+            /** Format: uint32 */
+            months: number;
+        };
+        TriggerCompanyAgeBelowMonths: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "company_age_below_months";
+            /** Format: uint32 */
+            months: number;
+        };
+        TriggerCurrentOverdue: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "current_overdue";
+        };
+        TriggerDishonestDebtor: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "dishonest_debtor";
+        };
+        TriggerIndustryClassIn: {
+            classes: components["schemas"]["IndustryClass"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "industry_class_in";
+        };
+        TriggerInquiriesOver: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "inquiries_over";
+            /** Format: uint32 */
+            max: number;
+            window: components["schemas"]["InquiryWindow"];
+        };
+        TriggerLegalPersonAgeAbove: {
+            /** Format: uint32 */
+            age: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "legal_person_age_above";
+        };
+        TriggerLegalPersonAgeOutside: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "legal_person_age_outside";
+            /** Format: uint32 */
+            max: number;
+            /** Format: uint32 */
+            min: number;
+        };
+        TriggerLian3lei624m: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "lian3lei6_24m";
+        };
+        /**
+         * @description A veto or cap: a typed condition on facts plus its explanation. Conditions on unknown
+         *     facts never fire (the fact is reported missing instead).
+         */
+        TriggerRule: {
+            dimension: components["schemas"]["Dimension"];
+            id: string;
+            /**
+             * Format: double
+             * @description Points added to `dimension` when fired (≤ 0; e.g. K1 征信 −40).
+             * @default 0
+             */
+            points: number;
+            reason: string;
+            when: components["schemas"]["Trigger"];
+        };
+        TriggerSevereRecord5y: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "severe_record_5y";
+        };
+        TriggerTaxGradeIn: {
+            grades: components["schemas"]["TaxGrade"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tax_grade_in";
+        };
         /** User */
         User: {
             /** Format: int64 */
@@ -1500,7 +2248,9 @@ export interface components {
             disabled: boolean;
             must_change_password: boolean;
             locked: boolean;
+            /** Format: date-time */
             last_login_at?: string | null;
+            /** Format: date-time */
             created_at: string;
         };
         /** UserPatch */
@@ -1513,6 +2263,28 @@ export interface components {
             password?: string;
             /** @description Clears a lockout after repeated failed logins. */
             unlock?: boolean;
+        };
+        /** @description One-sentence verdict templates. Placeholders: {families} {low} {high} {veto} {blocker}. */
+        VerdictTemplates: {
+            eligible: string;
+            eligible_with_veto: string;
+            none_eligible: string;
+            vetoed: string;
+        };
+        /** @description Dimension weights in percent; must sum to 100. */
+        Weights: {
+            /** Format: double */
+            assets: number;
+            /** Format: double */
+            credit: number;
+            /** Format: double */
+            flow: number;
+            /** Format: double */
+            industry: number;
+            /** Format: double */
+            invoice_tax: number;
+            /** Format: double */
+            qualification: number;
         };
     };
     responses: never;
@@ -1562,33 +2334,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Authenticated but not allowed (role, or the password must be changed first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -1598,7 +2343,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1652,71 +2397,8 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Authenticated but not allowed (role, or the password must be changed first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1783,33 +2465,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Authenticated but not allowed (role, or the password must be changed first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -1819,17 +2474,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1874,71 +2520,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Me"];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Authenticated but not allowed (role, or the password must be changed first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1983,15 +2566,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["User"][];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -2003,51 +2577,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2088,8 +2617,11 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            /** @description Created; `Location` is the new resource's address. */
+            201: {
                 headers: {
+                    /** @description The created resource. */
+                    LOCATION: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2123,15 +2655,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
             409: {
                 headers: {
@@ -2150,17 +2673,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2247,15 +2761,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -2265,17 +2770,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2350,42 +2846,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2468,51 +2928,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -2546,8 +2961,11 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            /** @description Created; `Location` is the new resource's address. */
+            201: {
                 headers: {
+                    /** @description The created resource. */
+                    LOCATION: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2581,15 +2999,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
             409: {
                 headers: {
@@ -2608,17 +3017,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2701,42 +3101,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -2805,42 +3169,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2945,17 +3273,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3038,42 +3357,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -3109,78 +3392,6 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Branding"];
-                };
-            };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Authenticated but not allowed (role, or the password must be changed first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An unexpected server fault (details are in the server log). */
@@ -3251,24 +3462,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -3278,17 +3471,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3336,71 +3520,8 @@ export interface operations {
                     "image/webp": string;
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Authenticated but not allowed (role, or the password must be changed first). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3482,24 +3603,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -3509,17 +3612,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3600,51 +3694,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -3682,15 +3731,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SystemMetrics"];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -3702,51 +3742,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3833,24 +3828,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -3860,7 +3837,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3876,15 +3853,6 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ImportReport"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An unexpected server fault (details are in the server log). */
@@ -3946,51 +3914,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4062,51 +3985,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4189,42 +4067,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -4256,8 +4098,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            200: {
+            /** @description Created; `Location` is the new resource's address. */
+            201: {
                 headers: {
+                    /** @description The created resource. */
+                    LOCATION: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4293,42 +4138,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4411,42 +4220,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -4515,24 +4288,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -4542,17 +4297,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4597,15 +4343,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RediagnoseResult"];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -4617,51 +4354,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4700,8 +4392,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The diagnosis leaves nothing to improve: no plan was made. */
             200: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Plan"][];
+                };
+            };
+            /** @description The new plans; `Location` lists all of the customer's plans. */
+            201: {
+                headers: {
+                    LOCATION: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4737,42 +4440,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4855,42 +4522,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -4951,51 +4582,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5071,42 +4657,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5193,15 +4743,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -5211,17 +4752,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5266,15 +4798,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["RulesDoc"];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -5286,51 +4809,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5406,24 +4884,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -5433,7 +4893,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5449,15 +4909,6 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RulesInvalid"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An unexpected server fault (details are in the server log). */
@@ -5497,15 +4948,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ProductRecord"][];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -5517,51 +4959,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5598,12 +4995,14 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": unknown;
+                "application/json; charset=utf-8": components["schemas"]["Product"];
             };
         };
         responses: {
-            200: {
+            /** @description Created; `Location` is the new product's address. */
+            201: {
                 headers: {
+                    LOCATION: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5637,15 +5036,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
             409: {
                 headers: {
@@ -5664,7 +5054,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5680,15 +5070,6 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RulesInvalid"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An unexpected server fault (details are in the server log). */
@@ -5766,42 +5147,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -5833,7 +5178,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": unknown;
+                "application/json; charset=utf-8": components["schemas"]["Product"];
             };
         };
         responses: {
@@ -5899,7 +5244,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5915,15 +5260,6 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["RulesInvalid"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description An unexpected server fault (details are in the server log). */
@@ -6001,42 +5337,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -6104,51 +5404,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -6182,8 +5437,10 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            /** @description Created; `Location` is the new provider's address. */
+            201: {
                 headers: {
+                    LOCATION: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6217,24 +5474,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -6244,17 +5483,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6330,42 +5560,6 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6452,15 +5646,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -6470,17 +5655,8 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
+            /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6563,42 +5739,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description An unexpected server fault (details are in the server log). */
             500: {
                 headers: {
@@ -6636,15 +5776,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Dashboard"];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -6656,51 +5787,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6745,15 +5831,6 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Catalogue"];
                 };
             };
-            /** @description The request is malformed or a value is invalid. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
             401: {
                 headers: {
@@ -6765,51 +5842,6 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The body or upload is larger than allowed. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The request body's Content-Type is not one the operation accepts (sent by [`JsonErrors`]). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many attempts; try later. */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };

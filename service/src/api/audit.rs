@@ -7,9 +7,13 @@ use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
 use super::common::paging;
-use crate::auth::BearerAuth;
-use crate::db::audit::{self, AuditEntry, AuditFilter};
-use crate::error::{ApiError, ApiResult};
+use crate::app::Error;
+use crate::app::overview;
+use crate::auth::AdminAuth;
+use crate::db::audit::{AuditEntry, AuditFilter};
+use crate::domain::ids::UserId;
+use crate::error::Fails;
+use crate::error::status::{GUARDED, PARAMS};
 use crate::state::AppState;
 
 pub struct AuditApi;
@@ -22,13 +26,13 @@ pub struct AuditPage {
     pub page_size: u64,
 }
 
-fn check_date(field: &str, value: &Option<String>) -> ApiResult<()> {
-    match value {
-        Some(v) if chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_err() => {
-            Err(ApiError::validation(field, "日期格式应为 YYYY-MM-DD"))
-        }
-        _ => Ok(()),
-    }
+fn date(field: &str, value: Option<String>) -> Result<Option<chrono::NaiveDate>, Error> {
+    value
+        .map(|v| {
+            chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                .map_err(|_| Error::validation(field, "日期格式应为 YYYY-MM-DD"))
+        })
+        .transpose()
 }
 
 #[OpenApi(prefix_path = "/api/audit-logs", tag = "ApiTags::Audit")]
@@ -41,8 +45,8 @@ impl AuditApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
-        user_id: Query<Option<i64>>,
+        _auth: AdminAuth,
+        user_id: Query<Option<UserId>>,
         #[oai(validator(max_length = 64))] action: Query<Option<String>>,
         #[oai(validator(max_length = 64))] resource_type: Query<Option<String>>,
         #[oai(validator(max_length = 64))] resource_id: Query<Option<String>>,
@@ -50,23 +54,17 @@ impl AuditApi {
         to: Query<Option<String>>,
         page: Query<Option<u64>>,
         page_size: Query<Option<u64>>,
-    ) -> ApiResult<Json<AuditPage>> {
-        auth.admin()?;
-        check_date("from", &from.0)?;
-        check_date("to", &to.0)?;
-        let (page, page_size, offset) = paging(page.0, page_size.0)?;
+    ) -> Result<Json<AuditPage>, Fails<{ GUARDED | PARAMS }>> {
         let filter = AuditFilter {
             user_id: user_id.0,
             action: action.0,
             resource_type: resource_type.0,
             resource_id: resource_id.0,
-            from: from.0,
-            to: to.0,
+            from: date("from", from.0)?,
+            to: date("to", to.0)?,
         };
-        let (items, total) = state
-            .db
-            .read(move |c| Ok(audit::list(c, &filter, page_size, offset)?))
-            .await?;
+        let (page, page_size, offset) = paging(page.0, page_size.0)?;
+        let (items, total) = overview::audit_log(&state.db, filter, page_size, offset).await?;
         Ok(Json(AuditPage {
             items,
             total,

@@ -5,16 +5,16 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use rusqlite::Transaction;
 
 use super::ApiTags;
-use super::common::{actor, paging, to_json, today};
-use crate::auth::BearerAuth;
-use crate::db::audit::{self, Actor, Change};
+use super::common::{Created, actor, paging};
+use crate::app::{self, Error};
+use crate::auth::StaffAuth;
 use crate::db::customers::{self, ListFilter};
-use crate::db::users;
 use crate::domain::customer::{Customer, CustomerInput, CustomerPatch, Stage};
-use crate::error::{ApiError, ApiResult};
+use crate::domain::ids::{CustomerId, UserId};
+use crate::error::Fails;
+use crate::error::status::{BAD_REQUEST, BODY, CONFLICT, GUARDED, NOT_FOUND, PARAMS};
 use crate::state::AppState;
 
 pub struct CustomersApi;
@@ -27,54 +27,18 @@ pub struct CustomerPage {
     pub page_size: u64,
 }
 
-/// Refuses a second customer with the same 统一社会信用代码, and unknown owners.
-fn check_unique_and_owner(
-    tx: &Transaction,
-    input: &CustomerInput,
-    except: Option<i64>,
-) -> ApiResult<()> {
-    if let Some(code) = &input.uscc
-        && let Some((id, deleted)) = customers::find_by_uscc(tx, code, except)?
-    {
-        let where_ = if deleted {
-            "（在回收站中，可恢复）"
-        } else {
-            ""
-        };
-        return Err(ApiError::conflict(
-            "uscc",
-            format!("统一社会信用代码 {code} 已被客户 #{id} 使用{where_}"),
-        ));
+/// `category` of the list and the export: A, B, C, or `none` (not diagnosed yet).
+pub fn check_category(category: &Option<String>) -> Result<(), Error> {
+    match category {
+        Some(c) if !["A", "B", "C", "none"].contains(&c.as_str()) => {
+            Err(Error::validation("category", "分类只能是 A、B、C 或 none"))
+        }
+        _ => Ok(()),
     }
-    if let Some(owner) = input.owner_id
-        && users::by_id(tx, owner)?.is_none()
-    {
-        return Err(ApiError::validation("owner_id", "负责人不存在"));
-    }
-    Ok(())
 }
 
-fn load(tx: &rusqlite::Connection, id: i64) -> ApiResult<Customer> {
-    customers::get(tx, id)?.ok_or_else(|| ApiError::not_found(format!("客户 #{id} 不存在")))
-}
-
-fn record(
-    tx: &Transaction,
-    who: &Actor,
-    action: &str,
-    id: i64,
-    before: Option<&Customer>,
-    after: Option<&Customer>,
-) -> ApiResult<()> {
-    let change = Change {
-        action,
-        resource_type: "customer",
-        resource_id: Some(id.to_string()),
-        before: before.and_then(to_json),
-        after: after.and_then(to_json),
-    };
-    audit::record(tx, who, change)?;
-    Ok(())
+fn location(id: i64) -> String {
+    format!("/api/customers/{id}")
 }
 
 #[OpenApi(prefix_path = "/api/customers", tag = "ApiTags::Customers")]
@@ -89,46 +53,35 @@ impl CustomersApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        _auth: StaffAuth,
         #[oai(validator(max_length = 100))] q: Query<Option<String>>,
         category: Query<Option<String>>,
         stage: Query<Option<Stage>>,
         #[oai(validator(max_length = 50))] industry: Query<Option<String>>,
-        owner_id: Query<Option<i64>>,
+        owner_id: Query<Option<UserId>>,
         sort: Query<Option<String>>,
         page: Query<Option<u64>>,
         page_size: Query<Option<u64>>,
         /// `true` lists the recycle bin instead.
         deleted: Query<Option<bool>>,
-    ) -> ApiResult<Json<CustomerPage>> {
-        auth.staff()?;
+    ) -> Result<Json<CustomerPage>, Fails<{ GUARDED | PARAMS }>> {
         let (page, page_size, offset) = paging(page.0, page_size.0)?;
         let sort_key = sort.0.unwrap_or_else(|| "-updated_at".into());
         let sort = customers::parse_sort(&sort_key)
-            .ok_or_else(|| ApiError::validation("sort", format!("不支持按「{sort_key}」排序")))?;
-        if let Some(c) = &category.0
-            && !["A", "B", "C", "none"].contains(&c.as_str())
-        {
-            return Err(ApiError::validation(
-                "category",
-                "分类只能是 A、B、C 或 none",
-            ));
-        }
+            .ok_or_else(|| Error::validation("sort", format!("不支持按「{sort_key}」排序")))?;
+        check_category(&category.0)?;
         let filter = ListFilter {
             q: q.0,
             category: category.0,
             stage: stage.0,
             industry: industry.0,
-            owner_id: owner_id.0,
+            owner_id: owner_id.0.map(UserId::get),
             deleted: deleted.0.unwrap_or(false),
         };
-        let (items, total) = state
-            .db
-            .read(move |c| Ok(customers::list(c, &filter, sort, page_size, offset)?))
-            .await?;
+        let found = app::customers::list(&state.db, filter, sort, page_size, offset).await?;
         Ok(Json(CustomerPage {
-            items,
-            total,
+            items: found.items,
+            total: found.total,
             page,
             page_size,
         }))
@@ -140,25 +93,12 @@ impl CustomersApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        auth: BearerAuth,
+        auth: StaffAuth,
         body: Json<CustomerInput>,
-    ) -> ApiResult<Json<Customer>> {
-        let user = auth.staff()?;
-        let mut input = body.0;
-        input.validate(today())?;
-        let who = actor(&state, req, Some(user));
-        let created_by = user.id;
-        let customer = state
-            .db
-            .write(move |tx| {
-                check_unique_and_owner(tx, &input, None)?;
-                let id = customers::insert(tx, &input, Some(created_by))?;
-                let after = load(tx, id)?;
-                record(tx, &who, "customer.create", id, None, Some(&after))?;
-                Ok(after)
-            })
-            .await?;
-        Ok(Json(customer))
+    ) -> Result<Created<Customer>, Fails<{ GUARDED | BODY | CONFLICT }>> {
+        let who = actor(&state, req, Some(&auth.0));
+        let customer = app::customers::create(&state.db, who, body.0, app::today()).await?;
+        Ok(Created::at(location(customer.id), customer))
     }
 
     /// One customer (also from the recycle bin)
@@ -166,12 +106,10 @@ impl CustomersApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
-        id: Path<i64>,
-    ) -> ApiResult<Json<Customer>> {
-        auth.staff()?;
-        let id = id.0;
-        Ok(Json(state.db.read(move |c| load(c, id)).await?))
+        _auth: StaffAuth,
+        id: Path<CustomerId>,
+    ) -> Result<Json<Customer>, Fails<{ GUARDED | PARAMS | NOT_FOUND }>> {
+        Ok(Json(app::customers::get(&state.db, id.0).await?))
     }
 
     /// Change a customer
@@ -182,33 +120,14 @@ impl CustomersApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        auth: BearerAuth,
-        id: Path<i64>,
+        auth: StaffAuth,
+        id: Path<CustomerId>,
         body: Json<CustomerPatch>,
-    ) -> ApiResult<Json<Customer>> {
-        let user = auth.staff()?;
-        let who = actor(&state, req, Some(user));
-        let (id, patch) = (id.0, body.0);
-        let customer = state
-            .db
-            .write(move |tx| {
-                let before = load(tx, id)?;
-                if before.deleted_at.is_some() {
-                    return Err(ApiError::bad_request(
-                        "deleted",
-                        "客户在回收站中，请先恢复再修改",
-                    ));
-                }
-                let mut input = patch.apply(&before.data);
-                input.validate(today())?;
-                check_unique_and_owner(tx, &input, Some(id))?;
-                customers::update(tx, id, &input)?;
-                let after = load(tx, id)?;
-                record(tx, &who, "customer.update", id, Some(&before), Some(&after))?;
-                Ok(after)
-            })
-            .await?;
-        Ok(Json(customer))
+    ) -> Result<Json<Customer>, Fails<{ GUARDED | BODY | NOT_FOUND | CONFLICT }>> {
+        let who = actor(&state, req, Some(&auth.0));
+        Ok(Json(
+            app::customers::update(&state.db, who, id.0, body.0, app::today()).await?,
+        ))
     }
 
     /// Move a customer to the recycle bin
@@ -217,10 +136,13 @@ impl CustomersApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        auth: BearerAuth,
-        id: Path<i64>,
-    ) -> ApiResult<Json<Customer>> {
-        set_deleted(&state, req, auth, id.0, true).await
+        auth: StaffAuth,
+        id: Path<CustomerId>,
+    ) -> Result<Json<Customer>, Fails<{ GUARDED | BAD_REQUEST | NOT_FOUND }>> {
+        let who = actor(&state, req, Some(&auth.0));
+        Ok(Json(
+            app::customers::set_deleted(&state.db, who, id.0, true).await?,
+        ))
     }
 
     /// Restore a customer from the recycle bin
@@ -233,44 +155,12 @@ impl CustomersApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        auth: BearerAuth,
-        id: Path<i64>,
-    ) -> ApiResult<Json<Customer>> {
-        set_deleted(&state, req, auth, id.0, false).await
+        auth: StaffAuth,
+        id: Path<CustomerId>,
+    ) -> Result<Json<Customer>, Fails<{ GUARDED | BAD_REQUEST | NOT_FOUND }>> {
+        let who = actor(&state, req, Some(&auth.0));
+        Ok(Json(
+            app::customers::set_deleted(&state.db, who, id.0, false).await?,
+        ))
     }
-}
-
-async fn set_deleted(
-    state: &AppState,
-    req: &Request,
-    auth: BearerAuth,
-    id: i64,
-    deleted: bool,
-) -> ApiResult<Json<Customer>> {
-    let user = auth.staff()?;
-    let who = actor(state, req, Some(user));
-    let customer = state
-        .db
-        .write(move |tx| {
-            let before = load(tx, id)?;
-            if before.deleted_at.is_some() == deleted {
-                let msg = if deleted {
-                    "客户已在回收站中"
-                } else {
-                    "客户不在回收站中"
-                };
-                return Err(ApiError::bad_request("state", msg));
-            }
-            customers::set_deleted(tx, id, deleted)?;
-            let after = load(tx, id)?;
-            let action = if deleted {
-                "customer.delete"
-            } else {
-                "customer.restore"
-            };
-            record(tx, &who, action, id, Some(&before), Some(&after))?;
-            Ok(after)
-        })
-        .await?;
-    Ok(Json(customer))
 }

@@ -1,5 +1,6 @@
-//! The HTTP API: one file per OpenAPI tag. Handlers parse and authorise; rules live in `domain`,
-//! SQL in `db`.
+//! The HTTP API: one file per OpenAPI tag. Handlers parse and authorise (the guard is the type
+//! of their auth argument: `BearerAuth`, `StaffAuth`, `AdminAuth`), call one use-case in `app`,
+//! and declare their error statuses with `Fails<mask>`; rules live in `domain`, SQL in `db`.
 
 pub mod audit;
 pub mod auth;
@@ -9,6 +10,7 @@ pub mod common;
 pub mod customers;
 pub mod dashboard;
 pub mod diagnoses;
+pub mod engine_schema;
 pub mod system;
 pub mod transfer;
 pub mod users;

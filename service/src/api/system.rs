@@ -7,9 +7,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
-use crate::auth::BearerAuth;
-use crate::db::{audit, customers, users};
-use crate::error::ApiResult;
+use crate::app::overview;
+use crate::auth::AdminAuth;
+use crate::error::status::GUARDED;
+use crate::error::{Fails, describe};
 use crate::state::AppState;
 use crate::sysmon::{database_bytes, disk_usage};
 
@@ -37,17 +38,13 @@ pub struct SystemMetrics {
     pub rows: RowCounts,
 }
 
-async fn row_counts(state: &AppState) -> ApiResult<RowCounts> {
-    state
-        .db
-        .read(|c| {
-            Ok(RowCounts {
-                customers: customers::count_live(c)?,
-                users: users::count(c)?,
-                audit_logs: audit::count(c)?,
-            })
-        })
-        .await
+async fn row_counts(state: &AppState) -> Result<RowCounts, crate::app::Error> {
+    let r = overview::row_counts(&state.db).await?;
+    Ok(RowCounts {
+        customers: r.customers,
+        users: r.users,
+        audit_logs: r.audit_logs,
+    })
 }
 
 #[OpenApi(prefix_path = "/api/system", tag = "ApiTags::System")]
@@ -57,9 +54,8 @@ impl SystemApi {
     async fn metrics(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
-    ) -> ApiResult<Json<SystemMetrics>> {
-        auth.admin()?;
+        _auth: AdminAuth,
+    ) -> Result<Json<SystemMetrics>, Fails<GUARDED>> {
         let settings = &state.settings;
         let snap = state.sysmon.snapshot();
         let disk = disk_usage(settings.state_dir()).unwrap_or_default();
@@ -91,7 +87,8 @@ pub async fn health(state: Data<&AppState>) -> Response {
             (StatusCode::OK, poem::web::Json(body)).into_response()
         }
         Err(e) => {
-            let b = e.body();
+            let e: crate::app::Error = e.into();
+            let (_, b) = describe(&e);
             let body = serde_json::json!({
                 "status": "unavailable",
                 "reason": b.code,

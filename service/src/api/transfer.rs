@@ -1,7 +1,5 @@
 //! Spreadsheet import (dry run, then an atomic commit), the import template, and exports.
 
-use std::collections::HashMap;
-
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Query;
@@ -10,15 +8,18 @@ use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Enum, Multipart, OpenApi};
 
 use super::ApiTags;
-use super::common::{actor, today};
-use crate::auth::BearerAuth;
-use crate::db::audit::{self, Change};
-use crate::db::customers::{self, ListFilter};
-use crate::db::users;
+use super::common::actor;
+use super::customers::check_category;
+use crate::app::transfer::{self, Format};
+use crate::app::{self, Error};
+use crate::auth::StaffAuth;
+use crate::db::customers::ListFilter;
 use crate::domain::customer::Stage;
-use crate::error::{ApiError, ApiResult};
-use crate::io::import::{self, ImportReport};
-use crate::io::{export, read};
+use crate::domain::ids::UserId;
+use crate::error::Fails;
+use crate::error::status::{BODY, GUARDED, PARAMS};
+use crate::io::import::ImportReport;
+use crate::io::read;
 use crate::state::AppState;
 
 pub struct TransferApi;
@@ -34,6 +35,15 @@ pub struct ImportUpload {
 pub enum FileFormat {
     Xlsx,
     Csv,
+}
+
+impl From<FileFormat> for Format {
+    fn from(f: FileFormat) -> Self {
+        match f {
+            FileFormat::Xlsx => Format::Xlsx,
+            FileFormat::Csv => Format::Csv,
+        }
+    }
 }
 
 #[derive(ApiResponse)]
@@ -69,10 +79,10 @@ pub async fn read_upload(
     state: &AppState,
     file: Upload,
     sheet: Option<String>,
-) -> ApiResult<read::Sheet> {
+) -> Result<read::Sheet, Error> {
     let limit = state.settings.max_upload_bytes;
     if file.size() as u64 > limit {
-        return Err(ApiError::too_large(format!(
+        return Err(Error::too_large(format!(
             "文件超过 {} MB 上限",
             limit / 1024 / 1024
         )));
@@ -81,14 +91,9 @@ pub async fn read_upload(
     let bytes = file
         .into_vec()
         .await
-        .map_err(|_| ApiError::validation("file", "读取上传文件失败"))?;
+        .map_err(|_| Error::validation("file", "读取上传文件失败"))?;
     let max_rows = state.settings.import_max_rows as usize;
-    tokio::task::spawn_blocking(move || {
-        read::read(&bytes, name.as_deref(), sheet.as_deref(), max_rows)
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| ApiError::validation("file", e.0))
+    transfer::read_sheet(bytes, name, sheet, max_rows).await
 }
 
 #[OpenApi(tag = "ApiTags::Transfer")]
@@ -107,40 +112,18 @@ impl TransferApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        auth: BearerAuth,
+        auth: StaffAuth,
         dry_run: Query<Option<bool>>,
         /// The worksheet to read (default: the first one).
         #[oai(validator(max_length = 100))]
         sheet: Query<Option<String>>,
         upload: ImportUpload,
-    ) -> ApiResult<ImportResponse> {
-        let user = auth.staff()?.clone();
+    ) -> Result<ImportResponse, Fails<{ GUARDED | BODY }>> {
         let sheet = read_upload(&state, upload.file, sheet.0).await?;
         let dry_run = dry_run.0.unwrap_or(true);
-        let today = today();
-        if dry_run {
-            let (report, _) = state
-                .db
-                .read(move |c| Ok(import::plan(c, &sheet, today)?))
-                .await?;
-            return Ok(ImportResponse::Ok(Json(report)));
-        }
-        let who = actor(&state, req, Some(&user));
-        let report = state
-            .db
-            .write(move |tx| {
-                let (mut report, rows) = import::plan(tx, &sheet, today)?;
-                if !report.errors.is_empty() {
-                    return Ok(report);
-                }
-                import::commit(tx, &rows, Some(user.id))?;
-                report.committed = true;
-                let after = serde_json::json!({"total": report.total, "inserted": report.inserted, "updated": report.updated});
-                audit::record(tx, &who, Change { action: "customer.import", resource_type: "customer", resource_id: None, before: None, after: Some(after) })?;
-                Ok(report)
-            })
-            .await?;
-        Ok(if report.committed {
+        let who = actor(&state, req, Some(&auth.0));
+        let report = transfer::import(&state.db, who, sheet, dry_run, app::today()).await?;
+        Ok(if dry_run || report.committed {
             ImportResponse::Ok(Json(report))
         } else {
             ImportResponse::Invalid(Json(report))
@@ -155,15 +138,11 @@ impl TransferApi {
     )]
     async fn template(
         &self,
-        auth: BearerAuth,
+        _auth: StaffAuth,
         format: Query<Option<FileFormat>>,
-    ) -> ApiResult<FileResponse> {
-        auth.staff()?;
+    ) -> Result<FileResponse, Fails<{ GUARDED | PARAMS }>> {
         let format = format.0.unwrap_or(FileFormat::Xlsx);
-        let bytes = match format {
-            FileFormat::Xlsx => export::template_xlsx().map_err(ApiError::internal)?,
-            FileFormat::Csv => export::template_csv(),
-        };
+        let bytes = transfer::template(format.into())?;
         Ok(attachment(bytes, "customer-import-template", format))
     }
 
@@ -178,67 +157,27 @@ impl TransferApi {
         &self,
         state: Data<&AppState>,
         req: &Request,
-        auth: BearerAuth,
+        auth: StaffAuth,
         format: Query<Option<FileFormat>>,
         #[oai(validator(max_length = 100))] q: Query<Option<String>>,
         category: Query<Option<String>>,
         stage: Query<Option<Stage>>,
         #[oai(validator(max_length = 50))] industry: Query<Option<String>>,
-        owner_id: Query<Option<i64>>,
-    ) -> ApiResult<FileResponse> {
-        let user = auth.staff()?;
-        if let Some(c) = &category.0
-            && !["A", "B", "C", "none"].contains(&c.as_str())
-        {
-            return Err(ApiError::validation(
-                "category",
-                "分类只能是 A、B、C 或 none",
-            ));
-        }
+        owner_id: Query<Option<UserId>>,
+    ) -> Result<FileResponse, Fails<{ GUARDED | PARAMS }>> {
+        check_category(&category.0)?;
         let filter = ListFilter {
             q: q.0,
             category: category.0,
             stage: stage.0,
             industry: industry.0,
-            owner_id: owner_id.0,
+            owner_id: owner_id.0.map(UserId::get),
             deleted: false,
         };
         let format = format.0.unwrap_or(FileFormat::Xlsx);
-        let who = actor(&state, req, Some(user));
-        let bytes = state
-            .db
-            .read(move |c| {
-                let rows = customers::all(c, &filter)?;
-                let owners: HashMap<i64, String> = users::list(c)?
-                    .into_iter()
-                    .map(|u| (u.id, u.username))
-                    .collect();
-                let bytes = match format {
-                    FileFormat::Xlsx => export::xlsx(&rows, &owners).map_err(ApiError::internal)?,
-                    FileFormat::Csv => export::csv(&rows, &owners),
-                };
-                Ok((bytes, rows.len()))
-            })
-            .await?;
-        let count = bytes.1;
-        state
-            .db
-            .write(move |tx| {
-                let after = serde_json::json!({"rows": count});
-                Ok(audit::record(
-                    tx,
-                    &who,
-                    Change {
-                        action: "customer.export",
-                        resource_type: "customer",
-                        resource_id: None,
-                        before: None,
-                        after: Some(after),
-                    },
-                )?)
-            })
-            .await?;
-        let name = format!("customers-{}", today().format("%Y%m%d"));
-        Ok(attachment(bytes.0, &name, format))
+        let who = actor(&state, req, Some(&auth.0));
+        let exported = transfer::export(&state.db, who, filter, format.into()).await?;
+        let name = format!("customers-{}", app::today().format("%Y%m%d"));
+        Ok(attachment(exported.bytes, &name, format))
     }
 }

@@ -1,11 +1,14 @@
 //! A short-lived cache of the account facts a token check needs, so most requests skip a
-//! database round trip. Changes made by this process drop the entry at once; changes from
-//! another process (`loan-broker admin reset-password`) are seen within the TTL.
+//! database round trip. An entry is labelled with the accounts generation it was loaded at: an
+//! audited change of any account commits a new generation (`db::Cached::Accounts`), so this
+//! process never serves an entry older than its own last change; changes from another process
+//! (`loan-broker admin reset-password`) are seen within the TTL.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
+use crate::domain::ids::UserId;
 use crate::domain::user::Role;
 
 #[derive(Debug, Clone)]
@@ -19,7 +22,13 @@ pub struct Account {
 
 pub struct AccountCache {
     ttl: Duration,
-    entries: RwLock<HashMap<i64, (Instant, Option<Account>)>>,
+    entries: RwLock<HashMap<UserId, Entry>>,
+}
+
+struct Entry {
+    loaded: Instant,
+    generation: u64,
+    account: Option<Account>,
 }
 
 impl Default for AccountCache {
@@ -32,25 +41,26 @@ impl Default for AccountCache {
 }
 
 impl AccountCache {
-    /// `Some(entry)` when fresh; the entry itself is `None` for an account that does not exist.
-    pub fn get(&self, id: i64) -> Option<Option<Account>> {
+    /// `Some(entry)` when fresh and of the current `generation`; the entry itself is `None`
+    /// for an account that does not exist.
+    pub fn get(&self, id: UserId, generation: u64) -> Option<Option<Account>> {
         let entries = self.entries.read().ok()?;
-        let (at, account) = entries.get(&id)?;
-        (at.elapsed() < self.ttl).then(|| account.clone())
+        let e = entries.get(&id)?;
+        (e.generation == generation && e.loaded.elapsed() < self.ttl).then(|| e.account.clone())
     }
 
-    pub fn put(&self, id: i64, account: Option<Account>) {
+    /// Keeps what was loaded; `generation` must have been read *before* loading it.
+    pub fn put(&self, id: UserId, generation: u64, account: Option<Account>) {
         if let Ok(mut entries) = self.entries.write() {
             if entries.len() > 10_000 {
                 entries.clear();
             }
-            entries.insert(id, (Instant::now(), account));
-        }
-    }
-
-    pub fn forget(&self, id: i64) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.remove(&id);
+            let entry = Entry {
+                loaded: Instant::now(),
+                generation,
+                account,
+            };
+            entries.insert(id, entry);
         }
     }
 }

@@ -10,7 +10,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::Rng;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::error::ApiError;
+use crate::app::Error;
 
 /// Two long-lived threads do all hashing. Each argon2 hash takes ~19 MiB; on tokio's blocking
 /// pool every thread that ever hashed kept that memory in its own malloc arena (RSS reached
@@ -67,8 +67,8 @@ impl Default for Hasher {
     }
 }
 
-fn busy() -> ApiError {
-    ApiError::unavailable("busy", "登录请求过多，请稍后重试")
+fn busy() -> Error {
+    Error::busy()
 }
 
 /// Verified against when the user does not exist, so both paths cost the same time.
@@ -92,7 +92,7 @@ pub fn verify_blocking(password: &str, phc: &str) -> bool {
 
 impl Hasher {
     /// A place in the queue, or 503 at once when the queue is full.
-    pub fn reserve(&self) -> Result<Slot, ApiError> {
+    pub fn reserve(&self) -> Result<Slot, Error> {
         self.slots
             .clone()
             .try_acquire_owned()
@@ -107,7 +107,7 @@ impl Hasher {
         &self,
         slot: Slot,
         work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, Error> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         // The slot travels with the job: a client that hangs up does not free its place while
         // its hash is still waiting to run.
@@ -117,16 +117,16 @@ impl Hasher {
         });
         self.jobs.try_send(job).map_err(|e| match e {
             TrySendError::Full(_) => busy(),
-            TrySendError::Disconnected(_) => ApiError::internal("the hashing threads have stopped"),
+            TrySendError::Disconnected(_) => Error::internal("the hashing threads have stopped"),
         })?;
-        rx.await.map_err(ApiError::internal)
+        rx.await.map_err(Error::internal)
     }
 
-    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+    pub async fn hash(&self, password: String) -> Result<String, Error> {
         let slot = self.reserve()?;
         self.run(slot, move || hash_blocking(&password))
             .await?
-            .map_err(ApiError::internal)
+            .map_err(Error::internal)
     }
 
     /// `phc = None` (unknown or locked account) still spends one verification, against a dummy
@@ -136,7 +136,7 @@ impl Hasher {
         slot: Slot,
         password: String,
         phc: Option<String>,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<bool, Error> {
         self.run(slot, move || match phc {
             Some(phc) => verify_blocking(&password, &phc),
             None => {

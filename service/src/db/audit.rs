@@ -1,4 +1,5 @@
-//! The audit trail: who changed what, when, from where, with the state before and after.
+//! The audit trail: who changed what, when, from where, with the state before and after. Entries
+//! are written only by [`super::UnitOfWork::commit`], in the transaction of the change itself.
 
 use poem_openapi::Object;
 use rusqlite::{Connection, Row};
@@ -6,6 +7,9 @@ use sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
 use serde::Serialize;
 
 use super::sql;
+use crate::domain::ids::{CustomerId, PlanId, ProductId, ProviderId, RulesVersion, UserId};
+use crate::domain::timestamp::Timestamp;
+use crate::domain::vocab::AuditAction;
 
 const TABLE: &str = "audit_logs";
 const COLUMNS: [&str; 10] = [
@@ -24,13 +28,12 @@ const COLUMNS: [&str; 10] = [
 #[derive(Object, Serialize, Debug, Clone)]
 pub struct AuditEntry {
     pub id: i64,
-    pub at: String,
+    pub at: Timestamp,
     #[oai(nullable)]
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     #[oai(nullable)]
     pub username: Option<String>,
-    /// e.g. `customer.create`, `user.update`, `auth.login_failed`
-    pub action: String,
+    pub action: AuditAction,
     pub resource_type: String,
     #[oai(nullable)]
     pub resource_id: Option<String>,
@@ -42,36 +45,109 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
 }
 
-/// Who acted and from where; passed from the API layer into every write.
+/// Who acted and from where; passed from the API layer (or the CLI) into every change.
 #[derive(Debug, Clone, Default)]
 pub struct Actor {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub username: Option<String>,
     pub ip: Option<String>,
 }
 
-pub struct Change<'a> {
-    pub action: &'a str,
-    pub resource_type: &'a str,
-    pub resource_id: Option<String>,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-}
-
-impl<'a> Change<'a> {
-    /// An event about an account that carries no before/after (sign-in, sign-out, unlock …).
-    pub fn on_user(action: &'a str, id: i64) -> Self {
+impl Actor {
+    /// An operator at the command line of the server.
+    pub fn cli() -> Self {
         Self {
-            action,
-            resource_type: "user",
-            resource_id: Some(id.to_string()),
-            before: None,
-            after: None,
+            user_id: None,
+            username: Some("cli".into()),
+            ip: None,
         }
     }
 }
 
-pub fn record(conn: &Connection, actor: &Actor, change: Change<'_>) -> rusqlite::Result<i64> {
+/// What a change is about (stored as `resource_type` / `resource_id`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Resource {
+    User(UserId),
+    /// A sign-in attempt for a name no account has.
+    UnknownUser,
+    Customer(CustomerId),
+    /// Many customers at once (import, export, re-diagnosis).
+    Customers,
+    Plan(PlanId),
+    Rules(RulesVersion),
+    Product(ProductId),
+    Provider(ProviderId),
+    Branding,
+}
+
+impl Resource {
+    fn type_code(self) -> &'static str {
+        match self {
+            Self::User(_) | Self::UnknownUser => "user",
+            Self::Customer(_) | Self::Customers => "customer",
+            Self::Plan(_) => "plan",
+            Self::Rules(_) => "rules",
+            Self::Product(_) => "product",
+            Self::Provider(_) => "provider",
+            Self::Branding => "branding",
+        }
+    }
+
+    fn id(self) -> Option<String> {
+        match self {
+            Self::User(id) => Some(id.to_string()),
+            Self::Customer(id) => Some(id.to_string()),
+            Self::Plan(id) => Some(id.to_string()),
+            Self::Rules(v) => Some(v.to_string()),
+            Self::Product(id) => Some(id.to_string()),
+            Self::Provider(id) => Some(id.to_string()),
+            Self::UnknownUser | Self::Customers | Self::Branding => None,
+        }
+    }
+
+    /// The in-memory copies a change of this resource makes stale.
+    pub(super) fn cached(self) -> Option<super::Cached> {
+        match self {
+            Self::User(_) => Some(super::Cached::Accounts),
+            _ => None,
+        }
+    }
+}
+
+/// The resource of a change and its state before and after (as JSON, as the API shows it).
+pub struct Change {
+    pub resource: Resource,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl Change {
+    /// An event that carries no before/after (sign-in, sign-out, unlock …).
+    pub fn on(resource: Resource) -> Self {
+        Self {
+            resource,
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn before(mut self, value: &impl Serialize) -> Self {
+        self.before = serde_json::to_value(value).ok();
+        self
+    }
+
+    pub fn after(mut self, value: &impl Serialize) -> Self {
+        self.after = serde_json::to_value(value).ok();
+        self
+    }
+}
+
+pub(super) fn record(
+    conn: &Connection,
+    actor: &Actor,
+    action: AuditAction,
+    change: Change,
+) -> rusqlite::Result<i64> {
     let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
     let q = Query::insert()
         .into_table(TABLE)
@@ -87,12 +163,12 @@ pub fn record(conn: &Connection, actor: &Actor, change: Change<'_>) -> rusqlite:
             "after_json",
         ])
         .values_panic([
-            sql::now().into(),
+            Timestamp::now().into(),
             actor.user_id.into(),
             actor.username.clone().into(),
-            change.action.into(),
-            change.resource_type.into(),
-            change.resource_id.into(),
+            action.code().into(),
+            change.resource.type_code().into(),
+            change.resource.id().into(),
             actor.ip.clone().into(),
             json(change.before).into(),
             json(change.after).into(),
@@ -102,37 +178,42 @@ pub fn record(conn: &Connection, actor: &Actor, change: Change<'_>) -> rusqlite:
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    let id: i64 = r.get(0)?;
+    let id: i64 = r.get("id")?;
     sql::in_row(TABLE, id, decode(id, r))
 }
 
 fn decode(id: i64, r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    let json = |column: &str, s: Option<String>| {
-        s.map(|s| sql::json_column(TABLE, id, column, &s))
+    let json = |column: &str| -> rusqlite::Result<Option<serde_json::Value>> {
+        r.get::<_, Option<String>>(column)?
+            .map(|s| sql::json_column(TABLE, id, column, &s))
             .transpose()
     };
+    let action: String = r.get("action")?;
+    let action = AuditAction::from_code(&action)
+        .ok_or_else(|| sql::bad_row(TABLE, id, format!("action: unknown value {action:?}")))?;
     Ok(AuditEntry {
         id,
-        at: r.get(1)?,
-        user_id: r.get(2)?,
-        username: r.get(3)?,
-        action: r.get(4)?,
-        resource_type: r.get(5)?,
-        resource_id: r.get(6)?,
-        ip: r.get(7)?,
-        before: json("before_json", r.get(8)?)?,
-        after: json("after_json", r.get(9)?)?,
+        at: r.get("at")?,
+        user_id: r.get("user_id")?,
+        username: r.get("username")?,
+        action,
+        resource_type: r.get("resource_type")?,
+        resource_id: r.get("resource_id")?,
+        ip: r.get("ip")?,
+        before: json("before_json")?,
+        after: json("after_json")?,
     })
 }
 
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
+    /// A prefix of the action code, e.g. `customer.`.
     pub action: Option<String>,
     pub resource_type: Option<String>,
     pub resource_id: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
 }
 
 fn filtered(f: &AuditFilter) -> SelectStatement {
@@ -149,12 +230,12 @@ fn filtered(f: &AuditFilter) -> SelectStatement {
     if let Some(id) = &f.resource_id {
         cond = cond.add(Expr::col("resource_id").eq(id.as_str()));
     }
-    if let Some(from) = &f.from {
-        cond = cond.add(Expr::col("at").gte(from.as_str()));
+    if let Some(from) = f.from {
+        cond = cond.add(Expr::col("at").gte(from.format("%Y-%m-%d").to_string()));
     }
-    if let Some(to) = &f.to {
+    if let Some(to) = f.to {
         // `to` is a date: include the whole day.
-        cond = cond.add(Expr::col("at").lt(format!("{to}\u{10FFFF}")));
+        cond = cond.add(Expr::col("at").lt(format!("{}\u{10FFFF}", to.format("%Y-%m-%d"))));
     }
     Query::select().from(TABLE).cond_where(cond).to_owned()
 }
@@ -173,6 +254,32 @@ pub fn list(
         .offset(offset)
         .to_owned();
     Ok((sql::query_all(conn, &q, from_row)?, total))
+}
+
+/// The latest entries whose action starts with any of `prefixes`, newest first, without their
+/// before/after (for overviews: who did what).
+pub fn recent(
+    conn: &Connection,
+    prefixes: &[&str],
+    limit: u64,
+) -> rusqlite::Result<Vec<AuditEntry>> {
+    let mut any = Cond::any();
+    for p in prefixes {
+        any = any.add(Expr::col("action").like(format!("{p}%")));
+    }
+    let q = Query::select()
+        .columns(COLUMNS)
+        .from(TABLE)
+        .cond_where(any)
+        .order_by("id", Order::Desc)
+        .limit(limit)
+        .to_owned();
+    let mut entries = sql::query_all(conn, &q, from_row)?;
+    for e in &mut entries {
+        e.before = None;
+        e.after = None;
+    }
+    Ok(entries)
 }
 
 pub fn count(conn: &Connection) -> rusqlite::Result<i64> {

@@ -7,10 +7,20 @@ use serde::{Deserialize, Serialize};
 
 use super::sql;
 use crate::domain::engine::{Product, ProviderCategory, RuleSet};
+use crate::domain::ids::{ProductId, ProviderId, RulesVersion, UserId};
 use crate::domain::money::{opt_wan_to_yuan, opt_yuan_to_wan};
+use crate::domain::timestamp::Timestamp;
+
+/// One stored version of the rule set.
+#[derive(Debug, Clone)]
+pub struct StoredRules {
+    pub version: RulesVersion,
+    pub rules: RuleSet,
+    pub created_at: Timestamp,
+}
 
 /// The latest rule set and its version.
-pub fn latest_rules(conn: &Connection) -> rusqlite::Result<Option<(i64, RuleSet, String)>> {
+pub fn latest_rules(conn: &Connection) -> rusqlite::Result<Option<StoredRules>> {
     let q = Query::select()
         .columns(["version", "body", "created_at"])
         .from("rule_sets")
@@ -22,8 +32,8 @@ pub fn latest_rules(conn: &Connection) -> rusqlite::Result<Option<(i64, RuleSet,
 
 pub fn rules_version(
     conn: &Connection,
-    version: i64,
-) -> rusqlite::Result<Option<(i64, RuleSet, String)>> {
+    version: RulesVersion,
+) -> rusqlite::Result<Option<StoredRules>> {
     let q = Query::select()
         .columns(["version", "body", "created_at"])
         .from("rule_sets")
@@ -35,13 +45,17 @@ pub fn rules_version(
 fn rules_row(
     conn: &Connection,
     q: &sea_query::SelectStatement,
-) -> rusqlite::Result<Option<(i64, RuleSet, String)>> {
+) -> rusqlite::Result<Option<StoredRules>> {
     sql::query_opt(conn, q, |r| {
-        let version: i64 = r.get(0)?;
+        let version: RulesVersion = r.get("version")?;
         sql::in_row("rule_sets", version, {
-            let body: String = r.get(1)?;
+            let body: String = r.get("body")?;
             let rules = sql::json_column("rule_sets", version, "body", &body)?;
-            r.get::<_, String>(2).map(|at| (version, rules, at))
+            r.get("created_at").map(|created_at| StoredRules {
+                version,
+                rules,
+                created_at,
+            })
         })
     })
 }
@@ -50,8 +64,8 @@ pub fn insert_rules(
     conn: &Connection,
     rules: &RuleSet,
     note: Option<&str>,
-    user: Option<i64>,
-) -> rusqlite::Result<i64> {
+    user: Option<UserId>,
+) -> rusqlite::Result<RulesVersion> {
     let body = serde_json::to_string(rules)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let q = Query::insert()
@@ -61,12 +75,12 @@ pub fn insert_rules(
             body.into(),
             note.map(str::to_string).into(),
             user.into(),
-            sql::now().into(),
+            Timestamp::now().into(),
         ])
         .to_owned();
     let version = sql::insert(conn, &q)?;
     bump_generation(conn)?;
-    Ok(version)
+    Ok(RulesVersion(version))
 }
 
 const GENERATION_KEY: &str = "catalog_generation";
@@ -94,24 +108,28 @@ fn bump_generation(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-#[derive(Object, Serialize, Debug, Clone)]
-pub struct ProductRecord {
-    pub id: i64,
-    /// The product as data (gates, amount formula, caps, `last_verified_on`, …).
-    pub product: serde_json::Value,
-    pub updated_at: String,
+/// A stored loan product.
+#[derive(Debug, Clone)]
+pub struct StoredProduct {
+    pub id: ProductId,
+    pub product: Product,
+    pub updated_at: Timestamp,
 }
 
-fn product_row(r: &Row<'_>) -> rusqlite::Result<(i64, Product, String)> {
-    let id: i64 = r.get(0)?;
+fn product_row(r: &Row<'_>) -> rusqlite::Result<StoredProduct> {
+    let id: ProductId = r.get("id")?;
     sql::in_row("products", id, {
-        let body: String = r.get(1)?;
+        let body: String = r.get("body")?;
         let product = sql::json_column("products", id, "body", &body)?;
-        r.get::<_, String>(2).map(|at| (id, product, at))
+        r.get("updated_at").map(|updated_at| StoredProduct {
+            id,
+            product,
+            updated_at,
+        })
     })
 }
 
-pub fn products(conn: &Connection) -> rusqlite::Result<Vec<(i64, Product, String)>> {
+pub fn products(conn: &Connection) -> rusqlite::Result<Vec<StoredProduct>> {
     let q = Query::select()
         .columns(["id", "body", "updated_at"])
         .from("products")
@@ -120,7 +138,7 @@ pub fn products(conn: &Connection) -> rusqlite::Result<Vec<(i64, Product, String
     sql::query_all(conn, &q, product_row)
 }
 
-pub fn product(conn: &Connection, id: i64) -> rusqlite::Result<Option<(i64, Product, String)>> {
+pub fn product(conn: &Connection, id: ProductId) -> rusqlite::Result<Option<StoredProduct>> {
     let q = Query::select()
         .columns(["id", "body", "updated_at"])
         .from("products")
@@ -132,7 +150,7 @@ pub fn product(conn: &Connection, id: i64) -> rusqlite::Result<Option<(i64, Prod
 pub fn product_key_taken(
     conn: &Connection,
     key: &str,
-    except: Option<i64>,
+    except: Option<ProductId>,
 ) -> rusqlite::Result<bool> {
     let mut q = Query::select();
     q.expr(Expr::col("id").count())
@@ -144,11 +162,15 @@ pub fn product_key_taken(
     Ok(sql::count(conn, &q)? > 0)
 }
 
-pub fn save_product(conn: &Connection, id: Option<i64>, p: &Product) -> rusqlite::Result<i64> {
+pub fn save_product(
+    conn: &Connection,
+    id: Option<ProductId>,
+    p: &Product,
+) -> rusqlite::Result<ProductId> {
     let body = serde_json::to_string(p)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    let now = sql::now();
-    match id {
+    let now = Timestamp::now();
+    let id = match id {
         Some(id) => {
             let q = Query::update()
                 .table("products")
@@ -161,8 +183,7 @@ pub fn save_product(conn: &Connection, id: Option<i64>, p: &Product) -> rusqlite
                 .and_where(Expr::col("id").eq(id))
                 .to_owned();
             sql::execute(conn, &q)?;
-            bump_generation(conn)?;
-            Ok(id)
+            id
         }
         None => {
             let q = Query::insert()
@@ -172,18 +193,18 @@ pub fn save_product(conn: &Connection, id: Option<i64>, p: &Product) -> rusqlite
                     p.id.clone().into(),
                     body.into(),
                     p.active.into(),
-                    now.clone().into(),
+                    now.into(),
                     now.into(),
                 ])
                 .to_owned();
-            let id = sql::insert(conn, &q)?;
-            bump_generation(conn)?;
-            Ok(id)
+            ProductId(sql::insert(conn, &q)?)
         }
-    }
+    };
+    bump_generation(conn)?;
+    Ok(id)
 }
 
-pub fn delete_product(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
+pub fn delete_product(conn: &Connection, id: ProductId) -> rusqlite::Result<usize> {
     let n = sql::execute(
         conn,
         &Query::delete()
@@ -244,11 +265,11 @@ fn default_active() -> bool {
 
 #[derive(Object, Serialize, Debug, Clone, PartialEq)]
 pub struct Provider {
-    pub id: i64,
+    pub id: ProviderId,
     #[oai(flatten)]
     #[serde(flatten)]
     pub data: ProviderInput,
-    pub updated_at: String,
+    pub updated_at: Timestamp,
 }
 
 const PROVIDER_COLUMNS: [&str; 10] = [
@@ -265,41 +286,33 @@ const PROVIDER_COLUMNS: [&str; 10] = [
 ];
 
 fn provider_row(r: &Row<'_>) -> rusqlite::Result<Provider> {
-    let id: i64 = r.get(0)?;
+    let id: ProviderId = r.get("id")?;
     sql::in_row("providers", id, decode_provider(id, r))
 }
 
-fn decode_provider(id: i64, r: &Row<'_>) -> rusqlite::Result<Provider> {
-    let category: String = r.get(2)?;
-    let category =
-        serde_json::from_value(serde_json::Value::String(category.clone())).map_err(|_| {
-            sql::bad_row(
-                "providers",
-                id,
-                format!("category: unknown value {category:?}"),
-            )
-        })?;
+fn decode_provider(id: ProviderId, r: &Row<'_>) -> rusqlite::Result<Provider> {
+    let category: String = r.get("category")?;
+    let category = ProviderCategory::from_code(&category).ok_or_else(|| {
+        sql::bad_row(
+            "providers",
+            id,
+            format!("category: unknown value {category:?}"),
+        )
+    })?;
     Ok(Provider {
         id,
         data: ProviderInput {
-            name: r.get(1)?,
+            name: r.get("name")?,
             category,
-            contact_name: r.get(3)?,
-            contact_phone: r.get(4)?,
-            price_min_wan: opt_yuan_to_wan(r.get(5)?),
-            price_max_wan: opt_yuan_to_wan(r.get(6)?),
-            notes: r.get(7)?,
-            active: r.get(8)?,
+            contact_name: r.get("contact_name")?,
+            contact_phone: r.get("contact_phone")?,
+            price_min_wan: opt_yuan_to_wan(r.get("price_min_yuan")?),
+            price_max_wan: opt_yuan_to_wan(r.get("price_max_yuan")?),
+            notes: r.get("notes")?,
+            active: r.get("active")?,
         },
-        updated_at: r.get(9)?,
+        updated_at: r.get("updated_at")?,
     })
-}
-
-pub fn category_code(c: ProviderCategory) -> String {
-    serde_json::to_value(c)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 pub fn providers(
@@ -312,7 +325,7 @@ pub fn providers(
         .from("providers")
         .order_by("id", Order::Asc);
     if let Some(c) = category {
-        q.and_where(Expr::col("category").eq(category_code(c)));
+        q.and_where(Expr::col("category").eq(c.code()));
     }
     if active_only {
         q.and_where(Expr::col("active").eq(true));
@@ -320,7 +333,7 @@ pub fn providers(
     sql::query_all(conn, &q, provider_row)
 }
 
-pub fn provider(conn: &Connection, id: i64) -> rusqlite::Result<Option<Provider>> {
+pub fn provider(conn: &Connection, id: ProviderId) -> rusqlite::Result<Option<Provider>> {
     let q = Query::select()
         .columns(PROVIDER_COLUMNS)
         .from("providers")
@@ -331,20 +344,20 @@ pub fn provider(conn: &Connection, id: i64) -> rusqlite::Result<Option<Provider>
 
 pub fn save_provider(
     conn: &Connection,
-    id: Option<i64>,
+    id: Option<ProviderId>,
     p: &ProviderInput,
-) -> rusqlite::Result<i64> {
-    let now = sql::now();
+) -> rusqlite::Result<ProviderId> {
+    let now = Timestamp::now();
     let values: Vec<(&str, sea_query::SimpleExpr)> = vec![
         ("name", p.name.clone().into()),
-        ("category", category_code(p.category).into()),
+        ("category", p.category.code().into()),
         ("contact_name", p.contact_name.clone().into()),
         ("contact_phone", p.contact_phone.clone().into()),
         ("price_min_yuan", opt_wan_to_yuan(p.price_min_wan).into()),
         ("price_max_yuan", opt_wan_to_yuan(p.price_max_wan).into()),
         ("notes", p.notes.clone().into()),
         ("active", p.active.into()),
-        ("updated_at", now.clone().into()),
+        ("updated_at", now.into()),
     ];
     match id {
         Some(id) => {
@@ -371,11 +384,12 @@ pub fn save_provider(
                     .values_panic(vals)
                     .to_owned(),
             )
+            .map(ProviderId)
         }
     }
 }
 
-pub fn delete_provider(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
+pub fn delete_provider(conn: &Connection, id: ProviderId) -> rusqlite::Result<usize> {
     sql::execute(
         conn,
         &Query::delete()
@@ -389,7 +403,7 @@ pub fn delete_provider(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
 pub struct Model {
     /// The catalog generation this model was loaded at (or after).
     pub generation: i64,
-    pub rules_version: i64,
+    pub rules_version: RulesVersion,
     pub rules: RuleSet,
     pub products: Vec<Product>,
 }
@@ -410,12 +424,17 @@ impl ModelCache {
         if let Some(m) = self.cached(generation) {
             return Ok(Some(m));
         }
-        let Some((rules_version, rules, _)) = latest_rules(conn)? else {
+        let Some(StoredRules {
+            version: rules_version,
+            rules,
+            ..
+        }) = latest_rules(conn)?
+        else {
             return Ok(None);
         };
         let products = products(conn)?
             .into_iter()
-            .map(|(_, p, _)| p)
+            .map(|p| p.product)
             .filter(|p| p.active)
             .collect();
         let model = std::sync::Arc::new(Model {
@@ -483,9 +502,11 @@ mod tests {
     fn every_product_change_moves_the_generation() {
         let (_dir, conn) = catalog_db();
         let g0 = generation(&conn).unwrap();
-        let (id, mut p, _) = products(&conn).unwrap().remove(0);
-        p.active = !p.active;
-        save_product(&conn, Some(id), &p).unwrap();
+        let StoredProduct {
+            id, mut product, ..
+        } = products(&conn).unwrap().remove(0);
+        product.active = !product.active;
+        save_product(&conn, Some(id), &product).unwrap();
         let g1 = generation(&conn).unwrap();
         delete_product(&conn, id).unwrap();
         let g2 = generation(&conn).unwrap();

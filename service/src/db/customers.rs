@@ -490,6 +490,87 @@ pub fn count_live(conn: &Connection) -> rusqlite::Result<i64> {
     sql::count(conn, &q)
 }
 
+/// The summary of a customer's latest diagnosis, kept on the customer row for lists and filters.
+pub struct LatestDiagnosis {
+    pub id: i64,
+    pub category: &'static str,
+    pub total: f64,
+    pub recommended_yuan: i64,
+}
+
+pub fn set_latest_diagnosis(
+    conn: &Connection,
+    id: i64,
+    latest: &LatestDiagnosis,
+) -> rusqlite::Result<usize> {
+    let q = Query::update()
+        .table(TABLE)
+        .values([
+            ("latest_diagnosis_id", latest.id.into()),
+            ("latest_category", latest.category.into()),
+            ("latest_total", latest.total.into()),
+            ("latest_recommended_yuan", latest.recommended_yuan.into()),
+        ])
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    sql::execute(conn, &q)
+}
+
+/// The highest customer id so far (0 when there is none).
+pub fn max_id(conn: &Connection) -> rusqlite::Result<i64> {
+    let q = Query::select()
+        .expr(sea_query::Func::coalesce([
+            Expr::col("id").max(),
+            Expr::val(0),
+        ]))
+        .from(TABLE)
+        .to_owned();
+    sql::count(conn, &q)
+}
+
+/// Live customers per latest category (`None`: not diagnosed yet), with their summed loan
+/// demand and summed recommended amount in 元.
+pub struct CategoryTotals {
+    pub category: Option<String>,
+    pub customers: i64,
+    pub demand_yuan: i64,
+    pub recommended_yuan: i64,
+}
+
+pub fn totals_by_category(conn: &Connection) -> rusqlite::Result<Vec<CategoryTotals>> {
+    let sum =
+        |col: &str| sea_query::Func::coalesce([Expr::col(col.to_string()).sum(), Expr::val(0)]);
+    let q = Query::select()
+        .column("latest_category")
+        .expr_as(Expr::col("id").count(), "customers")
+        .expr_as(sum("loan_demand_yuan"), "demand_yuan")
+        .expr_as(sum("latest_recommended_yuan"), "recommended_yuan")
+        .from(TABLE)
+        .and_where(Expr::col("deleted_at").is_null())
+        .group_by_col("latest_category")
+        .to_owned();
+    sql::query_all(conn, &q, |r| {
+        Ok(CategoryTotals {
+            category: r.get("latest_category")?,
+            customers: r.get("customers")?,
+            demand_yuan: r.get("demand_yuan")?,
+            recommended_yuan: r.get("recommended_yuan")?,
+        })
+    })
+}
+
+/// Live customers per stage (stages without customers are left out).
+pub fn counts_by_stage(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
+    let q = Query::select()
+        .column("stage")
+        .expr_as(Expr::col("id").count(), "customers")
+        .from(TABLE)
+        .and_where(Expr::col("deleted_at").is_null())
+        .group_by_col("stage")
+        .to_owned();
+    sql::query_all(conn, &q, |r| Ok((r.get("stage")?, r.get("customers")?)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,15 +10,17 @@ use super::sql;
 use crate::domain::engine::{
     Category, Diagnosis, FactChange, Facts, PlanDraft, PlanKind, ProductDelta, ProviderCategory,
 };
+use crate::domain::ids::{CustomerId, DiagnosisId, PlanId, ProviderId, RulesVersion, UserId};
 use crate::domain::money::wan_to_yuan;
+use crate::domain::timestamp::Timestamp;
 
 #[derive(Object, Serialize, Debug, Clone)]
 pub struct DiagnosisRecord {
-    pub id: i64,
-    pub customer_id: i64,
+    pub id: DiagnosisId,
+    pub customer_id: CustomerId,
     /// The rule-set version the diagnosis used.
-    pub rules_version: i64,
-    pub created_at: String,
+    pub rules_version: RulesVersion,
+    pub created_at: Timestamp,
     #[oai(flatten)]
     #[serde(flatten)]
     pub result: Diagnosis,
@@ -32,17 +34,9 @@ fn json<T: Serialize>(v: &T) -> rusqlite::Result<String> {
     serde_json::to_string(v).map_err(codec_err)
 }
 
-fn category_code(c: Category) -> &'static str {
-    match c {
-        Category::A => "A",
-        Category::B => "B",
-        Category::C => "C",
-    }
-}
-
 /// A diagnosis ready to store: serialised once, possibly on another thread.
 pub struct Encoded {
-    customer_id: i64,
+    customer_id: CustomerId,
     facts: String,
     result: String,
     category: &'static str,
@@ -50,12 +44,12 @@ pub struct Encoded {
     recommended_yuan: i64,
 }
 
-pub fn encode(customer_id: i64, facts: &Facts, d: &Diagnosis) -> rusqlite::Result<Encoded> {
+pub fn encode(customer_id: CustomerId, facts: &Facts, d: &Diagnosis) -> rusqlite::Result<Encoded> {
     Ok(Encoded {
         customer_id,
         facts: json(facts)?,
         result: json(d)?,
-        category: category_code(d.category),
+        category: d.category.code(),
         total: d.total,
         recommended_yuan: wan_to_yuan(d.recommended_wan),
     })
@@ -64,21 +58,21 @@ pub fn encode(customer_id: i64, facts: &Facts, d: &Diagnosis) -> rusqlite::Resul
 /// Stores a diagnosis and makes it the customer's latest.
 pub fn insert(
     conn: &Connection,
-    customer_id: i64,
-    rules_version: i64,
+    customer_id: CustomerId,
+    rules_version: RulesVersion,
     facts: &Facts,
     d: &Diagnosis,
-    user: Option<i64>,
-) -> rusqlite::Result<i64> {
+    user: Option<UserId>,
+) -> rusqlite::Result<DiagnosisId> {
     insert_encoded(conn, &encode(customer_id, facts, d)?, rules_version, user)
 }
 
 pub fn insert_encoded(
     conn: &Connection,
     e: &Encoded,
-    rules_version: i64,
-    user: Option<i64>,
-) -> rusqlite::Result<i64> {
+    rules_version: RulesVersion,
+    user: Option<UserId>,
+) -> rusqlite::Result<DiagnosisId> {
     let q = Query::insert()
         .into_table("diagnoses")
         .columns([
@@ -101,39 +95,38 @@ pub fn insert_encoded(
             e.total.into(),
             e.recommended_yuan.into(),
             user.into(),
-            sql::now().into(),
+            Timestamp::now().into(),
         ])
         .to_owned();
-    let id = sql::insert(conn, &q)?;
-    let q = Query::update()
-        .table("customers")
-        .values([
-            ("latest_diagnosis_id", id.into()),
-            ("latest_category", e.category.into()),
-            ("latest_total", e.total.into()),
-            ("latest_recommended_yuan", e.recommended_yuan.into()),
-        ])
-        .and_where(Expr::col("id").eq(e.customer_id))
-        .to_owned();
-    sql::execute(conn, &q)?;
+    let id = DiagnosisId(sql::insert(conn, &q)?);
+    super::customers::set_latest_diagnosis(
+        conn,
+        e.customer_id.get(),
+        &super::customers::LatestDiagnosis {
+            id: id.get(),
+            category: e.category,
+            total: e.total,
+            recommended_yuan: e.recommended_yuan,
+        },
+    )?;
     Ok(id)
 }
 
 fn record(r: &Row<'_>) -> rusqlite::Result<(DiagnosisRecord, String)> {
-    let id: i64 = r.get(0)?;
+    let id: DiagnosisId = r.get("id")?;
     sql::in_row("diagnoses", id, decode_record(id, r))
 }
 
-fn decode_record(id: i64, r: &Row<'_>) -> rusqlite::Result<(DiagnosisRecord, String)> {
-    let result: String = r.get(3)?;
-    let facts: String = r.get(5)?;
+fn decode_record(id: DiagnosisId, r: &Row<'_>) -> rusqlite::Result<(DiagnosisRecord, String)> {
+    let result: String = r.get("result")?;
+    let facts: String = r.get("facts")?;
     let result: Diagnosis = sql::json_column("diagnoses", id, "result", &result)?;
     Ok((
         DiagnosisRecord {
             id,
-            customer_id: r.get(1)?,
-            rules_version: r.get(2)?,
-            created_at: r.get(4)?,
+            customer_id: r.get("customer_id")?,
+            rules_version: r.get("rules_version")?,
+            created_at: r.get("created_at")?,
             result,
         },
         facts,
@@ -150,7 +143,10 @@ const COLUMNS: [&str; 6] = [
 ];
 
 /// A diagnosis with its input snapshot.
-pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<(DiagnosisRecord, Facts)>> {
+pub fn get(
+    conn: &Connection,
+    id: DiagnosisId,
+) -> rusqlite::Result<Option<(DiagnosisRecord, Facts)>> {
     let q = Query::select()
         .columns(COLUMNS)
         .from("diagnoses")
@@ -166,7 +162,7 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<(DiagnosisReco
 
 pub fn for_customer(
     conn: &Connection,
-    customer_id: i64,
+    customer_id: CustomerId,
     limit: u64,
 ) -> rusqlite::Result<Vec<DiagnosisRecord>> {
     let q = Query::select()
@@ -195,14 +191,14 @@ pub struct PlanTask {
 struct StoredPlan {
     draft: PlanDraft,
     tasks: Vec<PlanTask>,
-    provider_ids: Vec<i64>,
+    provider_ids: Vec<ProviderId>,
 }
 
 #[derive(Object, Serialize, Debug, Clone)]
 pub struct Plan {
-    pub id: i64,
-    pub customer_id: i64,
-    pub diagnosis_id: i64,
+    pub id: PlanId,
+    pub customer_id: CustomerId,
+    pub diagnosis_id: DiagnosisId,
     pub status: PlanStatus,
     pub kind: PlanKind,
     pub title: String,
@@ -226,23 +222,20 @@ pub struct Plan {
     pub total_after: f64,
     pub fixes_vetoes: Vec<String>,
     pub product_changes: Vec<ProductDelta>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 pub fn insert_plan(
     conn: &Connection,
-    customer_id: i64,
-    diagnosis_id: i64,
+    customer_id: CustomerId,
+    diagnosis_id: DiagnosisId,
     draft: PlanDraft,
-    provider_ids: Vec<i64>,
-    user: Option<i64>,
-) -> rusqlite::Result<i64> {
-    let now = sql::now();
-    let kind = serde_json::to_value(draft.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    provider_ids: Vec<ProviderId>,
+    user: Option<UserId>,
+) -> rusqlite::Result<PlanId> {
+    let now = Timestamp::now();
+    let kind = draft.kind.code();
     let increase = wan_to_yuan(draft.estimated_increase_wan);
     let tasks = draft
         .tasks
@@ -278,11 +271,11 @@ pub fn insert_plan(
             body.into(),
             increase.into(),
             user.into(),
-            now.clone().into(),
+            now.into(),
             now.into(),
         ])
         .to_owned();
-    sql::insert(conn, &q)
+    sql::insert(conn, &q).map(PlanId)
 }
 
 const PLAN_COLUMNS: [&str; 7] = [
@@ -297,17 +290,17 @@ const PLAN_COLUMNS: [&str; 7] = [
 
 fn plan_row(conn: &Connection) -> impl FnMut(&Row<'_>) -> rusqlite::Result<Plan> + '_ {
     move |r| {
-        let id: i64 = r.get(0)?;
+        let id: PlanId = r.get("id")?;
         sql::in_row("plans", id, decode_plan(conn, id, r))
     }
 }
 
-fn decode_plan(conn: &Connection, id: i64, r: &Row<'_>) -> rusqlite::Result<Plan> {
-    let body: String = r.get(4)?;
+fn decode_plan(conn: &Connection, id: PlanId, r: &Row<'_>) -> rusqlite::Result<Plan> {
+    let body: String = r.get("body")?;
     let stored: StoredPlan = sql::json_column("plans", id, "body", &body)?;
-    let status: String = r.get(3)?;
-    let status = serde_json::from_value(serde_json::Value::String(status.clone()))
-        .map_err(|_| sql::bad_row("plans", id, format!("status: unknown value {status:?}")))?;
+    let status: String = r.get("status")?;
+    let status = PlanStatus::from_code(&status)
+        .ok_or_else(|| sql::bad_row("plans", id, format!("status: unknown value {status:?}")))?;
     // A provider deleted since the plan was made is left out; one that fails to load is an error.
     let mut providers = Vec::with_capacity(stored.provider_ids.len());
     for pid in &stored.provider_ids {
@@ -316,8 +309,8 @@ fn decode_plan(conn: &Connection, id: i64, r: &Row<'_>) -> rusqlite::Result<Plan
     let d = stored.draft;
     Ok(Plan {
         id,
-        customer_id: r.get(1)?,
-        diagnosis_id: r.get(2)?,
+        customer_id: r.get("customer_id")?,
+        diagnosis_id: r.get("diagnosis_id")?,
         status,
         kind: d.kind,
         title: d.title,
@@ -338,12 +331,12 @@ fn decode_plan(conn: &Connection, id: i64, r: &Row<'_>) -> rusqlite::Result<Plan
         total_after: d.total_after,
         fixes_vetoes: d.fixes_vetoes,
         product_changes: d.product_changes,
-        created_at: r.get(5)?,
-        updated_at: r.get(6)?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
     })
 }
 
-pub fn plan(conn: &Connection, id: i64) -> rusqlite::Result<Option<Plan>> {
+pub fn plan(conn: &Connection, id: PlanId) -> rusqlite::Result<Option<Plan>> {
     let q = Query::select()
         .columns(PLAN_COLUMNS)
         .from("plans")
@@ -356,7 +349,7 @@ pub fn plan(conn: &Connection, id: i64) -> rusqlite::Result<Option<Plan>> {
 pub fn plans(
     conn: &Connection,
     status: Option<PlanStatus>,
-    customer_id: Option<i64>,
+    customer_id: Option<CustomerId>,
     limit: u64,
 ) -> rusqlite::Result<Vec<Plan>> {
     let mut q = Query::select();
@@ -373,7 +366,10 @@ pub fn plans(
     sql::query_all(conn, &q, plan_row(conn))
 }
 
-pub fn plans_for_customer(conn: &Connection, customer_id: i64) -> rusqlite::Result<Vec<Plan>> {
+pub fn plans_for_customer(
+    conn: &Connection,
+    customer_id: CustomerId,
+) -> rusqlite::Result<Vec<Plan>> {
     let q = Query::select()
         .columns(PLAN_COLUMNS)
         .from("plans")
@@ -387,7 +383,7 @@ pub fn plans_for_customer(conn: &Connection, customer_id: i64) -> rusqlite::Resu
 /// Sets the status and task ticks; `done[i]` applies to task `i`.
 pub fn update_plan(
     conn: &Connection,
-    id: i64,
+    id: PlanId,
     status: Option<PlanStatus>,
     done: &[(usize, bool)],
 ) -> rusqlite::Result<()> {
@@ -396,7 +392,7 @@ pub fn update_plan(
         .from("plans")
         .and_where(Expr::col("id").eq(id))
         .to_owned();
-    let Some(body) = sql::query_opt(conn, &q, |r| r.get::<_, String>(0))? else {
+    let Some(body) = sql::query_opt(conn, &q, |r| r.get::<_, String>("body"))? else {
         return Ok(());
     };
     let mut stored: StoredPlan = sql::json_column("plans", id, "body", &body)?;
@@ -408,7 +404,7 @@ pub fn update_plan(
     let mut u = Query::update();
     u.table("plans")
         .value("body", json(&stored)?)
-        .value("updated_at", sql::now())
+        .value("updated_at", Timestamp::now())
         .and_where(Expr::col("id").eq(id));
     if let Some(s) = status {
         u.value("status", s.code());
@@ -417,12 +413,23 @@ pub fn update_plan(
     Ok(())
 }
 
-pub fn plan_counts_by_status(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
+/// How many plans have each status (statuses without plans are left out).
+pub fn plan_counts_by_status(conn: &Connection) -> rusqlite::Result<Vec<(PlanStatus, i64)>> {
     let q = Query::select()
         .column("status")
-        .expr(Expr::col("id").count())
+        .expr_as(Expr::col("id").count(), "plans")
         .from("plans")
         .group_by_col("status")
         .to_owned();
-    sql::query_all(conn, &q, |r| Ok((r.get(0)?, r.get(1)?)))
+    sql::query_all(conn, &q, |r| {
+        let status: String = r.get("status")?;
+        let status = PlanStatus::from_code(&status).ok_or_else(|| {
+            sql::bad_row(
+                "plans",
+                "(count)",
+                format!("status: unknown value {status:?}"),
+            )
+        })?;
+        Ok((status, r.get("plans")?))
+    })
 }

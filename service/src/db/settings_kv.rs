@@ -13,7 +13,7 @@ pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
         .from(TABLE)
         .and_where(Expr::col("key").eq(key))
         .to_owned();
-    sql::query_opt(conn, &q, |r| r.get(0))
+    sql::query_opt(conn, &q, |r| r.get("value"))
 }
 
 pub fn set(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<usize> {

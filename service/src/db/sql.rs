@@ -1,8 +1,80 @@
 //! Thin glue between sea-query and rusqlite: every statement is built by sea-query and bound as parameters.
 
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, Row};
 use sea_query::{QueryStatementWriter, SqliteQueryBuilder};
 use sea_query_rusqlite::RusqliteBinder;
+
+use crate::domain::ids::{
+    CustomerId, DiagnosisId, PlanId, ProductId, ProviderId, RulesVersion, UserId,
+};
+use crate::domain::timestamp::{NotATimestamp, Timestamp};
+
+/// Typed ids are stored as the integers they wrap.
+macro_rules! id_columns {
+    ($($name:ident),+ $(,)?) => {$(
+        impl From<$name> for sea_query::Value {
+            fn from(id: $name) -> Self {
+                id.0.into()
+            }
+        }
+
+        impl sea_query::Nullable for $name {
+            fn null() -> sea_query::Value {
+                sea_query::Value::BigInt(None)
+            }
+        }
+
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                self.0.to_sql()
+            }
+        }
+
+        impl FromSql for $name {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                i64::column_result(value).map(Self)
+            }
+        }
+    )+};
+}
+
+id_columns!(
+    UserId,
+    CustomerId,
+    DiagnosisId,
+    PlanId,
+    ProductId,
+    ProviderId,
+    RulesVersion
+);
+
+/// Timestamps are stored in their wire form (RFC 3339, milliseconds, `Z`), which sorts by time.
+impl From<Timestamp> for sea_query::Value {
+    fn from(t: Timestamp) -> Self {
+        t.to_text().into()
+    }
+}
+
+impl sea_query::Nullable for Timestamp {
+    fn null() -> sea_query::Value {
+        sea_query::Value::String(None)
+    }
+}
+
+impl ToSql for Timestamp {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.to_text()))
+    }
+}
+
+impl FromSql for Timestamp {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = value.as_str()?;
+        Timestamp::parse(text)
+            .ok_or_else(|| FromSqlError::Other(Box::new(NotATimestamp(text.into()))))
+    }
+}
 
 pub fn execute<Q: QueryStatementWriter + RusqliteBinder>(
     conn: &Connection,
@@ -114,4 +186,31 @@ pub fn json_column<T: serde::de::DeserializeOwned>(
     text: &str,
 ) -> rusqlite::Result<T> {
     serde_json::from_str(text).map_err(|e| bad_row(table, id, format!("{column}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_columns_round_trip_and_bad_values_are_errors() {
+        let conn = Connection::open_in_memory().unwrap();
+        let id: UserId = conn
+            .query_row("SELECT ?1", [UserId(42)], |r| r.get(0))
+            .unwrap();
+        assert_eq!(id, UserId(42));
+        let t = Timestamp::parse("2026-03-01T08:30:00.123Z").unwrap();
+        let back: Timestamp = conn.query_row("SELECT ?1", [t], |r| r.get(0)).unwrap();
+        assert_eq!(back, t);
+        let stored: String = conn.query_row("SELECT ?1", [t], |r| r.get(0)).unwrap();
+        assert_eq!(stored, "2026-03-01T08:30:00.123Z");
+        for bad in ["SELECT 'yesterday'", "SELECT 5", "SELECT NULL"] {
+            let decoded = conn.query_row(bad, [], |r| r.get::<_, Timestamp>(0));
+            assert!(decoded.is_err(), "{bad}");
+        }
+        assert!(
+            conn.query_row("SELECT 'x'", [], |r| r.get::<_, UserId>(0))
+                .is_err()
+        );
+    }
 }

@@ -1,10 +1,11 @@
 //! Accounts table, failed-login counters and revoked tokens.
 
-use rusqlite::types::Type;
 use rusqlite::{Connection, Row};
 use sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
 
 use super::sql;
+use crate::domain::ids::UserId;
+use crate::domain::timestamp::Timestamp;
 use crate::domain::user::{Role, User, normalize_username};
 
 pub const TABLE: &str = "users";
@@ -28,7 +29,7 @@ const COLUMNS: [&str; 11] = [
 
 #[derive(Debug, Clone)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
@@ -36,44 +37,37 @@ pub struct UserRow {
     pub must_change_password: bool,
     pub disabled: bool,
     pub token_version: i64,
-    pub last_login_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub last_login_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
     /// A failed-login counter of this account (for some client or for all) is at its limit.
     pub locked: bool,
 }
 
-/// A stored value this build cannot interpret: the row is refused, never read as something else.
-#[derive(Debug)]
-struct UnknownRole(String);
-
-impl std::fmt::Display for UnknownRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown role {:?} in users.role", self.0)
-    }
-}
-
-impl std::error::Error for UnknownRole {}
-
 impl UserRow {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
-        let role: String = r.get(3)?;
-        let role = Role::from_code(&role).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(3, Type::Text, Box::new(UnknownRole(role)))
-        })?;
+        let id: i64 = r.get("id")?;
+        sql::in_row(TABLE, id, Self::decode(id, r))
+    }
+
+    fn decode(id: i64, r: &Row<'_>) -> rusqlite::Result<Self> {
+        let role: String = r.get("role")?;
+        // A stored value this build cannot interpret: the row is refused, never read as another.
+        let role = Role::from_code(&role)
+            .ok_or_else(|| sql::bad_row(TABLE, id, format!("role: unknown value {role:?}")))?;
         Ok(Self {
-            id: r.get(0)?,
-            username: r.get(1)?,
-            display_name: r.get(2)?,
+            id: r.get("id")?,
+            username: r.get("username")?,
+            display_name: r.get("display_name")?,
             role,
-            password_hash: r.get(4)?,
-            must_change_password: r.get(5)?,
-            disabled: r.get(6)?,
-            token_version: r.get(7)?,
-            last_login_at: r.get(8)?,
-            created_at: r.get(9)?,
-            updated_at: r.get(10)?,
-            locked: r.get(11)?,
+            password_hash: r.get("password_hash")?,
+            must_change_password: r.get("must_change_password")?,
+            disabled: r.get("disabled")?,
+            token_version: r.get("token_version")?,
+            last_login_at: r.get("last_login_at")?,
+            created_at: r.get("created_at")?,
+            updated_at: r.get("updated_at")?,
+            locked: r.get("locked")?,
         })
     }
 
@@ -86,8 +80,8 @@ impl UserRow {
             disabled: self.disabled,
             must_change_password: self.must_change_password,
             locked: self.locked,
-            last_login_at: self.last_login_at.clone(),
-            created_at: self.created_at.clone(),
+            last_login_at: self.last_login_at,
+            created_at: self.created_at,
         }
     }
 }
@@ -99,16 +93,16 @@ fn select_users() -> SelectStatement {
         .from(FAILURES)
         .and_where(Expr::col((FAILURES, "user_id")).equals((TABLE, "id")))
         .and_where(Expr::col((FAILURES, "failures")).gte(Expr::col((FAILURES, "max_failures"))))
-        .and_where(Expr::col((FAILURES, "window_until")).gt(sql::now()))
+        .and_where(Expr::col((FAILURES, "window_until")).gt(Timestamp::now()))
         .to_owned();
     Query::select()
         .columns(COLUMNS.map(|c| (TABLE, c)))
-        .expr(Expr::exists(at_limit))
+        .expr_as(Expr::exists(at_limit), "locked")
         .from(TABLE)
         .to_owned()
 }
 
-pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<UserRow>> {
+pub fn by_id(conn: &Connection, id: UserId) -> rusqlite::Result<Option<UserRow>> {
     let q = select_users()
         .and_where(Expr::col((TABLE, "id")).eq(id))
         .to_owned();
@@ -149,8 +143,8 @@ pub struct NewUser<'a> {
     pub must_change_password: bool,
 }
 
-pub fn insert(conn: &Connection, u: &NewUser<'_>) -> rusqlite::Result<i64> {
-    let now = sql::now();
+pub fn insert(conn: &Connection, u: &NewUser<'_>) -> rusqlite::Result<UserId> {
+    let now = Timestamp::now();
     let q = Query::insert()
         .into_table(TABLE)
         .columns([
@@ -168,17 +162,17 @@ pub fn insert(conn: &Connection, u: &NewUser<'_>) -> rusqlite::Result<i64> {
             u.role.code().into(),
             u.password_hash.into(),
             u.must_change_password.into(),
-            now.clone().into(),
+            now.into(),
             now.into(),
         ])
         .to_owned();
-    sql::insert(conn, &q)
+    sql::insert(conn, &q).map(UserId)
 }
 
 /// Replaces the password; bumping `token_version` revokes every token issued before.
 pub fn set_password(
     conn: &Connection,
-    id: i64,
+    id: UserId,
     hash: &str,
     must_change: bool,
 ) -> rusqlite::Result<usize> {
@@ -187,7 +181,7 @@ pub fn set_password(
         .value("password_hash", hash)
         .value("must_change_password", must_change)
         .value("token_version", Expr::col("token_version").add(1))
-        .value("updated_at", sql::now())
+        .value("updated_at", Timestamp::now())
         .and_where(Expr::col("id").eq(id))
         .to_owned();
     unlock(conn, id)?;
@@ -201,10 +195,10 @@ pub struct UserChanges {
     pub unlock: bool,
 }
 
-pub fn update(conn: &Connection, id: i64, c: &UserChanges) -> rusqlite::Result<usize> {
+pub fn update(conn: &Connection, id: UserId, c: &UserChanges) -> rusqlite::Result<usize> {
     let mut q = Query::update();
     q.table(TABLE)
-        .value("updated_at", sql::now())
+        .value("updated_at", Timestamp::now())
         .and_where(Expr::col("id").eq(id));
     if let Some(name) = &c.display_name {
         q.value("display_name", name.as_str());
@@ -224,18 +218,18 @@ pub fn update(conn: &Connection, id: i64, c: &UserChanges) -> rusqlite::Result<u
 }
 
 /// Ends every sign-in session of the account (all tokens issued so far stop working).
-pub fn end_sessions(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
+pub fn end_sessions(conn: &Connection, id: UserId) -> rusqlite::Result<usize> {
     let q = Query::update()
         .table(TABLE)
         .value("token_version", Expr::col("token_version").add(1))
-        .value("updated_at", sql::now())
+        .value("updated_at", Timestamp::now())
         .and_where(Expr::col("id").eq(id))
         .to_owned();
     sql::execute(conn, &q)
 }
 
 /// Lifts every lock of the account: the counters for all clients are forgotten.
-pub fn unlock(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
+pub fn unlock(conn: &Connection, id: UserId) -> rusqlite::Result<usize> {
     let q = Query::delete()
         .from_table(FAILURES)
         .and_where(Expr::col("user_id").eq(id))
@@ -245,7 +239,7 @@ pub fn unlock(conn: &Connection, id: i64) -> rusqlite::Result<usize> {
 
 /// One counter's key and policy for [`count_attempt`].
 pub struct Counter<'a> {
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The client address, or [`ALL_CLIENTS`].
     pub client: &'a str,
     pub max_failures: u32,
@@ -259,8 +253,8 @@ pub struct Counter<'a> {
 pub fn count_attempt(
     conn: &Connection,
     counter: &Counter<'_>,
-    now: &str,
-    lock_until: &str,
+    now: Timestamp,
+    lock_until: Timestamp,
 ) -> rusqlite::Result<i64> {
     let ended = Expr::col("window_until").lte(now);
     let max = i64::from(counter.max_failures);
@@ -292,12 +286,12 @@ pub fn count_attempt(
         )
         .returning_col("failures")
         .to_owned();
-    sql::query_opt(conn, &q, |r| r.get(0))?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+    sql::query_opt(conn, &q, |r| r.get("failures"))?.ok_or(rusqlite::Error::QueryReturnedNoRows)
 }
 
 /// A successful sign-in: the client's counter is cleared, and its attempt no longer counts
 /// against the account (the other clients' attempts still do).
-pub fn count_success(conn: &Connection, user_id: i64, client: &str) -> rusqlite::Result<()> {
+pub fn count_success(conn: &Connection, user_id: UserId, client: &str) -> rusqlite::Result<()> {
     let q = Query::delete()
         .from_table(FAILURES)
         .and_where(Expr::col("user_id").eq(user_id))
@@ -314,7 +308,7 @@ pub fn count_success(conn: &Connection, user_id: i64, client: &str) -> rusqlite:
     sql::execute(conn, &q)?;
     let q = Query::update()
         .table(TABLE)
-        .value("last_login_at", sql::now())
+        .value("last_login_at", Timestamp::now())
         .and_where(Expr::col("id").eq(user_id))
         .to_owned();
     sql::execute(conn, &q)?;
@@ -322,7 +316,7 @@ pub fn count_success(conn: &Connection, user_id: i64, client: &str) -> rusqlite:
 }
 
 /// Drops counters whose window has ended.
-pub fn purge_ended_windows(conn: &Connection, now: &str) -> rusqlite::Result<usize> {
+pub fn purge_ended_windows(conn: &Connection, now: Timestamp) -> rusqlite::Result<usize> {
     let q = Query::delete()
         .from_table(FAILURES)
         .and_where(Expr::col("window_until").lte(now))
@@ -334,7 +328,7 @@ pub fn purge_ended_windows(conn: &Connection, now: &str) -> rusqlite::Result<usi
 pub fn revoke_token(
     conn: &Connection,
     jti: &str,
-    user_id: i64,
+    user_id: UserId,
     expires_at: i64,
 ) -> rusqlite::Result<()> {
     let q = Query::insert()
@@ -359,14 +353,14 @@ pub fn revoked_tokens(conn: &Connection, now: i64) -> rusqlite::Result<Vec<(Stri
         .from(REVOKED)
         .and_where(Expr::col("expires_at").gte(now))
         .to_owned();
-    sql::query_all(conn, &q, |r| Ok((r.get(0)?, r.get(1)?)))
+    sql::query_all(conn, &q, |r| Ok((r.get("jti")?, r.get("expires_at")?)))
 }
 
 pub fn admin_count_active(conn: &Connection) -> rusqlite::Result<i64> {
     let q = Query::select()
         .expr(Expr::col("id").count())
         .from(TABLE)
-        .and_where(Expr::col("role").eq("admin"))
+        .and_where(Expr::col("role").eq(Role::Admin.code()))
         .and_where(Expr::col("disabled").eq(false))
         .to_owned();
     sql::count(conn, &q)

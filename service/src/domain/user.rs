@@ -3,11 +3,13 @@
 use poem_openapi::Object;
 use serde::Serialize;
 
+use super::ids::UserId;
+use super::timestamp::Timestamp;
 pub use super::vocab::Role;
 
 #[derive(Object, Serialize, Debug, Clone, PartialEq)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
@@ -15,8 +17,8 @@ pub struct User {
     pub must_change_password: bool,
     pub locked: bool,
     #[oai(nullable)]
-    pub last_login_at: Option<String>,
-    pub created_at: String,
+    pub last_login_at: Option<Timestamp>,
+    pub created_at: Timestamp,
 }
 
 /// The one spelling of a username that is stored, looked up and counted against: surrounding

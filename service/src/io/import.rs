@@ -332,7 +332,7 @@ pub fn plan(
     };
     let owners: HashMap<String, i64> = users::list(conn)?
         .into_iter()
-        .map(|u| (u.username.to_lowercase(), u.id))
+        .map(|u| (u.username.to_lowercase(), u.id.get()))
         .collect();
     let mut errors = Errors::default();
     let mut first_seen: HashMap<String, u64> = HashMap::new();

@@ -233,7 +233,7 @@ async fn every_operation_answers_every_kind_of_caller_as_the_tables_say() {
             json!({"username": "authz-revoked", "display_name": "撤销", "role": "staff", "password": initial}),
         )
         .await;
-    assert_eq!(created.status(), StatusCode::OK);
+    assert_eq!(created.status(), StatusCode::CREATED);
     let revoked = json_of(app.login("authz-revoked", initial).await).await["access_token"]
         .as_str()
         .unwrap()

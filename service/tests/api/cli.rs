@@ -156,7 +156,7 @@ async fn backup_while_writes_continue_passes_integrity_check() {
                     .send()
                     .await
                     .unwrap();
-                assert_eq!(resp.status(), StatusCode::OK);
+                assert_eq!(resp.status(), StatusCode::CREATED);
                 acknowledged += 1;
             }
             acknowledged

@@ -157,7 +157,7 @@ impl TestApp {
         let created = self
             .post("/api/users", admin, json!({"username": username, "display_name": "业务员", "role": "staff", "password": initial}))
             .await;
-        assert_eq!(created.status(), StatusCode::OK);
+        assert_eq!(created.status(), StatusCode::CREATED);
         let token = json_of(self.login(username, initial).await).await["access_token"]
             .as_str()
             .unwrap()
@@ -178,8 +178,11 @@ impl TestApp {
 
     pub async fn create_customer(&self, token: &str, body: Value) -> Value {
         let resp = self.post("/api/customers", token, body).await;
-        assert_eq!(resp.status(), StatusCode::OK, "create customer");
-        json_of(resp).await
+        assert_eq!(resp.status(), StatusCode::CREATED, "create customer");
+        let location = location_of(&resp);
+        let customer = json_of(resp).await;
+        assert_eq!(location, format!("/api/customers/{}", customer["id"]));
+        customer
     }
 
     /// Uploads `bytes` as the brand logo under the file name `name`.
@@ -199,6 +202,15 @@ impl TestApp {
         assert_eq!(resp.status(), StatusCode::OK);
         json_of(resp).await["items"].as_array().unwrap().clone()
     }
+}
+
+/// The `Location` of a `201 Created`.
+pub fn location_of(resp: &Response) -> String {
+    resp.headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no Location on {}", resp.status()))
+        .to_string()
 }
 
 pub async fn json_of(resp: Response) -> Value {

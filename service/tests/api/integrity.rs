@@ -379,7 +379,7 @@ async fn a_full_disk_answers_503_disk_full_reports_it_in_health_and_leaves_no_pa
     let resp = app
         .post("/api/customers", &token, json!({"name": "空间恢复后"}))
         .await;
-    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.status(), StatusCode::CREATED);
     let health = app
         .request(reqwest::Method::GET, "/health", None, None)
         .await;
@@ -556,7 +556,7 @@ async fn rows_that_do_not_decode_are_500_errors_naming_the_row_in_the_log() {
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.status(), StatusCode::CREATED);
     }
     let conn = rusqlite::Connection::open(dir.path().join("loan-broker.db")).unwrap();
     let bad: i64 = conn
@@ -643,7 +643,7 @@ async fn after_concurrent_rules_edits_and_diagnoses_every_diagnosis_uses_the_lat
             let diag = client.post(&diag_url).bearer_auth(&token).send();
             let (put, diag) = tokio::join!(put, diag);
             assert_eq!(put.unwrap().status(), StatusCode::OK);
-            assert_eq!(diag.unwrap().status(), StatusCode::OK);
+            assert_eq!(diag.unwrap().status(), StatusCode::CREATED);
         }));
     }
     for t in tasks {

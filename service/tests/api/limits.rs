@@ -131,7 +131,7 @@ async fn strings_over_their_maximum_length_are_refused_naming_the_field() {
         let mut body = json!({"name": "长度测试公司"});
         body[field] = json!("长".repeat(max));
         let at_limit = app.post("/api/customers", &token, body.clone()).await;
-        assert_eq!(at_limit.status(), StatusCode::OK, "{field} at {max}");
+        assert_eq!(at_limit.status(), StatusCode::CREATED, "{field} at {max}");
         body[field] = json!("长".repeat(max + 1));
         let over = app.post("/api/customers", &token, body).await;
         assert_error(over, StatusCode::BAD_REQUEST, Some(field)).await;
@@ -607,7 +607,7 @@ async fn a_slow_but_steady_upload_within_the_body_timeout_succeeds() {
         .unwrap()
         .unwrap();
     let answer = String::from_utf8_lossy(&out);
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
     assert!(
         started.elapsed() > Duration::from_secs(1),
         "the upload was slow"

@@ -15,6 +15,7 @@ mod integrity;
 mod limits;
 mod memory;
 mod secrets;
+mod spec;
 mod system;
 mod transfer;
 mod users;

@@ -203,7 +203,7 @@ async fn secrets_and_passwords_never_appear_in_logs_or_error_bodies() {
             json!({"username": "secret-staff", "display_name": "员工", "role": "staff", "password": USER_PASSWORD}),
         )
         .await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(status, StatusCode::CREATED);
     let (status, staff) = c.login("secret-staff", USER_PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = c

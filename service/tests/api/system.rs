@@ -55,7 +55,7 @@ async fn prometheus_and_system_metrics() {
     app.create_customer(&token, json!({"name": "指标测试公司"}))
         .await;
     let text = scrape(&app).await;
-    assert!(text.contains("loan_broker_http_requests_total{method=\"POST\",route=\"/api/customers\",status=\"200\"} 1"), "{text}");
+    assert!(text.contains("loan_broker_http_requests_total{method=\"POST\",route=\"/api/customers\",status=\"201\"} 1"), "{text}");
     assert!(text.contains("loan_broker_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
     assert!(text.contains("loan_broker_customers 1"));
     let m = json_of(app.get("/api/system/metrics", &token).await).await;
@@ -653,7 +653,7 @@ async fn metric_labels_are_route_templates_and_the_page_parses_after_hostile_pat
         has("GET", "/api/customers/{id}", "404"),
         "a handler's 404 keeps its template: {text}"
     );
-    assert!(has("POST", "/api/customers", "200"), "{text}");
+    assert!(has("POST", "/api/customers", "201"), "{text}");
     assert!(has("POST", "/api/auth/login", "200"), "{text}");
     assert!(has("GET", "unmatched", "404"), "{text}");
     assert!(

@@ -38,8 +38,14 @@ async fn admin_operations_are_refused_for_staff_and_anonymous() {
         assert_error(as_staff, StatusCode::FORBIDDEN, None).await;
         let anonymous = app.request(method.clone(), path, None, body.clone()).await;
         assert_error(anonymous, StatusCode::UNAUTHORIZED, None).await;
+        let created = method == Method::POST && path == "/api/users";
         let as_admin = app.request(method, path, Some(&admin), body).await;
-        assert_eq!(as_admin.status(), StatusCode::OK, "{path} as admin");
+        let expected = if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(as_admin.status(), expected, "{path} as admin");
     }
 }
 
@@ -58,7 +64,8 @@ async fn user_management_validates_and_keeps_one_admin() {
         .await;
     assert_error(weak, StatusCode::BAD_REQUEST, Some("password")).await;
     let ok = app.post("/api/users", &admin, json!({"username": "ab12", "display_name": "x", "role": "staff", "password": "Passw0rd-12345"})).await;
-    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(ok.status(), StatusCode::CREATED);
+    assert_eq!(location_of(&ok), "/api/users/2");
     let dup = app.post("/api/users", &admin, json!({"username": "AB12", "display_name": "x", "role": "staff", "password": "Passw0rd-12345"})).await;
     assert_error(dup, StatusCode::CONFLICT, Some("username")).await;
     let demote = app

@@ -20,7 +20,8 @@ export default function RulesPage() {
   const text = edited ?? (rules.data ? pretty(rules.data.rules) : '')
 
   const save = useMutation({
-    mutationFn: (doc: unknown) => unwrap(api.PUT('/api/rules', { body: { rules: doc, note: note.trim() || undefined } })),
+    // The editor sends what was typed; the server checks it and names each bad path.
+    mutationFn: (doc: unknown) => unwrap(api.PUT('/api/rules', { body: { rules: doc as never, note: note.trim() || undefined } })),
     onSuccess: (r) => {
       qc.setQueryData(['rules'], r)
       setText(null)

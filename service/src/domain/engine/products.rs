@@ -20,7 +20,7 @@ impl ProductFamily {
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
     /// Stable key, e.g. "tax_loan".
@@ -64,7 +64,7 @@ impl Product {
 /// Typed entry conditions. Requirements on amounts/ages fail when the fact is unknown
 /// ("资料待补充"); conditions about the absence of bad events pass when unknown, because
 /// the diagnosis assumes a clean record and lists the field as missing.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Gate {
     MinCompanyAgeMonths {
@@ -318,7 +318,7 @@ fn collateral_held(ctx: &Ctx, months: u32) -> GateResult {
 }
 
 /// How the credit line is sized.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AmountFormula {
     /// annual tax × multiple for the tax grade (grades without a multiple get 0).

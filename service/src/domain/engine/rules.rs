@@ -14,7 +14,7 @@ use crate::domain::money::wan_to_yuan;
 
 const DEFAULT_RULES_JSON: &str = include_str!("default_rules.json");
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSet {
     pub weights: Weights,
@@ -44,7 +44,7 @@ impl RuleSet {
 }
 
 /// Dimension weights in percent; must sum to 100.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Weights {
     pub flow: f64,
@@ -69,7 +69,7 @@ impl Weights {
 }
 
 /// A/B/C grading (domain.md §2.2).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryRules {
     pub a_min_total: f64,
@@ -80,7 +80,7 @@ pub struct CategoryRules {
     pub c_below_total: f64,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DimensionRules {
     pub flow: FlowRules,
@@ -92,7 +92,7 @@ pub struct DimensionRules {
 }
 
 /// A band in a natural unit (months, years, ratio): matches values ≥ `min`.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Band {
     pub min: f64,
@@ -100,7 +100,7 @@ pub struct Band {
 }
 
 /// A money band: matches values ≥ `min_wan` 万元.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MoneyBand {
     pub min_wan: f64,
@@ -139,8 +139,9 @@ impl Threshold for MoneyBand {
 /// Scored table: bands sorted by descending threshold; the first band with value ≥ threshold
 /// wins, values below every band get `below_points`, exactly zero gets `zero_points` when set,
 /// unknown gets the neutral `missing_points`.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "{B}Table")]
 pub struct BandTable<B> {
     pub id: String,
     pub label: String,
@@ -155,7 +156,7 @@ pub struct BandTable<B> {
 }
 
 /// A penalty tier in a natural unit: applies when value > `over`.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Tier {
     pub over: f64,
@@ -163,7 +164,7 @@ pub struct Tier {
 }
 
 /// A money penalty tier: applies when value > `over_wan` 万元.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct MoneyTier {
     pub over_wan: f64,
@@ -192,8 +193,9 @@ impl Threshold for MoneyTier {
 
 /// Penalty table: tiers sorted by ascending threshold; the highest tier the value exceeds
 /// applies (tiers do not add up). Unknown values get no penalty but are flagged missing.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "{T}Table")]
 pub struct TierTable<T> {
     pub id: String,
     pub label: String,
@@ -202,7 +204,7 @@ pub struct TierTable<T> {
 }
 
 /// Fires when a ratio between two facts crosses `ratio`; adds `points` (≤ 0).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RatioRule {
     pub id: String,
@@ -212,7 +214,7 @@ pub struct RatioRule {
 }
 
 /// Inclusive integer range [min, max] → points.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RangeBand {
     pub min: u32,
@@ -220,7 +222,7 @@ pub struct RangeBand {
     pub points: f64,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RangeTable {
     pub id: String,
@@ -233,8 +235,9 @@ pub struct RangeTable {
 }
 
 /// Points per enum value (tax grade, business status, industry class).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "{K}Points")]
 pub struct PointsMap<K: Ord> {
     pub id: String,
     pub label: String,
@@ -244,7 +247,7 @@ pub struct PointsMap<K: Ord> {
     pub reason_low: String,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FlowRules {
     /// 对公流水月均.
@@ -255,7 +258,7 @@ pub struct FlowRules {
     pub demand_coverage: RatioRule,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceTaxRules {
     pub annual_invoice: BandTable<MoneyBand>,
@@ -264,7 +267,7 @@ pub struct InvoiceTaxRules {
     pub annual_tax: BandTable<MoneyBand>,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CreditRules {
     /// Start value before deductions.
@@ -278,7 +281,7 @@ pub struct CreditRules {
     pub business_loan_balance: TierTable<MoneyTier>,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AssetRules {
     /// Bands on net collateral equity ÷ loan demand; `zero_points` = no usable collateral,
@@ -288,7 +291,7 @@ pub struct AssetRules {
     pub ltv: BTreeMap<CollateralKind, f64>,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct QualificationRules {
     /// Company age in months.
@@ -302,14 +305,14 @@ pub type IndustryScoreRules = PointsMap<IndustryClass>;
 
 /// Industry text → class. Entries are checked in order and the first match wins, so the
 /// data lists the most restrictive class first.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct IndustryMap {
     pub default_class: IndustryClass,
     pub entries: Vec<IndustryEntry>,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct IndustryEntry {
     pub class: IndustryClass,
@@ -368,7 +371,7 @@ fn leading_code(text: &str) -> Option<&str> {
 }
 
 /// Window of the 征信 hard-inquiry count.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum InquiryWindow {
     M1,
@@ -388,7 +391,7 @@ impl InquiryWindow {
 
 /// A veto or cap: a typed condition on facts plus its explanation. Conditions on unknown
 /// facts never fire (the fact is reported missing instead).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TriggerRule {
     pub id: String,
@@ -400,7 +403,7 @@ pub struct TriggerRule {
     pub reason: String,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Trigger {
     CurrentOverdue,
@@ -437,7 +440,7 @@ pub enum Trigger {
     },
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendationRules {
     /// Total unsecured credit ≤ ratio × annual invoice − existing business loans
@@ -449,7 +452,7 @@ pub struct RecommendationRules {
 }
 
 /// One-sentence verdict templates. Placeholders: {families} {low} {high} {veto} {blocker}.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct VerdictTemplates {
     pub eligible: String,
@@ -459,7 +462,7 @@ pub struct VerdictTemplates {
 }
 
 /// Task checklist and cost data per plan kind.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PlanTemplate {
     pub title: String,
@@ -478,7 +481,7 @@ pub struct PlanTemplate {
     pub max_growth_ratio: Option<f64>,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PlanTemplates {
     pub tax_increase: PlanTemplate,

@@ -1,0 +1,145 @@
+//! Customers: create, change, move to and from the recycle bin, look up and list.
+
+use rusqlite::Connection;
+
+use super::{Error, Result};
+use crate::db::audit::{Actor, Change, Resource};
+use crate::db::customers::{self, ListFilter, Sort};
+use crate::db::{Db, UnitOfWork, users};
+use crate::domain::customer::{Customer, CustomerInput, CustomerPatch};
+use crate::domain::ids::{CustomerId, UserId};
+use crate::domain::vocab::AuditAction;
+
+pub struct Page {
+    pub items: Vec<Customer>,
+    pub total: i64,
+}
+
+/// The customer, also from the recycle bin.
+pub(crate) fn load(conn: &Connection, id: CustomerId) -> Result<Customer> {
+    customers::get(conn, id.get())?.ok_or_else(|| Error::not_found(format!("客户 #{id} 不存在")))
+}
+
+/// The facts of a customer that is not in the recycle bin.
+pub(crate) fn live(conn: &Connection, id: CustomerId) -> Result<CustomerInput> {
+    match customers::get(conn, id.get())? {
+        Some(c) if c.deleted_at.is_none() => Ok(c.data),
+        Some(_) => Err(Error::refused("deleted", "客户在回收站中，请先恢复")),
+        None => Err(Error::not_found(format!("客户 #{id} 不存在"))),
+    }
+}
+
+/// Refuses a second customer with the same 统一社会信用代码, and unknown owners.
+fn check_unique_and_owner(
+    conn: &Connection,
+    input: &CustomerInput,
+    except: Option<CustomerId>,
+) -> Result<()> {
+    if let Some(code) = &input.uscc
+        && let Some((id, deleted)) = customers::find_by_uscc(conn, code, except.map(|i| i.get()))?
+    {
+        let where_ = if deleted {
+            "（在回收站中，可恢复）"
+        } else {
+            ""
+        };
+        return Err(Error::conflict(
+            "uscc",
+            format!("统一社会信用代码 {code} 已被客户 #{id} 使用{where_}"),
+        ));
+    }
+    if let Some(owner) = input.owner_id
+        && users::by_id(conn, UserId(owner))?.is_none()
+    {
+        return Err(Error::validation("owner_id", "负责人不存在"));
+    }
+    Ok(())
+}
+
+pub async fn list(
+    db: &Db,
+    filter: ListFilter,
+    sort: Sort,
+    limit: u64,
+    offset: u64,
+) -> Result<Page> {
+    db.read(move |c| {
+        let (items, total) = customers::list(c, &filter, sort, limit, offset)?;
+        Ok(Page { items, total })
+    })
+    .await
+}
+
+pub async fn get(db: &Db, id: CustomerId) -> Result<Customer> {
+    db.read(move |c| load(c, id)).await
+}
+
+pub async fn create(
+    db: &Db,
+    actor: Actor,
+    mut input: CustomerInput,
+    today: chrono::NaiveDate,
+) -> Result<Customer> {
+    input.validate(today)?;
+    let created_by = actor.user_id.map(UserId::get);
+    db.change(actor, move |uow: UnitOfWork<'_>| {
+        check_unique_and_owner(&uow, &input, None)?;
+        let id = CustomerId(customers::insert(&uow, &input, created_by)?);
+        let after = load(&uow, id)?;
+        let change = Change::on(Resource::Customer(id)).after(&after);
+        Ok(uow.commit(AuditAction::CustomerCreate, change, after)?)
+    })
+    .await
+}
+
+pub async fn update(
+    db: &Db,
+    actor: Actor,
+    id: CustomerId,
+    patch: CustomerPatch,
+    today: chrono::NaiveDate,
+) -> Result<Customer> {
+    db.change(actor, move |uow: UnitOfWork<'_>| {
+        let before = load(&uow, id)?;
+        if before.deleted_at.is_some() {
+            return Err(Error::refused("deleted", "客户在回收站中，请先恢复再修改"));
+        }
+        let mut input = patch.apply(&before.data);
+        input.validate(today)?;
+        check_unique_and_owner(&uow, &input, Some(id))?;
+        customers::update(&uow, id.get(), &input)?;
+        let after = load(&uow, id)?;
+        let change = Change::on(Resource::Customer(id))
+            .before(&before)
+            .after(&after);
+        Ok(uow.commit(AuditAction::CustomerUpdate, change, after)?)
+    })
+    .await
+}
+
+/// Moves the customer to the recycle bin (`deleted`) or back out of it.
+pub async fn set_deleted(db: &Db, actor: Actor, id: CustomerId, deleted: bool) -> Result<Customer> {
+    db.change(actor, move |uow: UnitOfWork<'_>| {
+        let before = load(&uow, id)?;
+        if before.deleted_at.is_some() == deleted {
+            let msg = if deleted {
+                "客户已在回收站中"
+            } else {
+                "客户不在回收站中"
+            };
+            return Err(Error::refused("state", msg));
+        }
+        customers::set_deleted(&uow, id.get(), deleted)?;
+        let after = load(&uow, id)?;
+        let action = if deleted {
+            AuditAction::CustomerDelete
+        } else {
+            AuditAction::CustomerRestore
+        };
+        let change = Change::on(Resource::Customer(id))
+            .before(&before)
+            .after(&after);
+        Ok(uow.commit(action, change, after)?)
+    })
+    .await
+}
