@@ -1004,16 +1004,21 @@ export interface components {
             stage: components["schemas"]["Stage"];
             notes?: string | null;
             /** @description A / B / C of the latest diagnosis, if any. */
-            latest_category?: string | null;
+            latest_category?: components["schemas"]["Category"] | null;
             /** Format: double */
             latest_total?: number | null;
             /** Format: double */
             latest_recommended_wan?: number | null;
             /** Format: int64 */
             latest_diagnosis_id?: number | null;
+            /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
             updated_at: string;
-            /** @description Set when the customer is in the recycle bin (soft-deleted). */
+            /**
+             * Format: date-time
+             * @description Set when the customer is in the recycle bin (soft-deleted).
+             */
             deleted_at?: string | null;
         };
         /**

@@ -37,7 +37,7 @@ pub fn check_category(category: &Option<String>) -> Result<(), Error> {
     }
 }
 
-fn location(id: i64) -> String {
+fn location(id: CustomerId) -> String {
     format!("/api/customers/{id}")
 }
 
@@ -75,7 +75,7 @@ impl CustomersApi {
             category: category.0,
             stage: stage.0,
             industry: industry.0,
-            owner_id: owner_id.0.map(UserId::get),
+            owner_id: owner_id.0,
             deleted: deleted.0.unwrap_or(false),
         };
         let found = app::customers::list(&state.db, filter, sort, page_size, offset).await?;

@@ -171,7 +171,7 @@ impl TransferApi {
             category: category.0,
             stage: stage.0,
             industry: industry.0,
-            owner_id: owner_id.0.map(UserId::get),
+            owner_id: owner_id.0,
             deleted: false,
         };
         let format = format.0.unwrap_or(FileFormat::Xlsx);

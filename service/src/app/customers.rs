@@ -7,7 +7,7 @@ use crate::db::audit::{Actor, Change, Resource};
 use crate::db::customers::{self, ListFilter, Sort};
 use crate::db::{Db, UnitOfWork, users};
 use crate::domain::customer::{Customer, CustomerInput, CustomerPatch};
-use crate::domain::ids::{CustomerId, UserId};
+use crate::domain::ids::CustomerId;
 use crate::domain::vocab::AuditAction;
 
 pub struct Page {
@@ -17,12 +17,12 @@ pub struct Page {
 
 /// The customer, also from the recycle bin.
 pub(crate) fn load(conn: &Connection, id: CustomerId) -> Result<Customer> {
-    customers::get(conn, id.get())?.ok_or_else(|| Error::not_found(format!("客户 #{id} 不存在")))
+    customers::get(conn, id)?.ok_or_else(|| Error::not_found(format!("客户 #{id} 不存在")))
 }
 
 /// The facts of a customer that is not in the recycle bin.
 pub(crate) fn live(conn: &Connection, id: CustomerId) -> Result<CustomerInput> {
-    match customers::get(conn, id.get())? {
+    match customers::get(conn, id)? {
         Some(c) if c.deleted_at.is_none() => Ok(c.data),
         Some(_) => Err(Error::refused("deleted", "客户在回收站中，请先恢复")),
         None => Err(Error::not_found(format!("客户 #{id} 不存在"))),
@@ -36,7 +36,7 @@ fn check_unique_and_owner(
     except: Option<CustomerId>,
 ) -> Result<()> {
     if let Some(code) = &input.uscc
-        && let Some((id, deleted)) = customers::find_by_uscc(conn, code, except.map(|i| i.get()))?
+        && let Some((id, deleted)) = customers::find_by_uscc(conn, code, except)?
     {
         let where_ = if deleted {
             "（在回收站中，可恢复）"
@@ -49,7 +49,7 @@ fn check_unique_and_owner(
         ));
     }
     if let Some(owner) = input.owner_id
-        && users::by_id(conn, UserId(owner))?.is_none()
+        && users::by_id(conn, owner)?.is_none()
     {
         return Err(Error::validation("owner_id", "负责人不存在"));
     }
@@ -81,10 +81,10 @@ pub async fn create(
     today: chrono::NaiveDate,
 ) -> Result<Customer> {
     input.validate(today)?;
-    let created_by = actor.user_id.map(UserId::get);
+    let created_by = actor.user_id;
     db.change(actor, move |uow: UnitOfWork<'_>| {
         check_unique_and_owner(&uow, &input, None)?;
-        let id = CustomerId(customers::insert(&uow, &input, created_by)?);
+        let id = customers::insert(&uow, &input, created_by)?;
         let after = load(&uow, id)?;
         let change = Change::on(Resource::Customer(id)).after(&after);
         Ok(uow.commit(AuditAction::CustomerCreate, change, after)?)
@@ -107,7 +107,7 @@ pub async fn update(
         let mut input = patch.apply(&before.data);
         input.validate(today)?;
         check_unique_and_owner(&uow, &input, Some(id))?;
-        customers::update(&uow, id.get(), &input)?;
+        customers::update(&uow, id, &input)?;
         let after = load(&uow, id)?;
         let change = Change::on(Resource::Customer(id))
             .before(&before)
@@ -129,7 +129,7 @@ pub async fn set_deleted(db: &Db, actor: Actor, id: CustomerId, deleted: bool) -
             };
             return Err(Error::refused("state", msg));
         }
-        customers::set_deleted(&uow, id.get(), deleted)?;
+        customers::set_deleted(&uow, id, deleted)?;
         let after = load(&uow, id)?;
         let action = if deleted {
             AuditAction::CustomerDelete

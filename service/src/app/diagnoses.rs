@@ -48,7 +48,7 @@ pub async fn run(
         let result = engine::diagnose(&facts, &model.rules, &model.products, today);
         let id = diagnoses::insert(&uow, customer_id, model.rules_version, &facts, &result, user)?;
         if matches!(input.stage, Stage::New | Stage::Contacted) {
-            customers::set_stage(&uow, customer_id.get(), Stage::Diagnosed)?;
+            customers::set_stage(&uow, customer_id, Stage::Diagnosed)?;
         }
         let (record, _) = load_diagnosis(&uow, id)?;
         let after = json!({"diagnosis_id": id, "category": record.result.category, "total": record.result.total, "recommended_wan": record.result.recommended_wan});
@@ -117,7 +117,7 @@ fn diagnose_in_parallel(
                         .map(|c| {
                             let facts = facts_of(&c.data);
                             diagnoses::encode(
-                                CustomerId(c.id),
+                                c.id,
                                 &facts,
                                 &engine::diagnose(&facts, rules, products, date),
                             )

@@ -42,7 +42,7 @@ pub async fn import(
             .read(move |c| Ok(import::plan(c, &sheet, today)?.0))
             .await;
     }
-    let user = actor.user_id.map(|u| u.get());
+    let user = actor.user_id;
     let outcome = db
         .change(actor, move |uow: UnitOfWork<'_>| {
             let (mut report, rows) = import::plan(&uow, &sheet, today)?;

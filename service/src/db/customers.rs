@@ -10,8 +10,11 @@ use sea_query::{
 };
 
 use super::sql;
-use crate::domain::customer::{Collateral, CollateralKind, Customer, CustomerInput, FIELDS, Stage};
+use crate::domain::customer::{
+    Category, Collateral, CollateralKind, Customer, CustomerInput, FIELDS, Stage,
+};
 use crate::domain::fields::{Fact, Field, Kind};
+use crate::domain::ids::{CustomerId, DiagnosisId, UserId};
 use crate::domain::money::{opt_wan_to_yuan, opt_yuan_to_wan, wan_to_yuan, yuan_to_wan};
 
 pub const TABLE: &str = "customers";
@@ -143,10 +146,17 @@ fn decode(r: &Row<'_>) -> rusqlite::Result<Customer> {
             .put(&mut data, fact)
             .map_err(|e| column_error(column, e))?;
     }
+    let latest_category = r
+        .get::<_, Option<String>>("latest_category")?
+        .map(|c| {
+            Category::from_code(&c)
+                .ok_or_else(|| column_error("latest_category", format!("unknown value {c:?}")))
+        })
+        .transpose()?;
     Ok(Customer {
         id: r.get("id")?,
         data,
-        latest_category: r.get("latest_category")?,
+        latest_category,
         latest_total: r.get("latest_total")?,
         latest_recommended_wan: wan(r, "latest_recommended_yuan")?,
         latest_diagnosis_id: r.get("latest_diagnosis_id")?,
@@ -167,8 +177,8 @@ fn select() -> SelectStatement {
 pub fn insert(
     conn: &Connection,
     c: &CustomerInput,
-    created_by: Option<i64>,
-) -> rusqlite::Result<i64> {
+    created_by: Option<UserId>,
+) -> rusqlite::Result<CustomerId> {
     let now = sql::now();
     let (columns, mut vals): (Vec<_>, Vec<_>) = values(c).into_iter().unzip();
     vals.extend([
@@ -187,12 +197,12 @@ pub fn insert(
         ]))
         .values_panic(vals)
         .to_owned();
-    let id = sql::insert(conn, &q)?;
+    let id = CustomerId(sql::insert(conn, &q)?);
     insert_collaterals(conn, id, &c.collaterals)?;
     Ok(id)
 }
 
-pub fn update(conn: &Connection, id: i64, c: &CustomerInput) -> rusqlite::Result<usize> {
+pub fn update(conn: &Connection, id: CustomerId, c: &CustomerInput) -> rusqlite::Result<usize> {
     let mut q = Query::update();
     q.table(TABLE)
         .and_where(Expr::col("id").eq(id))
@@ -215,7 +225,7 @@ pub fn update(conn: &Connection, id: i64, c: &CustomerInput) -> rusqlite::Result
 
 fn insert_collaterals(
     conn: &Connection,
-    customer_id: i64,
+    customer_id: CustomerId,
     items: &[Collateral],
 ) -> rusqlite::Result<()> {
     for (pos, c) in items.iter().enumerate() {
@@ -252,7 +262,7 @@ const IDS_PER_QUERY: usize = 900;
 fn attach_collaterals(conn: &Connection, customers: &mut [Customer]) -> rusqlite::Result<()> {
     let mut by_customer: HashMap<i64, Vec<Collateral>> = HashMap::new();
     for chunk in customers.chunks(IDS_PER_QUERY) {
-        let ids: Vec<i64> = chunk.iter().map(|c| c.id).collect();
+        let ids: Vec<i64> = chunk.iter().map(|c| c.id.get()).collect();
         let q = Query::select()
             .columns([
                 "customer_id",
@@ -277,7 +287,7 @@ fn attach_collaterals(conn: &Connection, customers: &mut [Customer]) -> rusqlite
         }
     }
     for c in customers {
-        c.data.collaterals = by_customer.remove(&c.id).unwrap_or_default();
+        c.data.collaterals = by_customer.remove(&c.id.get()).unwrap_or_default();
     }
     Ok(())
 }
@@ -297,7 +307,7 @@ fn collateral(r: &Row<'_>) -> rusqlite::Result<(i64, Collateral)> {
     ))
 }
 
-pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Customer>> {
+pub fn get(conn: &Connection, id: CustomerId) -> rusqlite::Result<Option<Customer>> {
     let q = select().and_where(Expr::col("id").eq(id)).to_owned();
     let Some(c) = sql::query_opt(conn, &q, from_row)? else {
         return Ok(None);
@@ -312,8 +322,8 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Customer>> {
 pub fn find_by_uscc(
     conn: &Connection,
     uscc: &str,
-    except: Option<i64>,
-) -> rusqlite::Result<Option<(i64, bool)>> {
+    except: Option<CustomerId>,
+) -> rusqlite::Result<Option<(CustomerId, bool)>> {
     let mut q = Query::select();
     q.columns(["id", "deleted_at"])
         .from(TABLE)
@@ -330,7 +340,7 @@ pub fn find_by_uscc(
 }
 
 /// A live customer with exactly this name (imports match by name when the code is missing).
-pub fn find_live_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<i64>> {
+pub fn find_live_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<CustomerId>> {
     let q = Query::select()
         .column("id")
         .from(TABLE)
@@ -348,7 +358,7 @@ pub struct ListFilter {
     pub category: Option<String>,
     pub stage: Option<Stage>,
     pub industry: Option<String>,
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub deleted: bool,
 }
 
@@ -409,7 +419,7 @@ fn conditions(f: &ListFilter) -> Cond {
         cond = cond.add(Expr::col("industry").eq(industry.as_str()));
     }
     if let Some(owner) = f.owner_id {
-        cond = cond.add(Expr::col("owner_id").eq(owner));
+        cond = cond.add(Expr::col("owner_id").eq(owner.get()));
     }
     cond
 }
@@ -461,7 +471,7 @@ pub fn all(conn: &Connection, f: &ListFilter) -> rusqlite::Result<Vec<Customer>>
     Ok(items)
 }
 
-pub fn set_deleted(conn: &Connection, id: i64, deleted: bool) -> rusqlite::Result<usize> {
+pub fn set_deleted(conn: &Connection, id: CustomerId, deleted: bool) -> rusqlite::Result<usize> {
     let now = sql::now();
     let q = Query::update()
         .table(TABLE)
@@ -472,7 +482,7 @@ pub fn set_deleted(conn: &Connection, id: i64, deleted: bool) -> rusqlite::Resul
     sql::execute(conn, &q)
 }
 
-pub fn set_stage(conn: &Connection, id: i64, stage: Stage) -> rusqlite::Result<usize> {
+pub fn set_stage(conn: &Connection, id: CustomerId, stage: Stage) -> rusqlite::Result<usize> {
     let q = Query::update()
         .table(TABLE)
         .value("stage", stage.code())
@@ -492,22 +502,22 @@ pub fn count_live(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// The summary of a customer's latest diagnosis, kept on the customer row for lists and filters.
 pub struct LatestDiagnosis {
-    pub id: i64,
-    pub category: &'static str,
+    pub id: DiagnosisId,
+    pub category: Category,
     pub total: f64,
     pub recommended_yuan: i64,
 }
 
 pub fn set_latest_diagnosis(
     conn: &Connection,
-    id: i64,
+    id: CustomerId,
     latest: &LatestDiagnosis,
 ) -> rusqlite::Result<usize> {
     let q = Query::update()
         .table(TABLE)
         .values([
             ("latest_diagnosis_id", latest.id.into()),
-            ("latest_category", latest.category.into()),
+            ("latest_category", latest.category.code().into()),
             ("latest_total", latest.total.into()),
             ("latest_recommended_yuan", latest.recommended_yuan.into()),
         ])

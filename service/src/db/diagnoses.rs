@@ -39,7 +39,7 @@ pub struct Encoded {
     customer_id: CustomerId,
     facts: String,
     result: String,
-    category: &'static str,
+    category: Category,
     total: f64,
     recommended_yuan: i64,
 }
@@ -49,7 +49,7 @@ pub fn encode(customer_id: CustomerId, facts: &Facts, d: &Diagnosis) -> rusqlite
         customer_id,
         facts: json(facts)?,
         result: json(d)?,
-        category: d.category.code(),
+        category: d.category,
         total: d.total,
         recommended_yuan: wan_to_yuan(d.recommended_wan),
     })
@@ -91,7 +91,7 @@ pub fn insert_encoded(
             rules_version.into(),
             e.facts.clone().into(),
             e.result.clone().into(),
-            e.category.into(),
+            e.category.code().into(),
             e.total.into(),
             e.recommended_yuan.into(),
             user.into(),
@@ -101,9 +101,9 @@ pub fn insert_encoded(
     let id = DiagnosisId(sql::insert(conn, &q)?);
     super::customers::set_latest_diagnosis(
         conn,
-        e.customer_id.get(),
+        e.customer_id,
         &super::customers::LatestDiagnosis {
-            id: id.get(),
+            id,
             category: e.category,
             total: e.total,
             recommended_yuan: e.recommended_yuan,

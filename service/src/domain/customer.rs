@@ -17,7 +17,9 @@ pub use super::fields::FieldError;
 use super::fields::{
     Choice, Field, FieldGroup as G, Kind, Slot, checked_date, checked_free_text, checked_wan,
 };
-pub use super::vocab::{BusinessStatus, CollateralKind, Stage, TaxGrade};
+use super::ids::{CustomerId, DiagnosisId, UserId};
+use super::timestamp::Timestamp;
+pub use super::vocab::{BusinessStatus, Category, CollateralKind, Stage, TaxGrade};
 
 #[derive(Object, Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Collateral {
@@ -241,7 +243,7 @@ customer_facts! {
     contact_phone: Option<String> = Field::new("联系电话", Kind::Phone, G::Follow)
         .aliases(&["电话", "手机"]).width(14.0).personal();
     #[oai(nullable)]
-    owner_id: Option<i64> = Field::new("负责人", Kind::Owner, G::Follow)
+    owner_id: Option<UserId> = Field::new("负责人", Kind::Owner, G::Follow)
         .aliases(&["客户经理"]).help("负责员工的用户名");
     #[oai(default)]
     #[serde(default)]
@@ -300,38 +302,38 @@ impl CustomerInput {
 /// A stored customer: the recorded facts plus bookkeeping and the latest diagnosis summary.
 #[derive(Object, Serialize, Debug, Clone, PartialEq)]
 pub struct Customer {
-    pub id: i64,
+    pub id: CustomerId,
     #[oai(flatten)]
     #[serde(flatten)]
     pub data: CustomerInput,
     /// A / B / C of the latest diagnosis, if any.
     #[oai(nullable)]
-    pub latest_category: Option<String>,
+    pub latest_category: Option<Category>,
     #[oai(nullable)]
     pub latest_total: Option<f64>,
     #[oai(nullable)]
     pub latest_recommended_wan: Option<f64>,
     #[oai(nullable)]
-    pub latest_diagnosis_id: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub latest_diagnosis_id: Option<DiagnosisId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
     /// Set when the customer is in the recycle bin (soft-deleted).
     #[oai(nullable)]
-    pub deleted_at: Option<String>,
+    pub deleted_at: Option<Timestamp>,
 }
 
 impl Customer {
     /// A customer that is not stored (templates, round-trip tests, benches): no id, no diagnosis.
     pub fn unsaved(id: i64, data: CustomerInput) -> Self {
         Self {
-            id,
+            id: CustomerId(id),
             data,
             latest_category: None,
             latest_total: None,
             latest_recommended_wan: None,
             latest_diagnosis_id: None,
-            created_at: String::new(),
-            updated_at: String::new(),
+            created_at: Timestamp::now(),
+            updated_at: Timestamp::now(),
             deleted_at: None,
         }
     }

@@ -385,6 +385,28 @@ impl<V: Vocabulary> Slot for Option<V> {
     }
 }
 
+/// An account (the customer's owner): an integer id as a fact.
+impl Slot for Option<super::ids::UserId> {
+    type Inner = super::ids::UserId;
+    const NULLABLE: bool = true;
+    fn cleared() -> Self {
+        None
+    }
+    fn from_inner(v: Self::Inner) -> Self {
+        Some(v)
+    }
+    fn fact(&self) -> Fact {
+        self.map_or(Fact::Null, |id| Fact::Int(id.get()))
+    }
+    fn from_fact(f: Fact) -> Result<Self, Fact> {
+        match f {
+            Fact::Null => Ok(None),
+            Fact::Int(id) => Ok(Some(super::ids::UserId(id))),
+            other => Err(other),
+        }
+    }
+}
+
 impl Slot for String {
     type Inner = String;
     const NULLABLE: bool = false;

@@ -13,7 +13,9 @@ use crate::domain::fields::{Fact, Kind};
 /// A cell's content as written to both formats; `None` is an empty cell.
 fn cell(col: &Column, c: &Customer, owners: &HashMap<i64, String>) -> Option<CellOut> {
     let field = match col.source {
-        Source::Summary(Summary::Category) => return c.latest_category.clone().map(CellOut::Text),
+        Source::Summary(Summary::Category) => {
+            return c.latest_category.map(|k| CellOut::Text(k.label().into()));
+        }
         Source::Summary(Summary::Total) => return c.latest_total.map(CellOut::Number),
         Source::Summary(Summary::RecommendedWan) => {
             return c.latest_recommended_wan.map(CellOut::Number);

@@ -13,6 +13,7 @@ use super::read::{Cell, Sheet, excel_serial_date};
 use crate::db::{customers, users};
 use crate::domain::customer::{Collateral, CollateralKind, CustomerInput};
 use crate::domain::fields::{Fact, Field, Kind};
+use crate::domain::ids::{CustomerId, UserId};
 
 #[derive(Object, Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CellError {
@@ -76,7 +77,7 @@ impl Errors {
 
 /// One row, ready to write.
 pub struct PlannedRow {
-    pub existing: Option<i64>,
+    pub existing: Option<CustomerId>,
     pub input: CustomerInput,
 }
 
@@ -417,7 +418,7 @@ pub fn plan(
 
 /// The stored facts of a customer the import updates. Failing to load them is an error, never
 /// an empty customer: merging a row onto nothing would overwrite every column the file lacks.
-fn stored_input(conn: &Connection, id: i64) -> rusqlite::Result<CustomerInput> {
+fn stored_input(conn: &Connection, id: CustomerId) -> rusqlite::Result<CustomerInput> {
     customers::get(conn, id)?
         .map(|c| c.data)
         .ok_or(rusqlite::Error::QueryReturnedNoRows)
@@ -463,7 +464,7 @@ fn validate_row(
 fn existing_customer(
     conn: &Connection,
     input: &CustomerInput,
-) -> rusqlite::Result<Result<Option<(i64, bool)>, String>> {
+) -> rusqlite::Result<Result<Option<(CustomerId, bool)>, String>> {
     if let Some(code) = &input.uscc {
         return Ok(match customers::find_by_uscc(conn, code, None)? {
             Some((_, true)) => Err("该统一社会信用代码属于回收站中的客户，请先恢复该客户".into()),
@@ -480,8 +481,8 @@ fn existing_customer(
 pub fn commit(
     conn: &Connection,
     rows: &[PlannedRow],
-    user_id: Option<i64>,
-) -> rusqlite::Result<Vec<i64>> {
+    user_id: Option<UserId>,
+) -> rusqlite::Result<Vec<CustomerId>> {
     let mut ids = Vec::with_capacity(rows.len());
     for row in rows {
         match row.existing {
