@@ -1322,7 +1322,10 @@ export interface components {
             max_length?: number;
             help: string;
         };
-        /** @enum {string} */
+        /**
+         * @description The spreadsheet formats the product reads and writes (the API's `format` parameter too).
+         * @enum {string}
+         */
         FileFormat: "xlsx" | "csv";
         /**
          * Finding

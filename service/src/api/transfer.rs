@@ -5,7 +5,7 @@ use poem::web::Data;
 use poem_openapi::param::Query;
 use poem_openapi::payload::{Attachment, AttachmentType, Json};
 use poem_openapi::types::multipart::Upload;
-use poem_openapi::{ApiResponse, Enum, Multipart, OpenApi};
+use poem_openapi::{ApiResponse, Multipart, OpenApi};
 
 use super::ApiTags;
 use super::common::actor;
@@ -30,22 +30,6 @@ pub struct ImportUpload {
     pub file: Upload,
 }
 
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[oai(rename_all = "lowercase")]
-pub enum FileFormat {
-    Xlsx,
-    Csv,
-}
-
-impl From<FileFormat> for Format {
-    fn from(f: FileFormat) -> Self {
-        match f {
-            FileFormat::Xlsx => Format::Xlsx,
-            FileFormat::Csv => Format::Csv,
-        }
-    }
-}
-
 #[derive(ApiResponse)]
 pub enum ImportResponse {
     /// The report (dry run), or the committed result.
@@ -62,11 +46,8 @@ pub enum FileResponse {
     Ok(Attachment<Vec<u8>>),
 }
 
-fn attachment(bytes: Vec<u8>, name: &str, format: FileFormat) -> FileResponse {
-    let ext = match format {
-        FileFormat::Xlsx => "xlsx",
-        FileFormat::Csv => "csv",
-    };
+fn attachment(bytes: Vec<u8>, name: &str, format: Format) -> FileResponse {
+    let ext = format.extension();
     FileResponse::Ok(
         Attachment::new(bytes)
             .attachment_type(AttachmentType::Attachment)
@@ -139,10 +120,10 @@ impl TransferApi {
     async fn template(
         &self,
         _auth: StaffAuth,
-        format: Query<Option<FileFormat>>,
+        format: Query<Option<Format>>,
     ) -> Result<FileResponse, Fails<{ GUARDED | PARAMS }>> {
-        let format = format.0.unwrap_or(FileFormat::Xlsx);
-        let bytes = transfer::template(format.into())?;
+        let format = format.0.unwrap_or(Format::Xlsx);
+        let bytes = transfer::template(format)?;
         Ok(attachment(bytes, "customer-import-template", format))
     }
 
@@ -158,7 +139,7 @@ impl TransferApi {
         state: Data<&AppState>,
         req: &Request,
         auth: StaffAuth,
-        format: Query<Option<FileFormat>>,
+        format: Query<Option<Format>>,
         #[oai(validator(max_length = 100))] q: Query<Option<String>>,
         category: Query<Option<String>>,
         stage: Query<Option<Stage>>,
@@ -174,9 +155,9 @@ impl TransferApi {
             owner_id: owner_id.0,
             deleted: false,
         };
-        let format = format.0.unwrap_or(FileFormat::Xlsx);
+        let format = format.0.unwrap_or(Format::Xlsx);
         let who = actor(&state, req, Some(&auth.0));
-        let exported = transfer::export(&state.db, who, filter, format.into()).await?;
+        let exported = transfer::export(&state.db, who, filter, format).await?;
         let name = format!("customers-{}", app::today().format("%Y%m%d"));
         Ok(attachment(exported.bytes, &name, format))
     }

@@ -104,11 +104,7 @@ impl crate::db::StoreFailure for Rejected {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Xlsx,
-    Csv,
-}
+pub use crate::io::read::Format;
 
 /// The matching customers with their owners' names, as a file; the export is audited.
 pub async fn export(db: &Db, actor: Actor, filter: ListFilter, format: Format) -> Result<Exported> {

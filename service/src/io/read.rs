@@ -93,10 +93,21 @@ impl Sheet {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The spreadsheet formats the product reads and writes (the API's `format` parameter too).
+#[derive(poem_openapi::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "FileFormat", rename_all = "lowercase")]
 pub enum Format {
     Xlsx,
     Csv,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Xlsx => "xlsx",
+            Self::Csv => "csv",
+        }
+    }
 }
 
 /// A file we refuse, with the reason for the user.
