@@ -349,7 +349,7 @@ pub fn find_live_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Opti
         .order_by("id", Order::Asc)
         .limit(1)
         .to_owned();
-    sql::query_opt(conn, &q, |r| r.get(0))
+    sql::query_opt(conn, &q, |r| r.get("id"))
 }
 
 #[derive(Debug, Clone, Default)]
