@@ -81,8 +81,7 @@ impl RouteLabels {
     }
 
     /// The templates of an OpenAPI document (`paths` keys).
-    pub fn from_spec(spec_json: &str, others: &[&str]) -> Self {
-        let spec: serde_json::Value = serde_json::from_str(spec_json).unwrap_or_default();
+    pub fn from_spec(spec: &serde_json::Value, others: &[&str]) -> Self {
         let mut templates: Vec<String> = spec["paths"]
             .as_object()
             .map(|paths| paths.keys().cloned().collect())

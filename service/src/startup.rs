@@ -106,7 +106,7 @@ pub fn routes(state: AppState, metrics_token: Option<String>) -> BoxEndpoint<'st
     // One document for the spec endpoint, Swagger UI, route labels and error explanations.
     let contract = Arc::new(Contract::new(&api));
     let labels = Arc::new(RouteLabels::from_spec(
-        contract.text(),
+        contract.value(),
         &ROUTES_OUTSIDE_THE_API,
     ));
     let spec = contract.spec_endpoint();

@@ -47,6 +47,19 @@ pub enum Kind {
     Owner,
 }
 
+impl Kind {
+    /// The most characters a text fact may hold (validation and the UI's `maxLength`).
+    pub fn max_length(self) -> Option<usize> {
+        match self {
+            Self::Name => Some(100),
+            Self::Text { max } => Some(max),
+            Self::Uscc => Some(18),
+            Self::Phone => Some(30),
+            _ => None,
+        }
+    }
+}
+
 /// 1,000 亿元: beyond any SME's figures, below f64 trouble.
 pub const MAX_WAN: f64 = 10_000_000.0;
 
@@ -253,14 +266,6 @@ impl Field {
     pub fn header(&self) -> Cow<'static, str> {
         match self.unit {
             Some(unit) => Cow::Owned(format!("{}({unit})", self.label)),
-            None => Cow::Borrowed(self.label),
-        }
-    }
-
-    /// The label as a form shows it, e.g. `年纳税额（万元）`.
-    pub fn label_with_unit(&self) -> Cow<'static, str> {
-        match self.unit {
-            Some(unit) => Cow::Owned(format!("{}（{unit}）", self.label)),
             None => Cow::Borrowed(self.label),
         }
     }
@@ -556,22 +561,23 @@ impl Field {
     pub fn check(&self, input: &mut CustomerInput, today: NaiveDate) -> Result<(), FieldError> {
         let (key, label) = (self.key, self.label);
         let value = (self.get)(input);
+        let max = self.kind.max_length().unwrap_or(usize::MAX);
         let normalised = match (self.kind, value) {
-            (Kind::Name, Fact::Text(t)) => match checked_text(key, label, &t, 100)? {
+            (Kind::Name, Fact::Text(t)) => match checked_text(key, label, &t, max)? {
                 None => return Err(FieldError::new(key, format!("{label}不能为空"))),
                 Some(t) => Fact::Text(t),
             },
             (Kind::Name, Fact::Null) => {
                 return Err(FieldError::new(key, format!("{label}不能为空")));
             }
-            (Kind::Text { max }, Fact::Text(t)) => {
+            (Kind::Text { .. }, Fact::Text(t)) => {
                 checked_text(key, label, &t, max)?.map_or(Fact::Null, Fact::Text)
             }
             (Kind::Uscc, Fact::Text(t)) if t.trim().is_empty() => Fact::Null,
             (Kind::Uscc, Fact::Text(t)) => {
                 Fact::Text(super::uscc::parse(t.trim()).map_err(|m| FieldError::new(key, m))?)
             }
-            (Kind::Phone, Fact::Text(t)) => match checked_text(key, label, &t, 30)? {
+            (Kind::Phone, Fact::Text(t)) => match checked_text(key, label, &t, max)? {
                 Some(p) if !p.chars().all(|c| c.is_ascii_digit() || "+- ()".contains(c)) => {
                     return Err(FieldError::new(
                         key,
@@ -644,20 +650,21 @@ pub struct FieldInfo {
 
 impl From<&Field> for FieldInfo {
     fn from(f: &Field) -> Self {
-        let (kind, vocabulary, min, max, max_length) = match f.kind {
-            Kind::Name => ("name", None, None, None, Some(100)),
-            Kind::Text { max } => ("text", None, None, None, Some(max as u32)),
-            Kind::Uscc => ("uscc", None, None, None, Some(18)),
-            Kind::Phone => ("phone", None, None, None, Some(30)),
-            Kind::Date => ("date", None, None, None, None),
-            Kind::Wan => ("wan", None, Some(0.0), Some(MAX_WAN), None),
-            Kind::Int { min, max } => ("int", None, Some(min as f64), Some(max as f64), None),
-            Kind::Percent { max } => ("percent", None, Some(0.0), Some(max), None),
-            Kind::Bool => ("bool", None, None, None, None),
-            Kind::Choice(c) => ("choice", Some(c.vocabulary.to_string()), None, None, None),
-            Kind::Collaterals => ("collaterals", None, None, None, None),
-            Kind::Owner => ("owner", None, None, None, None),
+        let (kind, vocabulary, min, max) = match f.kind {
+            Kind::Name => ("name", None, None, None),
+            Kind::Text { .. } => ("text", None, None, None),
+            Kind::Uscc => ("uscc", None, None, None),
+            Kind::Phone => ("phone", None, None, None),
+            Kind::Date => ("date", None, None, None),
+            Kind::Wan => ("wan", None, Some(0.0), Some(MAX_WAN)),
+            Kind::Int { min, max } => ("int", None, Some(min as f64), Some(max as f64)),
+            Kind::Percent { max } => ("percent", None, Some(0.0), Some(max)),
+            Kind::Bool => ("bool", None, None, None),
+            Kind::Choice(c) => ("choice", Some(c.vocabulary.to_string()), None, None),
+            Kind::Collaterals => ("collaterals", None, None, None),
+            Kind::Owner => ("owner", None, None, None),
         };
+        let max_length = f.kind.max_length().map(|n| n as u32);
         Self {
             key: f.key.to_string(),
             label: f.label.to_string(),

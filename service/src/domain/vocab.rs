@@ -48,15 +48,6 @@ pub trait Vocabulary: Sized + Copy + 'static {
         })
     }
 
-    /// The labels, in order, joined for messages ("A级、B级…").
-    fn label_list() -> String {
-        Self::ALL
-            .iter()
-            .map(|v| v.label())
-            .collect::<Vec<_>>()
-            .join("、")
-    }
-
     fn terms() -> Terms {
         Terms {
             name: Self::NAME.to_string(),
