@@ -13,6 +13,8 @@ set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+# shellcheck source=../lib/instance.sh
+. "$repo/tests/lib/instance.sh"
 venv="$here/.venv"
 bin="${LOAN_BROKER_BIN:-$repo/target/release/loan-broker}"
 spec="${SPEC:-$repo/frontend/openapi.json}"
@@ -38,13 +40,8 @@ py="$venv/bin/python"
 work="$(mktemp -d "${TMPDIR:-/tmp}/loan-broker-client.XXXXXX")"
 state_dir="$work/state"
 mkdir -m 700 "$state_dir"
-pid=""
 cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
+  stop_instance
   if [ "${KEEP_STATE:-0}" = "1" ]; then echo "client: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -59,22 +56,9 @@ if ! "$venv/bin/openapi-python-client" generate --path "$spec" --config "$here/c
   fail "openapi-python-client could not read every part of the spec (see above)"
 fi
 
-port="$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 log="$work/service.log"
-LOAN_BROKER__STATE_DIR="$state_dir" \
-LOAN_BROKER__BIND_ADDRESS=127.0.0.1 \
-LOAN_BROKER__PORT="$port" \
-  "$bin" serve >"$log" 2>&1 &
-pid=$!
-
-base="http://127.0.0.1:$port"
-ok=""
-for _ in $(seq 1 300); do # ≤ 30 s
-  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "service exited before becoming healthy"; }
-  if curl -fsS -o /dev/null "$base/health" 2>/dev/null; then ok=1; break; fi
-  sleep 0.1
-done
-[ -n "$ok" ] || { tail -50 "$log" >&2; fail "service not healthy at $base/health within 30 s"; }
+start_instance "$state_dir" "$port" "$log"
 
 echo "== client: flow against $base" >&2
 PYTHONPATH="$work/gen" "$py" "$here/flow.py" "$base" "$state_dir"

@@ -7,6 +7,8 @@ set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+# shellcheck source=../lib/instance.sh
+. "$repo/tests/lib/instance.sh"
 bin="${LOAN_BROKER_BIN:-$repo/target/release/loan-broker}"
 dist="$repo/frontend/dist"
 chromium="${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}"
@@ -25,36 +27,15 @@ if [ ! -d "$here/node_modules/playwright-core" ]; then
 fi
 
 state_dir="$(mktemp -d "${TMPDIR:-/tmp}/loan-broker-e2e.XXXXXX")"
-port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+port="$(free_port)"
 log="$state_dir/service.log"
-pid=""
 cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
+  stop_instance
   if [ "${KEEP_STATE:-0}" = "1" ]; then echo "e2e: state kept in $state_dir" >&2; else rm -rf "$state_dir"; fi
 }
 trap cleanup EXIT
 
-LOAN_BROKER__STATE_DIR="$state_dir" \
-LOAN_BROKER__PORT="$port" \
-LOAN_BROKER__STATIC_DIR="$dist" \
-  "$bin" serve >"$log" 2>&1 &
-pid=$!
-
-base="http://127.0.0.1:$port"
-ok=""
-for _ in $(seq 1 300); do # ≤ 30 s
-  if ! kill -0 "$pid" 2>/dev/null; then
-    cat "$log" >&2
-    fail "service exited before becoming healthy"
-  fi
-  if node -e "fetch('$base/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"; then ok=1; break; fi
-  sleep 0.1
-done
-[ -n "$ok" ] || { tail -50 "$log" >&2; fail "service not healthy at $base/health within 30 s"; }
+start_instance "$state_dir" "$port" "$log" LOAN_BROKER__STATIC_DIR="$dist"
 
 pw_file="$state_dir/initial-admin-password"
 [ -s "$pw_file" ] || { tail -50 "$log" >&2; fail "no initial admin password at $pw_file"; }

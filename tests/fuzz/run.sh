@@ -25,6 +25,8 @@ set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+# shellcheck source=../lib/instance.sh
+. "$repo/tests/lib/instance.sh"
 venv="$here/.venv"
 report="$here/report"
 max_examples="${FUZZ_MAX_EXAMPLES:-50}"
@@ -51,33 +53,15 @@ fi
 py="$venv/bin/python"
 
 state_dir="$(mktemp -d "${TMPDIR:-/tmp}/loan-broker-fuzz.XXXXXX")"
-port="$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 log="$state_dir/service.log"
-pid=""
 cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
+  stop_instance
   if [ "${KEEP_STATE:-0}" = "1" ]; then echo "fuzz: state kept in $state_dir" >&2; else rm -rf "$state_dir"; fi
 }
 trap cleanup EXIT
 
-LOAN_BROKER__STATE_DIR="$state_dir" \
-LOAN_BROKER__BIND_ADDRESS=127.0.0.1 \
-LOAN_BROKER__PORT="$port" \
-  "$bin" serve >"$log" 2>&1 &
-pid=$!
-
-base="http://127.0.0.1:$port"
-ok=""
-for _ in $(seq 1 300); do # ≤ 30 s
-  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "service exited before becoming healthy"; }
-  if curl -fsS -o /dev/null "$base/health" 2>/dev/null; then ok=1; break; fi
-  sleep 0.1
-done
-[ -n "$ok" ] || { tail -50 "$log" >&2; fail "service not healthy at $base/health within 30 s"; }
+start_instance "$state_dir" "$port" "$log"
 
 accounts="$("$py" "$here/setup_accounts.py" "$base" "$state_dir")" || fail "account setup failed"
 eval "$accounts"
@@ -127,7 +111,7 @@ if grep -qE '(panicked|internal error|framework error)' "$log"; then
   grep -E '(panicked|internal error|framework error)' "$log" | head -20 >&2
   rc=1
 fi
-kill -0 "$pid" 2>/dev/null || { echo "fuzz: the service died" >&2; rc=1; }
+kill -0 "$instance_pid" 2>/dev/null || { echo "fuzz: the service died" >&2; rc=1; }
 
 summary="$("$py" - "$report" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
