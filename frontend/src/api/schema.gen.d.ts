@@ -618,8 +618,11 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @description How the credit line is sized. */
-        AmountFormula: components["schemas"]["AmountFormulaTaxMultiple"] | components["schemas"]["AmountFormulaInvoiceRatio"] | components["schemas"]["AmountFormulaFlowMultiple"] | components["schemas"]["AmountFormulaCollateralLtv"];
-        /** @description Σ max(0, appraisal × `LTV[kind]` − lien) over collaterals held ≥ `min_held_months`. */
+        AmountFormula: components["schemas"]["AmountFormulaTaxMultiple"] | components["schemas"]["AmountFormulaInvoiceRatio"] | components["schemas"]["AmountFormulaFlowMultiple"] | components["schemas"]["AmountFormulaCollateralLtv"] | components["schemas"]["AmountFormulaScaleRatio"];
+        /**
+         * @description Σ max(0, appraisal × `LTV[kind]` − lien) over collaterals held ≥ `min_held_months`,
+         *     at most `max_scale_multiple` × the business size (a 经营贷 must fit the business).
+         */
         AmountFormulaCollateralLtv: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -642,6 +645,8 @@ export interface components {
                 /** Format: double */
                 vehicle?: number;
             };
+            /** Format: double */
+            max_scale_multiple?: number | null;
             /** Format: uint32 */
             min_held_months: number;
         };
@@ -662,6 +667,19 @@ export interface components {
              * @enum {string}
              */
             kind: "invoice_ratio";
+            /** Format: double */
+            ratio: number;
+        };
+        /**
+         * @description ratio × business size (max of 申报收入, 开票额 and 12 × (对公流水 + 个人账户经营收款)):
+         *     platform loans size on transaction data.
+         */
+        AmountFormulaScaleRatio: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "scale_ratio";
             /** Format: double */
             ratio: number;
         };
@@ -771,6 +789,27 @@ export interface components {
             /** Format: double */
             zero_points?: number | null;
         };
+        /**
+         * Blocker
+         * @description One failing gate of a product.
+         */
+        Blocker: {
+            /** @description Stable gate key (for integrators; the UI shows `reason`). */
+            gate: string;
+            reason: string;
+            kind: components["schemas"]["BlockerKind"];
+            /**
+             * Format: uint32
+             * @description Months until it clears (waits) or a plan typically takes (improvable).
+             */
+            months?: number | null;
+        };
+        /**
+         * @description What it takes to clear a blocker; blockers are shown in this order (domain.md §2.5:
+         *     permanent first, then the longest wait), so the reason shown is the one that really binds.
+         * @enum {string}
+         */
+        BlockerKind: "permanent" | "wait" | "improvable" | "missing" | "amount";
         /** Branding */
         Branding: {
             brand_name: string;
@@ -831,7 +870,7 @@ export interface components {
          * @description 综合评级.
          * @enum {string}
          */
-        Category: "A" | "B" | "C";
+        Category: "A" | "B" | "C" | "incomplete";
         /** CategoryAmounts */
         CategoryAmounts: {
             /** @description A, B, C or `none` (not diagnosed yet) */
@@ -843,22 +882,44 @@ export interface components {
             /** Format: double */
             estimated_wan: number;
         };
-        /** @description A/B/C grading (domain.md §2.2). */
+        /**
+         * @description Grading v2: the letter says whether the client is financeable now. C = nothing eligible (or a
+         *     veto), `incomplete` = a deciding fact is unknown, A = financeable with a strong file, B otherwise.
+         */
         CategoryRules: {
             /** Format: double */
             a_min_credit: number;
-            /**
-             * Format: double
-             * @description A also needs the recommended amount ≥ this share of the loan demand.
-             */
-            a_min_demand_cover: number;
             /** Format: double */
             a_min_total: number;
             /**
-             * Format: double
-             * @description Totals below this are C.
+             * @description Groups of facts that decide eligibility: a group none of whose facts is known makes the
+             *     diagnosis `incomplete` (资料待补充).
+             * @default [
+             *       {
+             *         "fields": [
+             *           "established_on"
+             *         ],
+             *         "label": "成立日期"
+             *       },
+             *       {
+             *         "fields": [
+             *           "annual_tax_wan",
+             *           "annual_invoice_wan",
+             *           "annual_revenue_wan",
+             *           "monthly_flow_wan",
+             *           "collaterals"
+             *         ],
+             *         "label": "经营规模（纳税、开票、申报收入、流水或抵押物任一项）"
+             *       },
+             *       {
+             *         "fields": [
+             *           "current_overdue"
+             *         ],
+             *         "label": "征信（是否有当前逾期）"
+             *       }
+             *     ]
              */
-            c_below_total: number;
+            deciding_facts: components["schemas"]["DecidingFacts"][];
         };
         /** CellError */
         CellError: {
@@ -902,6 +963,17 @@ export interface components {
          * @enum {string}
          */
         CollateralKind: "residential" | "commercial" | "industrial" | "land" | "vehicle" | "equipment" | "other";
+        /**
+         * CombinationItem
+         * @description One product of the combined amount.
+         */
+        CombinationItem: {
+            product_id: string;
+            name: string;
+            family: components["schemas"]["ProductFamily"];
+            /** Format: double */
+            amount_wan: number;
+        };
         CreditRules: {
             /**
              * Format: double
@@ -941,6 +1013,11 @@ export interface components {
             /** Format: int64 */
             legal_person_age?: number | null;
             /**
+             * Format: date
+             * @description Some products refuse a legal representative changed less than 6 months ago (domain.md K4).
+             */
+            legal_person_changed_on?: string | null;
+            /**
              * Format: double
              * @description 近 12 个月开票金额（万元）
              */
@@ -961,11 +1038,18 @@ export interface components {
              */
             annual_tax_wan?: number | null;
             tax_grade?: components["schemas"]["TaxGrade"] | null;
+            /** @description 欠税 or 非正常户 blocks every tax and invoice product (domain.md V5). */
+            tax_abnormal?: boolean | null;
             /**
              * Format: double
              * @description 对公流水月均（万元）
              */
             monthly_flow_wan?: number | null;
+            /**
+             * Format: double
+             * @description Business receipts into the owner's personal accounts: real income a flow plan can route to the company account.
+             */
+            personal_receipts_wan?: number | null;
             current_overdue?: boolean | null;
             /** Format: int64 */
             overdue_count_24m?: number | null;
@@ -1041,6 +1125,11 @@ export interface components {
             /** Format: int64 */
             legal_person_age?: number | null;
             /**
+             * Format: date
+             * @description Some products refuse a legal representative changed less than 6 months ago (domain.md K4).
+             */
+            legal_person_changed_on?: string | null;
+            /**
              * Format: double
              * @description 近 12 个月开票金额（万元）
              */
@@ -1061,11 +1150,18 @@ export interface components {
              */
             annual_tax_wan?: number | null;
             tax_grade?: components["schemas"]["TaxGrade"] | null;
+            /** @description 欠税 or 非正常户 blocks every tax and invoice product (domain.md V5). */
+            tax_abnormal?: boolean | null;
             /**
              * Format: double
              * @description 对公流水月均（万元）
              */
             monthly_flow_wan?: number | null;
+            /**
+             * Format: double
+             * @description Business receipts into the owner's personal accounts: real income a flow plan can route to the company account.
+             */
+            personal_receipts_wan?: number | null;
             current_overdue?: boolean | null;
             /** Format: int64 */
             overdue_count_24m?: number | null;
@@ -1129,6 +1225,8 @@ export interface components {
             legal_person?: string | null;
             /** Format: int64 */
             legal_person_age?: number | null;
+            /** Format: date */
+            legal_person_changed_on?: string | null;
             /** Format: double */
             annual_invoice_wan?: number | null;
             /** Format: int64 */
@@ -1138,8 +1236,11 @@ export interface components {
             /** Format: double */
             annual_tax_wan?: number | null;
             tax_grade?: components["schemas"]["TaxGrade"] | null;
+            tax_abnormal?: boolean | null;
             /** Format: double */
             monthly_flow_wan?: number | null;
+            /** Format: double */
+            personal_receipts_wan?: number | null;
             current_overdue?: boolean | null;
             /** Format: int64 */
             overdue_count_24m?: number | null;
@@ -1188,6 +1289,23 @@ export interface components {
             /** @description The latest changes to customers, diagnoses and plans. */
             recent_activity: components["schemas"]["AuditEntry"][];
         };
+        /** @description A task text valid between two dates, for one sub-gap (`applies_to`, a key of `extra_tasks`). */
+        DatedTask: {
+            applies_to: string;
+            /** @description The conditions in words, shown with the task. */
+            conditions: string;
+            text: string;
+            /** Format: date */
+            valid_from: string;
+            /** Format: date */
+            valid_until: string;
+        };
+        /** @description One group of deciding facts, e.g. 经营规模 = any of tax, invoicing, revenue, flow, collateral. */
+        DecidingFacts: {
+            /** @description API field names; `collaterals` counts as known when at least one is recorded. */
+            fields: string[];
+            label: string;
+        };
         /** Diagnosis */
         Diagnosis: {
             scores: components["schemas"]["Scores"];
@@ -1196,7 +1314,18 @@ export interface components {
              * @description Weighted total 0–100, one decimal.
              */
             total: number;
+            /**
+             * @description A/B: financeable now (A strong); C: nothing eligible now or a veto; incomplete:
+             *     the facts that decide eligibility are unknown.
+             */
             category: components["schemas"]["Category"];
+            /**
+             * Format: uint32
+             * @description For C: months until a plan unlocks a product ("C（可修复，约N个月）").
+             */
+            repairable_in_months?: number | null;
+            /** @description For incomplete: which deciding facts are unknown. */
+            incomplete_facts: string[];
             findings: components["schemas"]["Finding"][];
             vetoes: components["schemas"]["RuleHit"][];
             caps: components["schemas"]["RuleHit"][];
@@ -1205,15 +1334,30 @@ export interface components {
             products: components["schemas"]["ProductResult"][];
             /**
              * Format: double
-             * @description max(best eligible secured estimate, best eligible unsecured estimate limited by the
-             *     combined unsecured cap).
+             * @description The combined amount a broker files for: see `combination`.
              */
             recommended_wan: number;
             /**
              * Format: double
-             * @description Combined unsecured cap (None when annual invoice is unknown).
+             * @description The largest single eligible product.
+             */
+            single_best_wan: number;
+            /** @description The products of the combined amount with the amount each contributes. */
+            combination: components["schemas"]["CombinationItem"][];
+            /**
+             * Format: double
+             * @description Combined unsecured cap (None when the business size is unknown).
              */
             unsecured_cap_wan?: number | null;
+            /** @description How the cap was computed, in words. */
+            unsecured_cap_arithmetic?: string | null;
+            /** @description The cap lowers the combined amount. */
+            cap_binding: boolean;
+            /**
+             * Format: double
+             * @description Combined amount ÷ 贷款需求, in percent (shown beside the grade, never inside it).
+             */
+            demand_coverage_pct?: number | null;
             /** @description One plain sentence for the client report. */
             verdict: string;
         };
@@ -1236,7 +1380,18 @@ export interface components {
              * @description Weighted total 0–100, one decimal.
              */
             total: number;
+            /**
+             * @description A/B: financeable now (A strong); C: nothing eligible now or a veto; incomplete:
+             *     the facts that decide eligibility are unknown.
+             */
             category: components["schemas"]["Category"];
+            /**
+             * Format: uint32
+             * @description For C: months until a plan unlocks a product ("C（可修复，约N个月）").
+             */
+            repairable_in_months?: number | null;
+            /** @description For incomplete: which deciding facts are unknown. */
+            incomplete_facts: string[];
             findings: components["schemas"]["Finding"][];
             vetoes: components["schemas"]["RuleHit"][];
             caps: components["schemas"]["RuleHit"][];
@@ -1245,15 +1400,30 @@ export interface components {
             products: components["schemas"]["ProductResult"][];
             /**
              * Format: double
-             * @description max(best eligible secured estimate, best eligible unsecured estimate limited by the
-             *     combined unsecured cap).
+             * @description The combined amount a broker files for: see `combination`.
              */
             recommended_wan: number;
             /**
              * Format: double
-             * @description Combined unsecured cap (None when annual invoice is unknown).
+             * @description The largest single eligible product.
+             */
+            single_best_wan: number;
+            /** @description The products of the combined amount with the amount each contributes. */
+            combination: components["schemas"]["CombinationItem"][];
+            /**
+             * Format: double
+             * @description Combined unsecured cap (None when the business size is unknown).
              */
             unsecured_cap_wan?: number | null;
+            /** @description How the cap was computed, in words. */
+            unsecured_cap_arithmetic?: string | null;
+            /** @description The cap lowers the combined amount. */
+            cap_binding: boolean;
+            /**
+             * Format: double
+             * @description Combined amount ÷ 贷款需求, in percent (shown beside the grade, never inside it).
+             */
+            demand_coverage_pct?: number | null;
             /** @description One plain sentence for the client report. */
             verdict: string;
         };
@@ -1332,6 +1502,7 @@ export interface components {
          * @description One evaluated rule with its contribution and plain-language reason.
          */
         Finding: {
+            /** @description Stable rule key for integrators; the UI shows `reason`. */
             rule_id: string;
             dimension: components["schemas"]["Dimension"];
             /**
@@ -1354,7 +1525,7 @@ export interface components {
          *     ("资料待补充"); conditions about the absence of bad events pass when unknown, because
          *     the diagnosis assumes a clean record and lists the field as missing.
          */
-        Gate: components["schemas"]["GateMinCompanyAgeMonths"] | components["schemas"]["GateTaxGradeIn"] | components["schemas"]["GateTaxGradeNotIn"] | components["schemas"]["GateMinAnnualTax"] | components["schemas"]["GateMinAnnualInvoice"] | components["schemas"]["GateMaxInvoiceGapMonths"] | components["schemas"]["GateMinMonthlyFlow"] | components["schemas"]["GateLegalPersonAgeBetween"] | components["schemas"]["GateNoCurrentOverdue"] | components["schemas"]["GateNoSevereRecord"] | components["schemas"]["GateNoLian3lei6"] | components["schemas"]["GateNoDishonestDebtor"] | components["schemas"]["GateMaxInquiries"] | components["schemas"]["GateMaxCreditInstitutions"] | components["schemas"]["GateMaxBusinessLoanCount"] | components["schemas"]["GateIndustryNotIn"] | components["schemas"]["GateBusinessStatusNormal"] | components["schemas"]["GateCollateralHeldMonths"];
+        Gate: components["schemas"]["GateMinCompanyAgeMonths"] | components["schemas"]["GateTaxGradeIn"] | components["schemas"]["GateTaxGradeNotIn"] | components["schemas"]["GateMinAnnualTax"] | components["schemas"]["GateMinAnnualInvoice"] | components["schemas"]["GateMaxInvoiceGapMonths"] | components["schemas"]["GateMinMonthlyFlow"] | components["schemas"]["GateLegalPersonAgeBetween"] | components["schemas"]["GateNoCurrentOverdue"] | components["schemas"]["GateNoSevereRecord"] | components["schemas"]["GateNoLian3lei6"] | components["schemas"]["GateNoDishonestDebtor"] | components["schemas"]["GateMaxInquiries"] | components["schemas"]["GateMaxCreditInstitutions"] | components["schemas"]["GateMaxBusinessLoanCount"] | components["schemas"]["GateIndustryNotIn"] | components["schemas"]["GateBusinessStatusNormal"] | components["schemas"]["GateCollateralHeldMonths"] | components["schemas"]["GateNoTaxAbnormal"] | components["schemas"]["GateMinLegalPersonTenureMonths"];
         GateBusinessStatusNormal: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1454,6 +1625,16 @@ export interface components {
             /** Format: uint32 */
             months: number;
         };
+        /** @description The legal representative has held the role at least `months` (unknown = never changed). */
+        GateMinLegalPersonTenureMonths: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "min_legal_person_tenure_months";
+            /** Format: uint32 */
+            months: number;
+        };
         GateMinMonthlyFlow: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -1491,6 +1672,14 @@ export interface components {
              */
             kind: "no_severe_record";
         };
+        /** @description No 欠税 and not a 非正常户. */
+        GateNoTaxAbnormal: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "no_tax_abnormal";
+        };
         GateTaxGradeIn: {
             grades: components["schemas"]["TaxGrade"][];
             /**
@@ -1506,6 +1695,17 @@ export interface components {
              * @enum {string}
              */
             kind: "tax_grade_not_in";
+        };
+        /** @description A cut of unsecured estimates when `when` fires (e.g. card use over 90 % → × 0.7). */
+        Haircut: {
+            /**
+             * Format: double
+             * @description Multiplier in (0, 1].
+             */
+            factor: number;
+            id: string;
+            reason: string;
+            when: components["schemas"]["Trigger"];
         };
         /** ImportReport */
         ImportReport: {
@@ -1681,12 +1881,16 @@ export interface components {
             status: components["schemas"]["PlanStatus"];
             kind: components["schemas"]["PlanKind"];
             title: string;
+            /** @description What the plan unlocks and adds, in one line. */
+            headline: string;
+            /** @description A revenue-driven target worded as a scenario, not a to-do. */
+            scenario: boolean;
             /** @description current → target */
             gap: string;
             changes: components["schemas"]["FactChange"][];
             tasks: components["schemas"]["PlanTask"][];
-            provider_category: components["schemas"]["ProviderCategory"];
-            /** @description Active providers of the right category at the time the plan was made. */
+            provider_category?: components["schemas"]["ProviderCategory"] | null;
+            /** @description Active providers of the plan's category now (looked up when the plan is read). */
             providers: components["schemas"]["Provider"][];
             /** Format: double */
             cost_min_wan: number;
@@ -1696,9 +1900,15 @@ export interface components {
             months_to_effect: number;
             /**
              * Format: double
-             * @description Recommended amount after − before, from re-running the engine on the target facts.
+             * @description Combined amount after − before, from re-running the engine on the target facts as of
+             *     today + `months_to_effect`.
              */
             estimated_increase_wan: number;
+            /**
+             * Format: double
+             * @description The part of the increase that waiting alone brings.
+             */
+            gain_from_waiting_wan: number;
             /** Format: double */
             recommended_before_wan: number;
             /** Format: double */
@@ -1711,6 +1921,9 @@ export interface components {
             total_after: number;
             fixes_vetoes: string[];
             product_changes: components["schemas"]["ProductDelta"][];
+            /** @description Products ineligible before and eligible after. */
+            unlocks: components["schemas"]["ProductDelta"][];
+            combination_after: components["schemas"]["CombinationItem"][];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1720,7 +1933,35 @@ export interface components {
          * @description 改造方案类型.
          * @enum {string}
          */
-        PlanKind: "tax_increase" | "invoice_increase" | "flow_increase" | "credit_repair" | "collateral" | "qualification";
+        PlanKind: "tax_increase" | "invoice_increase" | "flow_increase" | "credit_repair" | "collateral" | "qualification" | "debt_reduction" | "legal_person_change" | "supplement_info" | "tax_credit_repair";
+        /** @description How plans are chosen and valued (domain.md §2.7). */
+        PlanPolicy: {
+            /**
+             * Format: double
+             * @description Revenue-driven scenario: "若真实营收增长 N%" — the growth a real business can reach in a year.
+             */
+            growth_scenario_ratio: number;
+            /**
+             * Format: double
+             * @description A plan whose highest cost exceeds this share of its gain is not proposed.
+             */
+            max_cost_share: number;
+            /**
+             * Format: uint32
+             * @description Distinct targets proposed per plan kind (e.g. 纳税 → 1万 unlocks one bank, → 3万 two more).
+             */
+            max_plans_per_kind: number;
+            /**
+             * Format: uint32
+             * @description Waits longer than this are not proposed as plans.
+             */
+            max_wait_months: number;
+            /**
+             * Format: uint32
+             * @description Month (1–12) in which 纳税信用 grades are published.
+             */
+            tax_grade_review_month: number;
+        };
         /**
          * @description 改造方案进度.
          * @enum {string}
@@ -1731,12 +1972,27 @@ export interface components {
             text: string;
             done: boolean;
         };
-        /** @description Task checklist and cost data per plan kind. */
+        /**
+         * @description Task checklist and cost data per plan kind. Task texts may use {limit}-style placeholders the
+         *     plan fills from the same threshold its gap names, so gap and task never disagree.
+         */
         PlanTemplate: {
             /** Format: double */
             cost_max_wan: number;
             /** Format: double */
             cost_min_wan: number;
+            /**
+             * Format: double
+             * @description Cost per 万 of target increase besides the fee (tax plans: the extra tax itself).
+             * @default 0
+             */
+            cost_per_wan_increase: number;
+            /**
+             * @description Policy texts that hold only between two dates and under conditions (e.g. the PBOC
+             *     one-time credit repair): added to the plan only while valid.
+             * @default []
+             */
+            dated_tasks: components["schemas"]["DatedTask"][];
             /**
              * @description Extra tasks added when a specific sub-gap is part of the plan (keys per kind,
              *     e.g. credit_repair: current_overdue, inquiries, card_utilization, credit_institutions).
@@ -1753,16 +2009,100 @@ export interface components {
             max_growth_ratio?: number | null;
             /** Format: uint32 */
             months_to_effect: number;
-            provider_category: components["schemas"]["ProviderCategory"];
+            /**
+             * @description Providers of this category are recommended; none for plans whose steps are free
+             *     (征信: only the credit centre's free channels are legitimate).
+             */
+            provider_category?: components["schemas"]["ProviderCategory"] | (null);
+            /**
+             * Format: double
+             * @description Targets are rounded up to a multiple of this (tax 0.5万, invoice 10万, flow 1万).
+             */
+            target_unit_wan?: number | null;
             tasks: string[];
             title: string;
         };
         PlanTemplates: {
             collateral: components["schemas"]["PlanTemplate"];
             credit_repair: components["schemas"]["PlanTemplate"];
+            /**
+             * @default {
+             *       "cost_max_wan": 0,
+             *       "cost_min_wan": 0,
+             *       "cost_per_wan_increase": 0,
+             *       "dated_tasks": [],
+             *       "extra_tasks": {},
+             *       "months_to_effect": 3,
+             *       "provider_category": null,
+             *       "tasks": [
+             *         "列出全部经营贷、信用贷的余额、到期日和利率，优先归还利率高、金额小的信用类贷款",
+             *         "用经营回款按期归还，不借新还旧、不找过桥资金",
+             *         "已有经营贷降至{debt_target}后，带结清证明复评"
+             *       ],
+             *       "title": "压降负债"
+             *     }
+             */
+            debt_reduction: components["schemas"]["PlanTemplate"];
             flow_increase: components["schemas"]["PlanTemplate"];
             invoice_increase: components["schemas"]["PlanTemplate"];
+            /**
+             * @default {
+             *       "cost_max_wan": 0.3,
+             *       "cost_min_wan": 0.1,
+             *       "cost_per_wan_increase": 0,
+             *       "dated_tasks": [],
+             *       "extra_tasks": {
+             *         "recent_change": [
+             *           "近期已变更法人：保持现状，待变更满{tenure_months}个月后复评"
+             *         ]
+             *       },
+             *       "months_to_effect": 6,
+             *       "provider_category": "legal",
+             *       "tasks": [
+             *         "法定代表人须由实际参与经营的人担任，变更前评估对现有贷款和合同的影响",
+             *         "到市场监管部门办理法定代表人变更登记，同步更新银行预留信息和税务登记",
+             *         "变更满{tenure_months}个月后再申请要求法人任职时长的产品"
+             *       ],
+             *       "title": "法人变更"
+             *     }
+             */
+            legal_person_change: components["schemas"]["PlanTemplate"];
             qualification: components["schemas"]["PlanTemplate"];
+            /**
+             * @default {
+             *       "cost_max_wan": 0,
+             *       "cost_min_wan": 0,
+             *       "cost_per_wan_increase": 0,
+             *       "dated_tasks": [],
+             *       "extra_tasks": {},
+             *       "months_to_effect": 0,
+             *       "provider_category": null,
+             *       "tasks": [
+             *         "向客户收集以下资料后重新诊断：{missing}",
+             *         "征信报告由客户本人通过征信中心或银行网点免费查询后提供，取得客户书面授权"
+             *       ],
+             *       "title": "补充资料"
+             *     }
+             */
+            supplement_info: components["schemas"]["PlanTemplate"];
+            /**
+             * @default {
+             *       "cost_max_wan": 0.8,
+             *       "cost_min_wan": 0.2,
+             *       "cost_per_wan_increase": 0,
+             *       "dated_tasks": [],
+             *       "extra_tasks": {},
+             *       "months_to_effect": 6,
+             *       "provider_category": "tax_agency",
+             *       "tasks": [
+             *         "补缴欠税和滞纳金，补报漏报的申报表",
+             *         "符合条件的，按规定向主管税务机关申请纳税信用修复（免费办理）",
+             *         "规范申报，等待{review}纳税信用评级更新后复评"
+             *       ],
+             *       "title": "纳税信用修复"
+             *     }
+             */
+            tax_credit_repair: components["schemas"]["PlanTemplate"];
             tax_increase: components["schemas"]["PlanTemplate"];
         };
         /** PlanUpdate */
@@ -1776,13 +2116,21 @@ export interface components {
             active: boolean;
             amount: components["schemas"]["AmountFormula"];
             family: components["schemas"]["ProductFamily"];
-            /** @description All must pass; the first failing one is reported as the blocker. */
+            /** @description All must pass; the failing ones are ranked and the first is reported as the blocker. */
             gates: components["schemas"]["Gate"][];
             /** @description Stable key, e.g. "tax_loan". */
             id: string;
+            /**
+             * @description 放款机构. A broker files once per institution, so the combined amount takes at most one
+             *     product of each; generic products (no institution) count once per family.
+             */
+            institution?: string | null;
             /** @description Named bank products quoted from third parties: shown as examples to verify. */
             is_example: boolean;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description The day someone checked the figures against the lender; None for generic families.
+             */
             last_verified_on?: string | null;
             /**
              * Format: double
@@ -1816,7 +2164,7 @@ export interface components {
          * @description 产品类型.
          * @enum {string}
          */
-        ProductFamily: "tax_loan" | "invoice_loan" | "flow_loan" | "mortgage" | "credit_loan";
+        ProductFamily: "tax_loan" | "invoice_loan" | "flow_loan" | "mortgage" | "credit_loan" | "platform_loan";
         /** ProductRecord */
         ProductRecord: {
             /** Format: int64 */
@@ -1831,17 +2179,31 @@ export interface components {
             product_id: string;
             name: string;
             family: components["schemas"]["ProductFamily"];
+            /** @description 放款机构 (None for generic families). */
+            institution?: string | null;
             is_example: boolean;
             eligible: boolean;
             /**
              * Format: double
-             * @description Product's own estimate (before the combined unsecured cap); 0 when ineligible.
+             * @description Product's own estimate after risk cuts and product limits (before the combined
+             *     unsecured cap); 0 when ineligible.
              */
             estimated_wan: number;
-            /** @description Id of the first gate that blocks the product. */
+            /** @description Part of the combined amount. */
+            in_combination: boolean;
+            /**
+             * Format: double
+             * @description Its share of the combined amount (less than `estimated_wan` when the cap binds).
+             */
+            combined_wan: number;
+            /** @description Key of the gate that binds first. */
             blocking_gate?: string | null;
             /** @description The same in plain Chinese words. */
             blocking_reason?: string | null;
+            /** @description Every failing gate, the binding one first. */
+            blockers: components["schemas"]["Blocker"][];
+            /** @description What lowered the estimate (risk cuts, limits), in words. */
+            notes: string[];
             /** Format: date */
             last_verified_on?: string | null;
         };
@@ -1920,13 +2282,26 @@ export interface components {
             reason: string;
         };
         RecommendationRules: {
-            subtract_business_loan_balance: boolean;
+            /**
+             * @description With neither revenue nor invoicing known, 对公流水 × 12 stands in as the business size.
+             * @default true
+             */
+            flow_as_scale_fallback: boolean;
+            /**
+             * Format: uint32
+             * @description Institutions a broker files with at once: the combined amount uses at most this many
+             *     products, one per institution (or per family for generic products).
+             * @default 3
+             */
+            max_products: number;
+            /** @description Existing business loans not secured by a recorded lien count against the cap. */
+            subtract_unsecured_loans: boolean;
             /**
              * Format: double
-             * @description Total unsecured credit ≤ ratio × annual invoice − existing business loans
+             * @description Total unsecured credit ≤ ratio × max(申报收入, 开票额) − existing unsecured business loans
              *     (derived from the 流动资金贷款 formula, domain.md §2.5).
              */
-            unsecured_cap_invoice_ratio: number;
+            unsecured_cap_ratio: number;
             /**
              * Format: double
              * @description The verdict shows a range [ratio × recommended, recommended].
@@ -1975,7 +2350,60 @@ export interface components {
             caps: components["schemas"]["TriggerRule"][];
             category: components["schemas"]["CategoryRules"];
             dimensions: components["schemas"]["DimensionRules"];
+            /**
+             * @description Cuts of unsecured estimates for credit risk (heavy card use, many lenders …); factors
+             *     of every fired cut multiply.
+             * @default [
+             *       {
+             *         "factor": 0.7,
+             *         "id": "H_CARD_90",
+             *         "reason": "信用卡使用率超过90%，信用类额度按七成估算",
+             *         "when": {
+             *           "kind": "card_utilization_over",
+             *           "pct": 90
+             *         }
+             *       },
+             *       {
+             *         "factor": 0.85,
+             *         "id": "H_CARD_70",
+             *         "reason": "信用卡使用率超过70%，信用类额度按八五折估算",
+             *         "when": {
+             *           "kind": "card_utilization_over",
+             *           "pct": 70
+             *         }
+             *       },
+             *       {
+             *         "factor": 0.7,
+             *         "id": "H_LENDERS",
+             *         "reason": "信用类贷款机构超过3家（多头借贷），信用类额度按七成估算",
+             *         "when": {
+             *           "kind": "credit_institutions_over",
+             *           "max": 3
+             *         }
+             *       },
+             *       {
+             *         "factor": 0.8,
+             *         "id": "H_OVERDUES",
+             *         "reason": "近2年逾期超过2次，信用类额度按八成估算",
+             *         "when": {
+             *           "kind": "overdue_count_over",
+             *           "max": 2
+             *         }
+             *       }
+             *     ]
+             */
+            haircuts: components["schemas"]["Haircut"][];
             industry: components["schemas"]["IndustryMap"];
+            /**
+             * @default {
+             *       "growth_scenario_ratio": 0.2,
+             *       "max_cost_share": 0.3,
+             *       "max_plans_per_kind": 2,
+             *       "max_wait_months": 12,
+             *       "tax_grade_review_month": 4
+             *     }
+             */
+            plan_policy: components["schemas"]["PlanPolicy"];
             plans: components["schemas"]["PlanTemplates"];
             recommendation: components["schemas"]["RecommendationRules"];
             verdict: components["schemas"]["VerdictTemplates"];
@@ -2129,7 +2557,7 @@ export interface components {
             /** @description The initial password must be changed before anything else works. */
             must_change_password: boolean;
         };
-        Trigger: components["schemas"]["TriggerCurrentOverdue"] | components["schemas"]["TriggerSevereRecord5y"] | components["schemas"]["TriggerDishonestDebtor"] | components["schemas"]["TriggerLian3lei624m"] | components["schemas"]["TriggerTaxGradeIn"] | components["schemas"]["TriggerIndustryClassIn"] | components["schemas"]["TriggerCompanyAgeBelowMonths"] | components["schemas"]["TriggerLegalPersonAgeOutside"] | components["schemas"]["TriggerLegalPersonAgeAbove"] | components["schemas"]["TriggerBusinessStatusIn"] | components["schemas"]["TriggerInquiriesOver"] | components["schemas"]["TriggerCollateralHeldBelowMonths"];
+        Trigger: components["schemas"]["TriggerCurrentOverdue"] | components["schemas"]["TriggerSevereRecord5y"] | components["schemas"]["TriggerDishonestDebtor"] | components["schemas"]["TriggerLian3lei624m"] | components["schemas"]["TriggerTaxGradeIn"] | components["schemas"]["TriggerIndustryClassIn"] | components["schemas"]["TriggerCompanyAgeBelowMonths"] | components["schemas"]["TriggerLegalPersonAgeOutside"] | components["schemas"]["TriggerLegalPersonAgeAbove"] | components["schemas"]["TriggerBusinessStatusIn"] | components["schemas"]["TriggerInquiriesOver"] | components["schemas"]["TriggerCollateralHeldBelowMonths"] | components["schemas"]["TriggerTaxAbnormal"] | components["schemas"]["TriggerLegalPersonChangedWithinMonths"] | components["schemas"]["TriggerTaxBurdenBelowPct"] | components["schemas"]["TriggerCardUtilizationOver"] | components["schemas"]["TriggerCreditInstitutionsOver"] | components["schemas"]["TriggerOverdueCountOver"];
         TriggerBusinessStatusIn: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -2137,6 +2565,15 @@ export interface components {
              */
             kind: "business_status_in";
             statuses: components["schemas"]["BusinessStatus"][];
+        };
+        TriggerCardUtilizationOver: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "card_utilization_over";
+            /** Format: double */
+            pct: number;
         };
         TriggerCollateralHeldBelowMonths: {
             /**
@@ -2155,6 +2592,15 @@ export interface components {
             kind: "company_age_below_months";
             /** Format: uint32 */
             months: number;
+        };
+        TriggerCreditInstitutionsOver: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "credit_institutions_over";
+            /** Format: uint32 */
+            max: number;
         };
         TriggerCurrentOverdue: {
             /**
@@ -2208,12 +2654,31 @@ export interface components {
             /** Format: uint32 */
             min: number;
         };
+        /** @description The legal representative changed fewer than `months` ago. */
+        TriggerLegalPersonChangedWithinMonths: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "legal_person_changed_within_months";
+            /** Format: uint32 */
+            months: number;
+        };
         TriggerLian3lei624m: {
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             kind: "lian3lei6_24m";
+        };
+        TriggerOverdueCountOver: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "overdue_count_over";
+            /** Format: uint32 */
+            max: number;
         };
         /**
          * @description A veto or cap: a typed condition on facts plus its explanation. Conditions on unknown
@@ -2237,6 +2702,32 @@ export interface components {
              * @enum {string}
              */
             kind: "severe_record_5y";
+        };
+        /** @description 欠税 or 非正常户. */
+        TriggerTaxAbnormal: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tax_abnormal";
+        };
+        /**
+         * @description 税负率: annual tax ÷ max(申报收入, 开票额) below `pct` percent, for businesses of at least
+         *     `min_scale_wan` (small taxpayers are largely exempt, so a low ratio means nothing there).
+         */
+        TriggerTaxBurdenBelowPct: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tax_burden_below_pct";
+            /**
+             * Format: double
+             * @default 0
+             */
+            min_scale_wan: number;
+            /** Format: double */
+            pct: number;
         };
         TriggerTaxGradeIn: {
             grades: components["schemas"]["TaxGrade"][];
@@ -2272,8 +2763,16 @@ export interface components {
             /** @description Clears a lockout after repeated failed logins. */
             unlock?: boolean;
         };
-        /** @description One-sentence verdict templates. Placeholders: {families} {low} {high} {veto} {blocker}. */
+        /**
+         * @description One-sentence verdict templates. Placeholders: {families} {low} {high} {veto} {blocker}
+         *     {arithmetic} (the cap: "25% × 申报收入300万 − 已有信用类经营贷20万 = 55万").
+         */
         VerdictTemplates: {
+            /**
+             * @description Appended when the unsecured cap lowers the combined amount.
+             * @default ；信用类合计按上限测算：{arithmetic}
+             */
+            cap_note: string;
             eligible: string;
             eligible_with_veto: string;
             none_eligible: string;

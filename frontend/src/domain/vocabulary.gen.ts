@@ -155,6 +155,11 @@ export const CATALOGUE = {
         "code": "C",
         "label": "C类",
         "hint": "暂不可贷"
+      },
+      {
+        "code": "incomplete",
+        "label": "资料待补充",
+        "hint": "决定能否准入的资料未知，补充后再评级"
       }
     ],
     "CollateralKind": [
@@ -281,6 +286,22 @@ export const CATALOGUE = {
       {
         "code": "qualification",
         "label": "资质完善"
+      },
+      {
+        "code": "debt_reduction",
+        "label": "压降负债"
+      },
+      {
+        "code": "legal_person_change",
+        "label": "法人变更"
+      },
+      {
+        "code": "supplement_info",
+        "label": "补充资料"
+      },
+      {
+        "code": "tax_credit_repair",
+        "label": "纳税信用修复"
       }
     ],
     "PlanStatus": [
@@ -317,6 +338,11 @@ export const CATALOGUE = {
       {
         "code": "credit_loan",
         "label": "信用贷"
+      },
+      {
+        "code": "platform_loan",
+        "label": "平台贷",
+        "hint": "互联网银行按经营数据授信的线上贷款"
       }
     ],
     "ProviderCategory": [
@@ -483,6 +509,16 @@ export const CATALOGUE = {
       "help": "18–100"
     },
     {
+      "key": "legal_person_changed_on",
+      "label": "法人变更日期",
+      "kind": "date",
+      "nullable": true,
+      "group": "basic",
+      "personal": false,
+      "simulator": false,
+      "help": "最近一次法定代表人变更的日期；未变更过可不填"
+    },
+    {
       "key": "annual_invoice_wan",
       "label": "近12个月开票额",
       "unit": "万元",
@@ -545,6 +581,16 @@ export const CATALOGUE = {
       "help": "A级、B级、M级、C级、D级 或 未评级"
     },
     {
+      "key": "tax_abnormal",
+      "label": "欠税或非正常户",
+      "kind": "bool",
+      "nullable": true,
+      "group": "invoice_tax",
+      "personal": false,
+      "simulator": false,
+      "help": "目前是否有欠税，或被认定为非正常户；是 / 否"
+    },
+    {
       "key": "monthly_flow_wan",
       "label": "对公流水月均",
       "unit": "万元",
@@ -556,6 +602,19 @@ export const CATALOGUE = {
       "min": 0.0,
       "max": 10000000.0,
       "help": "单位：万元"
+    },
+    {
+      "key": "personal_receipts_wan",
+      "label": "个人账户经营收款月均",
+      "unit": "万元",
+      "kind": "wan",
+      "nullable": true,
+      "group": "flow",
+      "personal": false,
+      "simulator": true,
+      "min": 0.0,
+      "max": 10000000.0,
+      "help": "用法人或股东个人账户收取的经营款，月均，单位：万元"
     },
     {
       "key": "current_overdue",
@@ -645,8 +704,8 @@ export const CATALOGUE = {
       "personal": false,
       "simulator": true,
       "min": 0.0,
-      "max": 1000.0,
-      "help": "0–1000，单位：%"
+      "max": 200.0,
+      "help": "已用额度 ÷ 总额度，0–200，单位：%"
     },
     {
       "key": "credit_institutions",

@@ -201,18 +201,17 @@ pub async fn generate_plans(
         let model = current_model(&cache, &uow)?;
         let drafts = engine::generate_plans(&facts, &rules, &model.products, today);
         let mut ids = vec![];
+        // Generating again replaces the diagnosis' untouched plans instead of adding copies.
+        let started = diagnoses::delete_pending_plans(&uow, diagnosis_id)?;
         for draft in drafts {
-            let providers = catalog::providers(&uow, Some(draft.provider_category), true)?
-                .into_iter()
-                .take(3)
-                .map(|p| p.id)
-                .collect();
+            if started.iter().any(|(k, g)| *k == draft.kind && *g == draft.gap) {
+                continue;
+            }
             ids.push(diagnoses::insert_plan(
                 &uow,
                 record.customer_id,
                 diagnosis_id,
                 draft,
-                providers,
                 user,
             )?);
         }

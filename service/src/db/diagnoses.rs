@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::catalog::Provider;
 use super::sql;
 use crate::domain::engine::{
-    Category, Diagnosis, FactChange, Facts, PlanDraft, PlanKind, ProductDelta, ProviderCategory,
+    Category, CombinationItem, Diagnosis, FactChange, Facts, PlanDraft, PlanKind, ProductDelta,
+    ProviderCategory,
 };
 use crate::domain::ids::{CustomerId, DiagnosisId, PlanId, ProviderId, RulesVersion, UserId};
 use crate::domain::money::wan_to_yuan;
@@ -186,11 +187,17 @@ pub struct PlanTask {
     pub done: bool,
 }
 
+/// Providers recommended with a plan.
+const PROVIDERS_PER_PLAN: usize = 3;
+
 /// What is stored for a plan: the engine's draft plus the broker's progress.
 #[derive(Serialize, Deserialize)]
 struct StoredPlan {
     draft: PlanDraft,
     tasks: Vec<PlanTask>,
+    /// Written by v1 (providers fixed at creation); plans now look providers up live.
+    #[serde(default, skip_serializing)]
+    #[allow(dead_code)]
     provider_ids: Vec<ProviderId>,
 }
 
@@ -202,18 +209,26 @@ pub struct Plan {
     pub status: PlanStatus,
     pub kind: PlanKind,
     pub title: String,
+    /// What the plan unlocks and adds, in one line.
+    pub headline: String,
+    /// A revenue-driven target worded as a scenario, not a to-do.
+    pub scenario: bool,
     /// current → target
     pub gap: String,
     pub changes: Vec<FactChange>,
     pub tasks: Vec<PlanTask>,
-    pub provider_category: ProviderCategory,
-    /// Active providers of the right category at the time the plan was made.
+    #[oai(nullable)]
+    pub provider_category: Option<ProviderCategory>,
+    /// Active providers of the plan's category now (looked up when the plan is read).
     pub providers: Vec<Provider>,
     pub cost_min_wan: f64,
     pub cost_max_wan: f64,
     pub months_to_effect: u32,
-    /// Recommended amount after − before, from re-running the engine on the target facts.
+    /// Combined amount after − before, from re-running the engine on the target facts as of
+    /// today + `months_to_effect`.
     pub estimated_increase_wan: f64,
+    /// The part of the increase that waiting alone brings.
+    pub gain_from_waiting_wan: f64,
     pub recommended_before_wan: f64,
     pub recommended_after_wan: f64,
     pub category_before: Category,
@@ -222,6 +237,9 @@ pub struct Plan {
     pub total_after: f64,
     pub fixes_vetoes: Vec<String>,
     pub product_changes: Vec<ProductDelta>,
+    /// Products ineligible before and eligible after.
+    pub unlocks: Vec<ProductDelta>,
+    pub combination_after: Vec<CombinationItem>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -231,7 +249,6 @@ pub fn insert_plan(
     customer_id: CustomerId,
     diagnosis_id: DiagnosisId,
     draft: PlanDraft,
-    provider_ids: Vec<ProviderId>,
     user: Option<UserId>,
 ) -> rusqlite::Result<PlanId> {
     let now = Timestamp::now();
@@ -248,7 +265,7 @@ pub fn insert_plan(
     let body = json(&StoredPlan {
         draft,
         tasks,
-        provider_ids,
+        provider_ids: vec![],
     })?;
     let q = Query::insert()
         .into_table("plans")
@@ -301,12 +318,15 @@ fn decode_plan(conn: &Connection, id: PlanId, r: &Row<'_>) -> rusqlite::Result<P
     let status: String = r.get("status")?;
     let status = PlanStatus::from_code(&status)
         .ok_or_else(|| sql::bad_row("plans", id, format!("status: unknown value {status:?}")))?;
-    // A provider deleted since the plan was made is left out; one that fails to load is an error.
-    let mut providers = Vec::with_capacity(stored.provider_ids.len());
-    for pid in &stored.provider_ids {
-        providers.extend(super::catalog::provider(conn, *pid)?);
-    }
     let d = stored.draft;
+    // Looked up live: a provider deactivated or added since the plan was made shows as it is now.
+    let providers = match d.provider_category {
+        Some(c) => super::catalog::providers(conn, Some(c), true)?
+            .into_iter()
+            .take(PROVIDERS_PER_PLAN)
+            .collect(),
+        None => vec![],
+    };
     Ok(Plan {
         id,
         customer_id: r.get("customer_id")?,
@@ -314,6 +334,8 @@ fn decode_plan(conn: &Connection, id: PlanId, r: &Row<'_>) -> rusqlite::Result<P
         status,
         kind: d.kind,
         title: d.title,
+        headline: d.headline,
+        scenario: d.scenario,
         gap: d.gap,
         changes: d.changes,
         tasks: stored.tasks,
@@ -323,6 +345,7 @@ fn decode_plan(conn: &Connection, id: PlanId, r: &Row<'_>) -> rusqlite::Result<P
         cost_max_wan: d.cost_max_wan,
         months_to_effect: d.months_to_effect,
         estimated_increase_wan: d.estimated_increase_wan,
+        gain_from_waiting_wan: d.gain_from_waiting_wan,
         recommended_before_wan: d.recommended_before_wan,
         recommended_after_wan: d.recommended_after_wan,
         category_before: d.category_before,
@@ -331,6 +354,8 @@ fn decode_plan(conn: &Connection, id: PlanId, r: &Row<'_>) -> rusqlite::Result<P
         total_after: d.total_after,
         fixes_vetoes: d.fixes_vetoes,
         product_changes: d.product_changes,
+        unlocks: d.unlocks,
+        combination_after: d.combination_after,
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
     })
@@ -374,10 +399,38 @@ pub fn plans_for_customer(
         .columns(PLAN_COLUMNS)
         .from("plans")
         .and_where(Expr::col("customer_id").eq(customer_id))
-        .order_by("increase_yuan", Order::Desc)
-        .order_by("id", Order::Desc)
+        // Newest diagnosis first; within one, the engine's order (value for cost and time).
+        .order_by("diagnosis_id", Order::Desc)
+        .order_by("id", Order::Asc)
         .to_owned();
     sql::query_all(conn, &q, plan_row(conn))
+}
+
+/// Removes a diagnosis' plans nobody has started (pending, no task ticked) and returns the
+/// (kind, gap) of those that stay, so generating again neither duplicates nor loses work.
+pub fn delete_pending_plans(
+    conn: &Connection,
+    diagnosis_id: DiagnosisId,
+) -> rusqlite::Result<Vec<(PlanKind, String)>> {
+    let q = Query::select()
+        .columns(PLAN_COLUMNS)
+        .from("plans")
+        .and_where(Expr::col("diagnosis_id").eq(diagnosis_id))
+        .to_owned();
+    let mut kept = vec![];
+    for plan in sql::query_all(conn, &q, plan_row(conn))? {
+        let untouched = plan.status == PlanStatus::Pending && plan.tasks.iter().all(|t| !t.done);
+        if untouched {
+            let del = Query::delete()
+                .from_table("plans")
+                .and_where(Expr::col("id").eq(plan.id))
+                .to_owned();
+            sql::execute(conn, &del)?;
+        } else {
+            kept.push((plan.kind, plan.gap));
+        }
+    }
+    Ok(kept)
 }
 
 /// Sets the status and task ticks; `done[i]` applies to task `i`.

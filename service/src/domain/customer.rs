@@ -138,6 +138,11 @@ customer_facts! {
     legal_person_age: Option<i64> = Field::new("法人年龄", Kind::Int { min: 18, max: 100 }, G::Basic)
         .unit("岁").help("18–100").width(8.0).personal(),
         fact legal_person_age: Option<u32> = count;
+    /// Some products refuse a legal representative changed less than 6 months ago (domain.md K4).
+    #[oai(nullable)]
+    legal_person_changed_on: Option<NaiveDate> = Field::new("法人变更日期", Kind::Date, G::Basic)
+        .aliases(&["法人变更时间", "最近法人变更日期"]).help("最近一次法定代表人变更的日期；未变更过可不填").width(12.0),
+        fact legal_person_changed_on: Option<NaiveDate> = same;
     /// 近 12 个月开票金额（万元）
     #[oai(nullable)]
     annual_invoice_wan: Option<f64> = Field::wan("近12个月开票额", G::InvoiceTax, "annual_invoice_yuan")
@@ -165,11 +170,22 @@ customer_facts! {
     tax_grade: Option<TaxGrade> = Field::new("纳税信用等级", Kind::Choice(Choice::of::<TaxGrade>()), G::InvoiceTax)
         .aliases(&["纳税等级", "纳税信用"]).help("A级、B级、M级、C级、D级 或 未评级").knob(),
         fact tax_grade: Option<TaxGrade> = same;
+    /// 欠税 or 非正常户 blocks every tax and invoice product (domain.md V5).
+    #[oai(nullable)]
+    tax_abnormal: Option<bool> = Field::yes_no("欠税或非正常户", G::InvoiceTax)
+        .aliases(&["欠税", "非正常户", "是否欠税"]).help("目前是否有欠税，或被认定为非正常户；是 / 否"),
+        fact tax_abnormal: Option<bool> = same;
     /// 对公流水月均（万元）
     #[oai(nullable)]
     monthly_flow_wan: Option<f64> = Field::wan("对公流水月均", G::Flow, "monthly_flow_yuan")
         .aliases(&["月均流水", "对公流水", "月均流水（万元）"]).width(14.0).knob(),
         fact monthly_flow_yuan: Option<i64> = wan;
+    /// Business receipts into the owner's personal accounts: real income a flow plan can route to the company account.
+    #[oai(nullable)]
+    personal_receipts_wan: Option<f64> = Field::wan("个人账户经营收款月均", G::Flow, "personal_receipts_yuan")
+        .aliases(&["个人账户收款", "个人卡收款月均", "个人流水月均"])
+        .help("用法人或股东个人账户收取的经营款，月均，单位：万元").knob(),
+        fact personal_receipts_yuan: Option<i64> = wan;
     #[oai(nullable)]
     current_overdue: Option<bool> = Field::yes_no("当前逾期", G::Credit).aliases(&["是否当前逾期"]).knob(),
         fact current_overdue: Option<bool> = same;
@@ -200,8 +216,8 @@ customer_facts! {
         .aliases(&["近6月查询"]).help("不少于近 3 个月").knob(),
         fact inquiries_6m: Option<u32> = count;
     #[oai(nullable)]
-    card_utilization_pct: Option<f64> = Field::new("信用卡使用率", Kind::Percent { max: 1000.0 }, G::Credit)
-        .unit("%").help("0–1000，单位：%").knob(),
+    card_utilization_pct: Option<f64> = Field::new("信用卡使用率", Kind::Percent { max: 200.0 }, G::Credit)
+        .unit("%").help("已用额度 ÷ 总额度，0–200，单位：%").knob(),
         fact card_utilization_pct: Option<f64> = same;
     #[oai(nullable)]
     credit_institutions: Option<i64> = Field::count("信用类贷款机构数", G::Credit).aliases(&["授信机构数", "信用贷款机构数"]),

@@ -201,6 +201,7 @@ vocabulary! {
         A = "A" => "A类" hint "资质良好，可直接申请",
         B = "B" => "B类" hint "需优化后申请",
         C = "C" => "C类" hint "暂不可贷",
+        Incomplete = "incomplete" => "资料待补充" hint "决定能否准入的资料未知，补充后再评级",
     }
 }
 
@@ -225,6 +226,10 @@ vocabulary! {
         CreditRepair = "credit_repair" => "征信优化",
         Collateral = "collateral" => "抵押增信",
         Qualification = "qualification" => "资质完善",
+        DebtReduction = "debt_reduction" => "压降负债",
+        LegalPersonChange = "legal_person_change" => "法人变更",
+        SupplementInfo = "supplement_info" => "补充资料",
+        TaxCreditRepair = "tax_credit_repair" => "纳税信用修复",
     }
 }
 
@@ -257,6 +262,7 @@ vocabulary! {
         FlowLoan = "flow_loan" => "流水贷",
         Mortgage = "mortgage" => "抵押贷",
         CreditLoan = "credit_loan" => "信用贷",
+        Platform = "platform_loan" => "平台贷" hint "互联网银行按经营数据授信的线上贷款",
     }
 }
 

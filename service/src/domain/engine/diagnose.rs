@@ -4,12 +4,13 @@ pub use crate::domain::vocab::{Category, Dimension};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::combine::{Cap, Combination, combine, unsecured_cap};
 use super::context::Ctx;
 use super::facts::Facts;
-use super::products::{Product, ProductEval, ProductFamily, evaluate_product};
+use super::products::{Blocker, BlockerKind, Product, ProductEval, ProductFamily, evaluate_product};
 use super::rules::RuleSet;
-use super::score::{Scored, score, unsecured_cap_yuan};
-use crate::domain::money::{fmt_num, yuan_to_wan_rounded};
+use super::score::{Scored, fires, score};
+use crate::domain::money::{fmt_num, round1, yuan_to_wan_rounded};
 
 /// Dimension scores, each 0–100 (one decimal).
 #[derive(Serialize, Deserialize, poem_openapi::Object, Clone, Debug, PartialEq, Default)]
@@ -50,6 +51,7 @@ impl Scores {
 /// One evaluated rule with its contribution and plain-language reason.
 #[derive(Serialize, Deserialize, poem_openapi::Object, Clone, Debug, PartialEq)]
 pub struct Finding {
+    /// Stable rule key for integrators; the UI shows `reason`.
     pub rule_id: String,
     pub dimension: Dimension,
     /// Points this rule contributed to its dimension (negative for deductions).
@@ -69,18 +71,44 @@ pub struct ProductResult {
     pub product_id: String,
     pub name: String,
     pub family: ProductFamily,
+    /// 放款机构 (None for generic families).
+    #[oai(nullable)]
+    #[serde(default)]
+    pub institution: Option<String>,
     pub is_example: bool,
     pub eligible: bool,
-    /// Product's own estimate (before the combined unsecured cap); 0 when ineligible.
+    /// Product's own estimate after risk cuts and product limits (before the combined
+    /// unsecured cap); 0 when ineligible.
     pub estimated_wan: f64,
-    /// Id of the first gate that blocks the product.
+    /// Part of the combined amount.
+    #[serde(default)]
+    pub in_combination: bool,
+    /// Its share of the combined amount (less than `estimated_wan` when the cap binds).
+    #[serde(default)]
+    pub combined_wan: f64,
+    /// Key of the gate that binds first.
     #[oai(nullable)]
     pub blocking_gate: Option<String>,
     /// The same in plain Chinese words.
     #[oai(nullable)]
     pub blocking_reason: Option<String>,
+    /// Every failing gate, the binding one first.
+    #[serde(default)]
+    pub blockers: Vec<Blocker>,
+    /// What lowered the estimate (risk cuts, limits), in words.
+    #[serde(default)]
+    pub notes: Vec<String>,
     #[oai(nullable)]
     pub last_verified_on: Option<NaiveDate>,
+}
+
+/// One product of the combined amount.
+#[derive(Serialize, Deserialize, poem_openapi::Object, Clone, Debug, PartialEq)]
+pub struct CombinationItem {
+    pub product_id: String,
+    pub name: String,
+    pub family: ProductFamily,
+    pub amount_wan: f64,
 }
 
 #[derive(Serialize, Deserialize, poem_openapi::Object, Clone, Debug, PartialEq)]
@@ -88,21 +116,53 @@ pub struct Diagnosis {
     pub scores: Scores,
     /// Weighted total 0–100, one decimal.
     pub total: f64,
+    /// A/B: financeable now (A strong); C: nothing eligible now or a veto; incomplete:
+    /// the facts that decide eligibility are unknown.
     pub category: Category,
+    /// For C: months until a plan unlocks a product ("C（可修复，约N个月）").
+    #[oai(nullable)]
+    #[serde(default)]
+    pub repairable_in_months: Option<u32>,
+    /// For incomplete: which deciding facts are unknown.
+    #[serde(default)]
+    pub incomplete_facts: Vec<String>,
     pub findings: Vec<Finding>,
     pub vetoes: Vec<RuleHit>,
     pub caps: Vec<RuleHit>,
     /// API names (e.g. "annual_tax_wan") of facts the diagnosis had to assume.
     pub missing_fields: Vec<String>,
     pub products: Vec<ProductResult>,
-    /// max(best eligible secured estimate, best eligible unsecured estimate limited by the
-    /// combined unsecured cap).
+    /// The combined amount a broker files for: see `combination`.
     pub recommended_wan: f64,
-    /// Combined unsecured cap (None when annual invoice is unknown).
+    /// The largest single eligible product.
+    #[serde(default)]
+    pub single_best_wan: f64,
+    /// The products of the combined amount with the amount each contributes.
+    #[serde(default)]
+    pub combination: Vec<CombinationItem>,
+    /// Combined unsecured cap (None when the business size is unknown).
     #[oai(nullable)]
     pub unsecured_cap_wan: Option<f64>,
+    /// How the cap was computed, in words.
+    #[oai(nullable)]
+    #[serde(default)]
+    pub unsecured_cap_arithmetic: Option<String>,
+    /// The cap lowers the combined amount.
+    #[serde(default)]
+    pub cap_binding: bool,
+    /// Combined amount ÷ 贷款需求, in percent (shown beside the grade, never inside it).
+    #[oai(nullable)]
+    #[serde(default)]
+    pub demand_coverage_pct: Option<f64>,
     /// One plain sentence for the client report.
     pub verdict: String,
+}
+
+/// The part of a diagnosis plans re-run many times: products, combination and category, no
+/// repair search (that search is made of assessments).
+pub(super) struct Assessment {
+    pub diagnosis: Diagnosis,
+    pub combined_yuan: i64,
 }
 
 /// Runs the whole model. Pure and deterministic: same inputs, same output.
@@ -112,66 +172,148 @@ pub fn diagnose(
     products: &[Product],
     today: NaiveDate,
 ) -> Diagnosis {
+    let mut d = assess(facts, rules, products, today).diagnosis;
+    if d.category == Category::C {
+        d.repairable_in_months = super::plans::months_to_first_unlock(facts, rules, products, today);
+        if let Some(m) = d.repairable_in_months {
+            d.verdict.push_str(&format!("（可修复，约{m}个月）"));
+        }
+    }
+    d
+}
+
+pub(super) fn assess(
+    facts: &Facts,
+    rules: &RuleSet,
+    products: &[Product],
+    today: NaiveDate,
+) -> Assessment {
     let ctx = Ctx::new(facts, rules, today);
     let Scored {
         scores,
         total,
-        findings,
+        mut findings,
         vetoes,
         caps,
     } = score(rules, &ctx);
-    let evals: Vec<(&Product, ProductEval)> = products
+    let active: Vec<&Product> = products.iter().filter(|p| p.active).collect();
+    let (factor, cut_reasons) = risk_factor(rules, &ctx);
+    let evals: Vec<ProductEval> = active
         .iter()
-        .filter(|p| p.active)
-        .map(|p| (p, evaluate_product(p, &ctx)))
+        .map(|p| evaluate_product(p, &ctx, (factor, &cut_reasons)))
         .collect();
-    let cap = unsecured_cap_yuan(rules, facts);
-    let recommended = recommended_yuan(&evals, cap);
-    let category = categorize(rules, &scores, total, &vetoes, &caps, recommended, facts);
-    let verdict = verdict(rules, &evals, &vetoes, recommended);
-    Diagnosis {
-        scores,
-        total,
-        category,
-        findings,
-        vetoes,
-        caps,
-        missing_fields: facts.missing_fields(),
-        products: evals.iter().map(|(p, e)| product_result(p, e)).collect(),
-        recommended_wan: yuan_to_wan_rounded(recommended),
-        unsecured_cap_wan: cap.map(yuan_to_wan_rounded),
-        verdict,
+    let cap = unsecured_cap(rules, &ctx);
+    let combo = combine(&active, &evals, cap.as_ref(), rules.recommendation.max_products);
+    findings.extend(cut_reasons.iter().map(|r| Finding {
+        rule_id: "RISK_CUT".to_owned(),
+        dimension: Dimension::Credit,
+        points: 0.0,
+        reason: r.clone(),
+    }));
+    let missing_fields = facts.missing_fields();
+    let incomplete_facts = incomplete(rules, facts, &missing_fields);
+    let category = categorize(rules, &scores, total, &vetoes, &caps, combo.total_yuan, &incomplete_facts);
+    let verdict = verdict(rules, &active, &evals, &vetoes, &combo, cap.as_ref(), &incomplete_facts);
+    let mut results: Vec<ProductResult> = active
+        .iter()
+        .zip(&evals)
+        .map(|(p, e)| product_result(p, e))
+        .collect();
+    for pick in &combo.picks {
+        results[pick.index].in_combination = true;
+        results[pick.index].combined_wan = yuan_to_wan_rounded(pick.yuan);
+    }
+    let combination = combo
+        .picks
+        .iter()
+        .map(|pick| CombinationItem {
+            product_id: active[pick.index].id.clone(),
+            name: active[pick.index].name.clone(),
+            family: active[pick.index].family,
+            amount_wan: yuan_to_wan_rounded(pick.yuan),
+        })
+        .collect();
+    let demand_coverage_pct = facts
+        .loan_demand_yuan
+        .filter(|d| *d > 0)
+        .map(|d| round1(combo.total_yuan as f64 * 100.0 / d as f64));
+    Assessment {
+        combined_yuan: combo.total_yuan,
+        diagnosis: Diagnosis {
+            scores,
+            total,
+            category,
+            repairable_in_months: None,
+            incomplete_facts,
+            findings,
+            vetoes,
+            caps,
+            missing_fields,
+            products: results,
+            recommended_wan: yuan_to_wan_rounded(combo.total_yuan),
+            single_best_wan: yuan_to_wan_rounded(combo.single_best_yuan),
+            combination,
+            unsecured_cap_wan: cap.as_ref().map(|c| yuan_to_wan_rounded(c.yuan)),
+            unsecured_cap_arithmetic: cap.as_ref().map(|c| c.arithmetic.clone()),
+            cap_binding: combo.cap_binding,
+            demand_coverage_pct,
+            verdict,
+        },
     }
 }
 
+/// The risk cut of unsecured estimates: within one kind of trigger the strongest cut applies
+/// (card use over 90 % is not also "over 70 %"), different kinds multiply.
+fn risk_factor(rules: &RuleSet, ctx: &Ctx) -> (f64, Vec<String>) {
+    let mut strongest: Vec<(std::mem::Discriminant<super::rules::Trigger>, f64, &str)> = vec![];
+    for h in rules.haircuts.iter().filter(|h| fires(&h.when, ctx)) {
+        let kind = std::mem::discriminant(&h.when);
+        match strongest.iter_mut().find(|(k, _, _)| *k == kind) {
+            Some(slot) if h.factor < slot.1 => *slot = (kind, h.factor, &h.reason),
+            Some(_) => {}
+            None => strongest.push((kind, h.factor, &h.reason)),
+        }
+    }
+    let factor = strongest.iter().map(|(_, f, _)| f.clamp(0.0, 1.0)).product();
+    (factor, strongest.iter().map(|(_, _, r)| (*r).to_owned()).collect())
+}
+
 fn product_result(p: &Product, e: &ProductEval) -> ProductResult {
+    let first = e.blocker();
     ProductResult {
         product_id: p.id.clone(),
         name: p.name.clone(),
         family: p.family,
+        institution: p.institution.clone(),
         is_example: p.is_example,
         eligible: e.eligible(),
         estimated_wan: yuan_to_wan_rounded(e.estimate_yuan),
-        blocking_gate: e.blocker.as_ref().map(|b| b.0.clone()),
-        blocking_reason: e.blocker.as_ref().map(|b| b.1.clone()),
+        in_combination: false,
+        combined_wan: 0.0,
+        blocking_gate: first.map(|b| b.gate.clone()),
+        blocking_reason: first.map(|b| b.reason.clone()),
+        blockers: e.blockers.clone(),
+        notes: e.notes.clone(),
         last_verified_on: p.last_verified_on,
     }
 }
 
-/// Recommended amount in 元 (domain.md §2.5): the best eligible product, with unsecured
-/// products limited together by the working-capital cap.
-pub fn recommended_yuan(evals: &[(&Product, ProductEval)], unsecured_cap: Option<i64>) -> i64 {
-    let best = |secured: bool| {
-        evals
-            .iter()
-            .filter(|(p, e)| e.eligible() && p.family.is_secured() == secured)
-            .map(|(_, e)| e.estimate_yuan)
-            .max()
-            .unwrap_or(0)
+/// Labels of deciding-fact groups none of whose facts is known.
+fn incomplete(rules: &RuleSet, facts: &Facts, missing: &[String]) -> Vec<String> {
+    let known = |field: &str| {
+        if field == "collaterals" {
+            !facts.collaterals.is_empty()
+        } else {
+            !missing.iter().any(|m| m == field)
+        }
     };
-    let unsecured = best(false);
-    let unsecured = unsecured_cap.map_or(unsecured, |c| unsecured.min(c));
-    best(true).max(unsecured)
+    rules
+        .category
+        .deciding_facts
+        .iter()
+        .filter(|g| !g.fields.iter().any(|f| known(f)))
+        .map(|g| g.label.clone())
+        .collect()
 }
 
 fn categorize(
@@ -180,19 +322,20 @@ fn categorize(
     total: f64,
     vetoes: &[RuleHit],
     caps: &[RuleHit],
-    recommended: i64,
-    facts: &Facts,
+    combined: i64,
+    incomplete: &[String],
 ) -> Category {
     let c = &rules.category;
-    if !vetoes.is_empty() || total < c.c_below_total {
+    if !vetoes.is_empty() {
         return Category::C;
     }
-    // Unknown demand: any eligible amount counts as covering it.
-    let covered = match facts.loan_demand_yuan {
-        Some(d) if d > 0 => recommended as f64 >= c.a_min_demand_cover * d as f64,
-        _ => recommended > 0,
-    };
-    if total >= c.a_min_total && scores.credit >= c.a_min_credit && caps.is_empty() && covered {
+    if !incomplete.is_empty() {
+        return Category::Incomplete;
+    }
+    if combined <= 0 {
+        return Category::C;
+    }
+    if total >= c.a_min_total && scores.credit >= c.a_min_credit && caps.is_empty() {
         Category::A
     } else {
         Category::B
@@ -211,51 +354,92 @@ fn verdict_amount(yuan: f64) -> String {
     }
 }
 
+fn families_of<'a>(items: impl Iterator<Item = &'a Product>) -> String {
+    let mut families: Vec<&str> = Vec::new();
+    for p in items {
+        // Three families keep the verdict one readable sentence.
+        if families.len() < MAX_VERDICT_FAMILIES && !families.contains(&p.family.label()) {
+            families.push(p.family.label());
+        }
+    }
+    families.join("、")
+}
+
 fn verdict(
     rules: &RuleSet,
-    evals: &[(&Product, ProductEval)],
+    products: &[&Product],
+    evals: &[ProductEval],
     vetoes: &[RuleHit],
-    recommended: i64,
+    combo: &Combination,
+    cap: Option<&Cap>,
+    incomplete: &[String],
 ) -> String {
     let t = &rules.verdict;
     let veto = vetoes.first().map_or("", |v| v.reason.as_str());
-    if recommended > 0 {
-        let mut eligible: Vec<&(&Product, ProductEval)> =
-            evals.iter().filter(|(_, e)| e.eligible()).collect();
-        // Biggest first; stable sort keeps catalogue order for ties (deterministic).
-        eligible.sort_by_key(|(_, e)| std::cmp::Reverse(e.estimate_yuan));
-        let mut families: Vec<&str> = Vec::new();
-        for (p, _) in eligible {
-            // Three families keep the verdict one readable sentence.
-            if families.len() < MAX_VERDICT_FAMILIES && !families.contains(&p.family.label()) {
-                families.push(p.family.label());
-            }
-        }
-        let low = recommended as f64 * rules.recommendation.verdict_range_low_ratio;
+    let cap_note = |binding: bool| match cap {
+        Some(c) if binding => t.cap_note.replace("{arithmetic}", &c.arithmetic),
+        _ => String::new(),
+    };
+    let pending = if incomplete.is_empty() {
+        String::new()
+    } else {
+        format!("（资料待补充：{}，以上按已知资料测算）", incomplete.join("、"))
+    };
+    if combo.total_yuan > 0 {
+        let families = families_of(combo.picks.iter().map(|p| products[p.index]));
+        let total = combo.total_yuan as f64;
+        let low = total * rules.recommendation.verdict_range_low_ratio;
         let template = if vetoes.is_empty() {
             &t.eligible
         } else {
             &t.eligible_with_veto
         };
         return template
-            .replace("{families}", &families.join("、"))
+            .replace("{families}", &families)
             .replace("{low}", &verdict_amount(low))
-            .replace("{high}", &verdict_amount(recommended as f64))
-            .replace("{veto}", veto);
+            .replace("{high}", &verdict_amount(total))
+            .replace("{veto}", veto)
+            + &cap_note(combo.cap_binding)
+            + &pending;
     }
     if !vetoes.is_empty() {
         return t.vetoed.replace("{veto}", veto);
     }
-    let blocker = evals
+    let eligible: Vec<&Product> = products
         .iter()
-        .find_map(|(_, e)| e.blocker.as_ref().map(|b| b.1.as_str()))
-        .unwrap_or("已有经营贷余额已占满按年开票额测算的可新增流动资金贷款空间");
-    let blocker = if evals.iter().any(|(_, e)| e.eligible()) {
-        "已有经营贷余额已占满按年开票额测算的可新增流动资金贷款空间"
-    } else {
-        blocker
+        .zip(evals)
+        .filter(|(_, e)| e.eligible())
+        .map(|(p, _)| *p)
+        .collect();
+    if !eligible.is_empty() {
+        // Eligible products exist, so the cap (existing loans) is what leaves nothing to add.
+        let arithmetic = cap.map_or(String::new(), |c| c.arithmetic.clone());
+        return format!(
+            "{}类产品准入条件已满足，但已有信用类经营贷已占满可新增额度：{arithmetic}",
+            families_of(eligible.into_iter())
+        );
+    }
+    t.none_eligible.replace("{blocker}", &main_blocker(evals)) + &pending
+}
+
+/// The blocker to name when nothing is eligible: of the products a plan or a wait can open,
+/// the one that opens soonest; otherwise the first permanent reason.
+fn main_blocker(evals: &[ProductEval]) -> String {
+    let repair_months = |e: &ProductEval| {
+        if e.blockers.iter().any(|b| b.kind == BlockerKind::Permanent) {
+            None
+        } else {
+            Some(e.blockers.iter().filter_map(|b| b.months).max().unwrap_or(0))
+        }
     };
-    t.none_eligible.replace("{blocker}", blocker)
+    evals
+        .iter()
+        .filter_map(|e| repair_months(e).map(|m| (m, e)))
+        .min_by_key(|(m, _)| *m)
+        .map(|(_, e)| e)
+        .or_else(|| evals.first())
+        .and_then(|e| e.blocker())
+        .map_or_else(|| "暂无启用的贷款产品".to_owned(), |b| b.reason.clone())
 }
 
 #[cfg(test)]

@@ -22,6 +22,44 @@ impl Facts {
         self.tax_grade.unwrap_or(TaxGrade::Unknown)
     }
 
+    /// The same business `months` later, expressed as facts read today: founding, purchase and
+    /// 法人变更 dates move back, each inquiry window keeps at most what a shorter window held
+    /// (no new applications — every plan asks for that), the legal person ages in whole years.
+    pub fn aged(&self, months: u32) -> Facts {
+        if months == 0 {
+            return self.clone();
+        }
+        let back = |d: Option<NaiveDate>| d.map(|d| months_before(d, months));
+        let mut f = self.clone();
+        f.established_on = back(self.established_on);
+        f.legal_person_changed_on = back(self.legal_person_changed_on);
+        for c in &mut f.collaterals {
+            c.held_since = back(c.held_since);
+        }
+        f.legal_person_age = self.legal_person_age.map(|a| a + months / 12);
+        let windows = [
+            (1, self.inquiries_1m),
+            (3, self.inquiries_3m),
+            (6, self.inquiries_6m),
+        ];
+        // What is left of a w-month window after `months` is its last (w − months) months today,
+        // which holds at most the count of any window at least that long.
+        let slide = |w: u32| match w.checked_sub(months).filter(|r| *r > 0) {
+            None => 0,
+            Some(remaining) => windows
+                .iter()
+                .filter(|(m, _)| *m >= remaining && *m <= w)
+                .filter_map(|(_, n)| *n)
+                .min()
+                .unwrap_or(0),
+        };
+        let aged = |w: u32, now: Option<u32>| now.map(|n| slide(w).min(n));
+        f.inquiries_1m = aged(1, self.inquiries_1m);
+        f.inquiries_3m = aged(3, self.inquiries_3m);
+        f.inquiries_6m = aged(6, self.inquiries_6m);
+        f
+    }
+
     /// Company age in whole months on `today` (None when the founding date is unknown).
     pub fn company_age_months(&self, today: NaiveDate) -> Option<u32> {
         self.established_on.map(|d| months_between(d, today))

@@ -15,6 +15,7 @@
 //! "requirement" gates (company age, tax, invoice, flow, grade) fail with a 资料待补充
 //! reason, and the field is listed in `missing_fields`.
 
+mod combine;
 mod context;
 mod diagnose;
 mod facts;
@@ -26,13 +27,14 @@ mod score;
 mod validate;
 
 pub use diagnose::{
-    Category, Diagnosis, Dimension, Finding, ProductResult, RuleHit, Scores, diagnose,
+    Category, CombinationItem, Diagnosis, Dimension, Finding, ProductResult, RuleHit, Scores,
+    diagnose,
 };
 pub use facts::{BusinessStatus, Collateral, CollateralKind, Facts, TaxGrade, months_between};
 pub use plans::{FactChange, PlanDraft, PlanKind, ProductDelta, ProviderCategory, generate_plans};
-pub use products::{AmountFormula, Gate, Product, ProductFamily};
+pub use products::{AmountFormula, Blocker, BlockerKind, Gate, Product, ProductFamily};
 pub use rules::{
-    AssetRules, Band, BandTable, CategoryRules, CreditRules, DimensionRules, FlowRules,
+    AssetRules, Band, BandTable, CategoryRules, DatedTask, DecidingFacts, Haircut, PlanPolicy, CreditRules, DimensionRules, FlowRules,
     IndustryClass, IndustryEntry, IndustryMap, IndustryScoreRules, InquiryWindow, InvoiceTaxRules,
     MoneyBand, MoneyTier, PlanTemplate, PlanTemplates, PointsMap, QualificationRules, RangeBand,
     RangeTable, RatioRule, RecommendationRules, RuleSet, Tier, TierTable, Trigger, TriggerRule,
@@ -44,5 +46,7 @@ pub use validate::{
     validate_product, validate_products,
 };
 
+#[cfg(test)]
+mod cases;
 #[cfg(test)]
 mod testkit;

@@ -1,14 +1,16 @@
-//! Improvement plans (改造方案): one per improvable gap, valued by re-running `diagnose`
-//! on the target facts so gate crossings show up as step jumps (domain.md §2.6).
+//! Improvement plans (改造方案), v2 (domain.md §2.6–2.7). Each plan proposes the smallest real
+//! change that crosses a gate, evaluated at today + its time to take effect (the company ages,
+//! holding periods and inquiry windows pass), valued by the combined amount, and kept only when
+//! it unlocks a product or raises the combined amount at a cost that is a fair share of the gain.
 
 pub use crate::domain::vocab::{PlanKind, ProviderCategory};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::diagnose::{Category, Diagnosis, diagnose};
-use super::facts::{BusinessStatus, Facts, TaxGrade, months_before};
+use super::diagnose::{Category, CombinationItem, Diagnosis, assess};
+use super::facts::{BusinessStatus, Facts, TaxGrade, months_between};
 use super::products::{Gate, Product};
-use super::rules::{BandTable, InquiryWindow, RuleSet, Threshold, Trigger};
+use super::rules::{InquiryWindow, RuleSet, Trigger};
 use crate::domain::money::{fmt_num, fmt_wan, wan_to_yuan, yuan_to_wan_rounded};
 
 /// One fact the plan changes, for display ("近12个月纳税: 2万元 → 3万元").
@@ -34,20 +36,31 @@ pub struct ProductDelta {
 pub struct PlanDraft {
     pub kind: PlanKind,
     pub title: String,
+    /// What the plan is worth in one line: "解锁：建行云税贷 0→18万；综合额度 +18万".
+    #[serde(default)]
+    pub headline: String,
+    /// A revenue-driven target worded as a scenario ("若真实营收增长到…"), not a to-do.
+    #[serde(default)]
+    pub scenario: bool,
     /// current → target in words.
     pub gap: String,
     pub changes: Vec<FactChange>,
-    /// The facts after the change (stored with the plan; not part of the OpenAPI schema
-    /// because it is in 元, see `changes` for the display form).
+    /// The facts after the change, as of today + `months_to_effect` (stored with the plan; not
+    /// part of the OpenAPI schema because it is in 元, see `changes` for the display form).
     #[oai(skip)]
     pub target_facts: Facts,
     pub tasks: Vec<String>,
-    pub provider_category: ProviderCategory,
+    /// Providers of this category are recommended; None when the steps are free.
+    #[oai(nullable)]
+    pub provider_category: Option<ProviderCategory>,
     pub cost_min_wan: f64,
     pub cost_max_wan: f64,
     pub months_to_effect: u32,
-    /// recommended(after) − recommended(before).
+    /// Combined amount after − before.
     pub estimated_increase_wan: f64,
+    /// The part of the increase that waiting alone would bring (the rest is the change's).
+    #[serde(default)]
+    pub gain_from_waiting_wan: f64,
     pub recommended_before_wan: f64,
     pub recommended_after_wan: f64,
     pub category_before: Category,
@@ -56,27 +69,47 @@ pub struct PlanDraft {
     pub total_after: f64,
     /// Veto ids this plan removes.
     pub fixes_vetoes: Vec<String>,
+    /// Every product whose estimate changes.
     pub product_changes: Vec<ProductDelta>,
+    /// Products that are ineligible now and eligible after.
+    #[serde(default)]
+    pub unlocks: Vec<ProductDelta>,
+    /// The combined amount after the plan.
+    #[serde(default)]
+    pub combination_after: Vec<CombinationItem>,
 }
 
 /// What a plan kind proposes before it is valued.
+#[derive(Clone)]
 struct Proposal {
-    target: Facts,
+    kind: PlanKind,
+    /// The changed facts as of today (aging is applied when valued).
+    changed: Facts,
     changes: Vec<FactChange>,
-    /// Keys into the template's `extra_tasks`.
+    /// Keys into the template's `extra_tasks` / `dated_tasks`.
     sub_gaps: Vec<&'static str>,
+    /// Placeholder values for task texts ({target}, {card_limit} …).
+    vars: Vec<(&'static str, String)>,
+    /// Months until the change takes effect (the template's when None).
     months: Option<u32>,
     extra_cost_yuan: i64,
+    scenario: bool,
+    /// The plan is waiting (holding period, company age, inquiry windows): its gain is the wait's.
+    waiting_only: bool,
 }
 
 impl Proposal {
-    fn new(facts: &Facts) -> Self {
+    fn new(kind: PlanKind, facts: &Facts) -> Self {
         Proposal {
-            target: facts.clone(),
+            kind,
+            changed: facts.clone(),
             changes: Vec::new(),
             sub_gaps: Vec::new(),
+            vars: Vec::new(),
             months: None,
             extra_cost_yuan: 0,
+            scenario: false,
+            waiting_only: false,
         }
     }
 
@@ -96,6 +129,20 @@ impl Proposal {
         });
     }
 
+    fn var(&mut self, key: &'static str, value: String) {
+        self.vars.push((key, value));
+    }
+
+    fn wait(&mut self, months: u32) {
+        self.months = Some(self.months.unwrap_or(0).max(months));
+    }
+
+    fn sub_gap(&mut self, key: &'static str) {
+        if !self.sub_gaps.contains(&key) {
+            self.sub_gaps.push(key);
+        }
+    }
+
     fn into_option(self) -> Option<Self> {
         (!self.changes.is_empty()).then_some(self)
     }
@@ -103,26 +150,121 @@ impl Proposal {
 
 /// Shared inputs of one generation run.
 struct Env<'a> {
+    facts: &'a Facts,
     rules: &'a RuleSet,
     products: &'a [Product],
     today: NaiveDate,
 }
 
 impl Env<'_> {
-    fn recommended(&self, f: &Facts) -> f64 {
-        diagnose(f, self.rules, self.products, self.today).recommended_wan
-    }
-
     fn gates(&self) -> impl Iterator<Item = &Gate> {
         self.products
             .iter()
             .filter(|p| p.active)
             .flat_map(|p| p.gates.iter())
     }
+
+    fn months(&self, p: &Proposal) -> u32 {
+        let t = self.rules.plans.get(p.kind);
+        p.months.unwrap_or(t.months_to_effect)
+    }
 }
 
-/// Plans ordered by estimated increase (largest first); plans without gain are dropped
-/// unless they remove a veto or improve the category.
+/// "Just wait" for some months: the baseline a plan's change must beat.
+struct Baseline {
+    months: u32,
+    combined_yuan: i64,
+    eligible: Vec<bool>,
+}
+
+/// A valued proposal.
+struct Valued {
+    proposal: Proposal,
+    months: u32,
+    target: Facts,
+    after: Diagnosis,
+    after_yuan: i64,
+    gain_yuan: i64,
+    gain_from_waiting_yuan: i64,
+    cost_min_yuan: i64,
+    cost_max_yuan: i64,
+    unlocks: Vec<ProductDelta>,
+    /// Unlocks a product waiting alone would not, or adds to what waiting alone brings.
+    beats_waiting: bool,
+}
+
+fn value(
+    p: Proposal,
+    before: &Diagnosis,
+    before_yuan: i64,
+    env: &Env,
+    baselines: &mut Vec<Baseline>,
+) -> Valued {
+    let months = env.months(&p);
+    let target = p.changed.aged(months);
+    let after = assess(&target, env.rules, env.products, env.today);
+    if !baselines.iter().any(|b| b.months == months) {
+        let waited = assess(&env.facts.aged(months), env.rules, env.products, env.today);
+        baselines.push(Baseline {
+            months,
+            combined_yuan: waited.combined_yuan,
+            eligible: waited.diagnosis.products.iter().map(|p| p.eligible).collect(),
+        });
+    }
+    let base = baselines
+        .iter()
+        .find(|b| b.months == months)
+        .expect("baseline just computed");
+    let unlocks: Vec<ProductDelta> = before
+        .products
+        .iter()
+        .zip(&after.diagnosis.products)
+        .filter(|(b, a)| !b.eligible && a.eligible)
+        .map(|(b, a)| ProductDelta {
+            product_id: b.product_id.clone(),
+            name: b.name.clone(),
+            before_wan: b.estimated_wan,
+            after_wan: a.estimated_wan,
+        })
+        .collect();
+    let unlocks_beyond_waiting = after
+        .diagnosis
+        .products
+        .iter()
+        .zip(&base.eligible)
+        .any(|(a, waited)| a.eligible && !waited);
+    let t = env.rules.plans.get(p.kind);
+    let extra = p.extra_cost_yuan.max(0);
+    Valued {
+        months,
+        after_yuan: after.combined_yuan,
+        gain_yuan: after.combined_yuan - before_yuan,
+        gain_from_waiting_yuan: (base.combined_yuan - before_yuan).max(0),
+        beats_waiting: after.combined_yuan > base.combined_yuan || unlocks_beyond_waiting,
+        cost_min_yuan: wan_to_yuan(t.cost_min_wan) + extra,
+        cost_max_yuan: wan_to_yuan(t.cost_max_wan) + extra,
+        unlocks,
+        target,
+        after: after.diagnosis,
+        proposal: p,
+    }
+}
+
+/// Keep a plan that unlocks a product or raises the combined amount (a change must do so beyond
+/// what waiting alone brings), at a cost that is a fair share of its gain; 补资料 is kept
+/// whenever deciding facts are missing.
+fn keep(v: &Valued, env: &Env) -> bool {
+    if v.proposal.kind == PlanKind::SupplementInfo {
+        return true;
+    }
+    let useful = v.gain_yuan > 0 || !v.unlocks.is_empty();
+    let own_effect = v.proposal.waiting_only || v.beats_waiting;
+    let fair = v.gain_yuan <= 0
+        || (v.cost_max_yuan as f64) <= env.rules.plan_policy.max_cost_share * v.gain_yuan as f64;
+    useful && own_effect && fair && v.gain_yuan >= 0
+}
+
+/// Plans ordered by value for cost and time; see the module comment for what is kept.
 pub fn generate_plans(
     facts: &Facts,
     rules: &RuleSet,
@@ -130,87 +272,208 @@ pub fn generate_plans(
     today: NaiveDate,
 ) -> Vec<PlanDraft> {
     let env = Env {
+        facts,
         rules,
         products,
         today,
     };
-    let before = diagnose(facts, rules, products, today);
-    let mut plans: Vec<PlanDraft> = PlanKind::ALL
-        .iter()
-        .copied()
-        .filter_map(|k| propose(k, facts, &env).map(|p| build(k, p, &before, &env)))
-        .filter(|p| {
-            p.estimated_increase_wan > 0.0
-                || !p.fixes_vetoes.is_empty()
-                || p.category_after < p.category_before
-        })
+    let before = assess(facts, rules, products, today);
+    let kept = valued_plans(&env, &before.diagnosis, before.combined_yuan);
+    let mut plans: Vec<(f64, PlanDraft)> = kept
+        .into_iter()
+        .map(|v| (merit(&v), build(v, &before.diagnosis, &env)))
         .collect();
     // Stable sort: ties keep the fixed kind order, so output is deterministic.
-    plans.sort_by(|a, b| {
-        b.estimated_increase_wan
-            .total_cmp(&a.estimated_increase_wan)
-    });
-    plans
+    plans.sort_by(|a, b| b.0.total_cmp(&a.0));
+    plans.into_iter().map(|(_, p)| p).collect()
 }
 
-fn propose(kind: PlanKind, facts: &Facts, env: &Env) -> Option<Proposal> {
+/// For a C client: the months until the quickest kept plan unlocks something.
+pub fn months_to_first_unlock(
+    facts: &Facts,
+    rules: &RuleSet,
+    products: &[Product],
+    today: NaiveDate,
+) -> Option<u32> {
+    let env = Env {
+        facts,
+        rules,
+        products,
+        today,
+    };
+    let before = assess(facts, rules, products, today);
+    valued_plans(&env, &before.diagnosis, before.combined_yuan)
+        .iter()
+        .filter(|v| v.after_yuan > 0)
+        .map(|v| v.months)
+        .min()
+}
+
+/// Value for cost and time: gain per (1 + cost) per (1 + years to effect). 补资料 comes first
+/// when the diagnosis is incomplete: nothing else can be judged before it.
+fn merit(v: &Valued) -> f64 {
+    if v.proposal.kind == PlanKind::SupplementInfo {
+        return f64::INFINITY;
+    }
+    let gain = v.gain_yuan.max(0) as f64 / 10_000.0;
+    let unlock_bonus = v.unlocks.len() as f64 * 0.01;
+    (gain + unlock_bonus)
+        / (1.0 + v.cost_max_yuan as f64 / 10_000.0)
+        / (1.0 + f64::from(v.months) / 12.0)
+}
+
+fn valued_plans(env: &Env, before: &Diagnosis, before_yuan: i64) -> Vec<Valued> {
+    let mut baselines = Vec::new();
+    let mut out = Vec::new();
+    for &kind in PlanKind::ALL {
+        let mut kept_of_kind: Vec<Valued> = Vec::new();
+        for p in propose(kind, env, before) {
+            let v = value(p, before, before_yuan, env, &mut baselines);
+            if !keep(&v, env) {
+                continue;
+            }
+            // A further target of the same kind must be worth more than the nearer one.
+            if kept_of_kind.last().is_some_and(|k| v.after_yuan <= k.after_yuan) {
+                continue;
+            }
+            kept_of_kind.push(v);
+            if kept_of_kind.len() >= env.rules.plan_policy.max_plans_per_kind.max(1) as usize {
+                break;
+            }
+        }
+        out.extend(kept_of_kind);
+    }
+    out
+}
+
+fn propose(kind: PlanKind, env: &Env, before: &Diagnosis) -> Vec<Proposal> {
+    let f = env.facts;
     match kind {
-        PlanKind::TaxIncrease => tax_plan(facts, env),
-        PlanKind::InvoiceIncrease => invoice_plan(facts, env),
-        PlanKind::FlowIncrease => flow_plan(facts, env),
-        PlanKind::CreditRepair => credit_plan(facts, env),
-        PlanKind::Collateral => collateral_plan(facts, env),
-        PlanKind::Qualification => qualification_plan(facts, env),
+        PlanKind::TaxIncrease => tax_plans(f, env),
+        PlanKind::InvoiceIncrease => invoice_plans(f, env),
+        PlanKind::FlowIncrease => flow_plans(f, env),
+        PlanKind::CreditRepair => credit_plan(f, env).into_iter().collect(),
+        PlanKind::Collateral => collateral_plan(f, env).into_iter().collect(),
+        PlanKind::Qualification => qualification_plan(f, env).into_iter().collect(),
+        PlanKind::DebtReduction => debt_plans(f, env, before),
+        PlanKind::LegalPersonChange => legal_person_plan(f, env).into_iter().collect(),
+        PlanKind::SupplementInfo => supplement_plan(f, before).into_iter().collect(),
+        PlanKind::TaxCreditRepair => tax_credit_plan(f, env).into_iter().collect(),
     }
 }
 
-fn build(kind: PlanKind, p: Proposal, before: &Diagnosis, env: &Env) -> PlanDraft {
-    let t = env.rules.plans.get(kind);
-    let after = diagnose(&p.target, env.rules, env.products, env.today);
-    let mut tasks = t.tasks.clone();
+fn build(v: Valued, before: &Diagnosis, env: &Env) -> PlanDraft {
+    let p = v.proposal;
+    let t = env.rules.plans.get(p.kind);
+    let fill = |text: &str| {
+        let mut out = text.to_owned();
+        for (k, val) in &p.vars {
+            out = out.replace(&format!("{{{k}}}"), val);
+        }
+        out
+    };
+    // A task whose placeholder this plan cannot fill does not apply to it.
+    let mut tasks: Vec<String> = t
+        .tasks
+        .iter()
+        .map(|x| fill(x))
+        .filter(|x| !x.contains('{'))
+        .collect();
     for key in &p.sub_gaps {
-        tasks.extend(t.extra_tasks.get(*key).into_iter().flatten().cloned());
+        tasks.extend(
+            t.extra_tasks
+                .get(*key)
+                .into_iter()
+                .flatten()
+                .map(|x| fill(x))
+                .filter(|x| !x.contains('{')),
+        );
+        tasks.extend(
+            t.dated_tasks
+                .iter()
+                .filter(|d| d.applies_to == *key && d.valid_on(env.today))
+                .map(|d| format!("{}（适用条件：{}）", d.text, d.conditions)),
+        );
     }
-    let extra = p.extra_cost_yuan.max(0);
+    if p.scenario {
+        tasks.insert(
+            0,
+            "以下为按真实经营增长的情景测算，不是为达到贷款门槛而设的任务；收入、开票和纳税必须与真实业务一致"
+                .to_owned(),
+        );
+    }
     let gap = p
         .changes
         .iter()
         .map(|c| format!("{}：{} → {}", c.label, c.from, c.to))
         .collect::<Vec<_>>()
         .join("；");
+    let gap = if p.scenario {
+        format!("情景：若真实经营增长，{gap}")
+    } else {
+        gap
+    };
+    let product_changes = product_deltas(before, &v.after);
+    let increase = yuan_to_wan_rounded(v.gain_yuan);
     PlanDraft {
-        kind,
+        kind: p.kind,
         title: t.title.clone(),
+        headline: headline(&v.unlocks, increase, p.kind),
+        scenario: p.scenario,
         gap,
         changes: p.changes,
-        target_facts: p.target,
+        target_facts: v.target,
         tasks,
         provider_category: t.provider_category,
-        cost_min_wan: yuan_to_wan_rounded(wan_to_yuan(t.cost_min_wan) + extra),
-        cost_max_wan: yuan_to_wan_rounded(wan_to_yuan(t.cost_max_wan) + extra),
-        months_to_effect: p
-            .months
-            .unwrap_or(t.months_to_effect)
-            .max(t.months_to_effect),
-        estimated_increase_wan: round2(after.recommended_wan - before.recommended_wan),
+        cost_min_wan: yuan_to_wan_rounded(v.cost_min_yuan),
+        cost_max_wan: yuan_to_wan_rounded(v.cost_max_yuan),
+        months_to_effect: v.months,
+        estimated_increase_wan: increase,
+        gain_from_waiting_wan: yuan_to_wan_rounded(v.gain_from_waiting_yuan),
         recommended_before_wan: before.recommended_wan,
-        recommended_after_wan: after.recommended_wan,
+        recommended_after_wan: v.after.recommended_wan,
         category_before: before.category,
-        category_after: after.category,
+        category_after: v.after.category,
         total_before: before.total,
-        total_after: after.total,
+        total_after: v.after.total,
         fixes_vetoes: before
             .vetoes
             .iter()
-            .filter(|v| !after.vetoes.iter().any(|a| a.id == v.id))
-            .map(|v| v.id.clone())
+            .filter(|x| !v.after.vetoes.iter().any(|a| a.id == x.id))
+            .map(|x| x.id.clone())
             .collect(),
-        product_changes: product_deltas(before, &after),
+        product_changes,
+        unlocks: v.unlocks,
+        combination_after: v.after.combination,
     }
 }
 
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+/// "解锁：建行云税贷 0→18万、农行纳税e贷 0→12万；综合额度 +18万".
+fn headline(unlocks: &[ProductDelta], increase: f64, kind: PlanKind) -> String {
+    let mut parts = Vec::new();
+    if !unlocks.is_empty() {
+        let names: Vec<String> = unlocks
+            .iter()
+            .take(2)
+            .map(|u| format!("{} 0→{}万", u.name, fmt_num(u.after_wan)))
+            .collect();
+        let more = if unlocks.len() > 2 {
+            format!("等{}个产品", unlocks.len())
+        } else {
+            String::new()
+        };
+        parts.push(format!("解锁：{}{more}", names.join("、")));
+    }
+    if increase > 0.0 {
+        parts.push(format!("综合额度 +{}万", fmt_num(increase)));
+    }
+    if parts.is_empty() {
+        return match kind {
+            PlanKind::SupplementInfo => "补齐资料后才能判断能否准入和可贷额度".to_owned(),
+            _ => "解锁的产品受信用类合计上限约束，综合额度不变".to_owned(),
+        };
+    }
+    parts.join("；")
 }
 
 fn product_deltas(before: &Diagnosis, after: &Diagnosis) -> Vec<ProductDelta> {
@@ -228,148 +491,153 @@ fn product_deltas(before: &Diagnosis, after: &Diagnosis) -> Vec<ProductDelta> {
         .collect()
 }
 
-/// Money thresholds (元) from a band table.
-fn band_thresholds<B: Threshold>(t: &BandTable<B>) -> impl Iterator<Item = i64> + '_ {
-    t.bands.iter().map(|b| b.threshold().ceil() as i64)
+/// Rounds up to the unit a broker says aloud (0.5万, 10万, 1万).
+fn round_up(yuan: i64, unit_wan: Option<f64>) -> i64 {
+    match unit_wan.filter(|u| *u > 0.0) {
+        None => yuan,
+        Some(u) => {
+            let unit = wan_to_yuan(u).max(1);
+            (yuan + unit - 1).div_euclid(unit) * unit
+        }
+    }
 }
 
-/// The next threshold above `current` that raises the recommended amount; when none does,
-/// the next one at all (it may still lift the score/category). "Next" keeps the target
-/// realistic: the smallest real change that crosses a gate or band, and never more than
-/// `max_growth` × current (a real business cannot multiply its sales on advice; from
-/// zero there is no ratio, so any threshold is allowed).
-fn next_target(
+/// Thresholds of one gate kind above `current`, rounded to the plan's unit, at most
+/// `max_growth` × current (from zero any gate counts: the first real figure is the step).
+fn gate_targets(
     current: i64,
+    thresholds: impl Iterator<Item = i64>,
+    unit: Option<f64>,
     max_growth: Option<f64>,
-    candidates: impl Iterator<Item = i64>,
-    value_at: impl Fn(i64) -> f64,
-) -> Option<i64> {
+) -> Vec<i64> {
     let limit = max_growth
         .filter(|_| current > 0)
         .map_or(i64::MAX, |g| (current as f64 * g).floor() as i64);
-    let mut cs: Vec<i64> = candidates.filter(|c| *c > current && *c <= limit).collect();
-    cs.sort_unstable();
-    cs.dedup();
-    let base = value_at(current);
-    cs.iter()
-        .copied()
-        .find(|c| value_at(*c) > base)
-        .or_else(|| cs.first().copied())
+    let mut out: Vec<i64> = thresholds
+        .filter(|t| *t > current)
+        .map(|t| round_up(t, unit))
+        .filter(|t| *t <= limit)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
-fn with(f: &Facts, edit: impl FnOnce(&mut Facts)) -> Facts {
-    let mut g = f.clone();
-    edit(&mut g);
-    g
+/// Beyond this growth a real business does not get there on advice alone: the target is worded
+/// as a scenario of real growth.
+fn is_scenario(current: i64, target: i64, env: &Env) -> bool {
+    current <= 0 || target as f64 > current as f64 * (1.0 + env.rules.plan_policy.growth_scenario_ratio)
 }
 
-fn tax_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
-    let current = facts.annual_tax_yuan?;
-    let mut p = Proposal::new(facts);
-    // C/D grades block every tax product, so more tax alone would be worthless.
-    if matches!(facts.tax_grade, Some(TaxGrade::C | TaxGrade::D)) {
-        p.target.tax_grade = Some(TaxGrade::B);
-        p.change(
-            "tax_grade",
-            facts.grade().label().to_owned(),
-            TaxGrade::B.label().to_owned(),
-        );
-        p.sub_gaps.push("tax_grade");
-    }
-    let gates = env.gates().filter_map(|g| match g {
+fn tax_plans(facts: &Facts, env: &Env) -> Vec<Proposal> {
+    let Some(current) = facts.annual_tax_yuan else {
+        return vec![];
+    };
+    let t = &env.rules.plans.tax_increase;
+    let thresholds = env.gates().filter_map(|g| match g {
         Gate::MinAnnualTax { min_wan } => Some(wan_to_yuan(*min_wan)),
         _ => None,
     });
-    let bands = band_thresholds(&env.rules.dimensions.invoice_tax.annual_tax);
-    let base = p.target.clone();
-    let growth = env.rules.plans.tax_increase.max_growth_ratio;
-    if let Some(t) = next_target(current, growth, gates.chain(bands), |v| {
-        env.recommended(&with(&base, |f| f.annual_tax_yuan = Some(v)))
-    }) {
-        p.target.annual_tax_yuan = Some(t);
-        p.extra_cost_yuan = t - current;
-        p.change("annual_tax_wan", fmt_wan(current), fmt_wan(t));
-    }
-    p.into_option()
+    gate_targets(current, thresholds, t.target_unit_wan, t.max_growth_ratio)
+        .into_iter()
+        .map(|target| {
+            let mut p = Proposal::new(PlanKind::TaxIncrease, facts);
+            p.changed.annual_tax_yuan = Some(target);
+            p.extra_cost_yuan = ((target - current) as f64 * t.cost_per_wan_increase) as i64;
+            p.scenario = is_scenario(current, target, env);
+            p.change("annual_tax_wan", fmt_wan(current), fmt_wan(target));
+            p.var("target", fmt_wan(target));
+            p
+        })
+        .collect()
 }
 
-fn invoice_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
-    let current = facts.annual_invoice_yuan?;
-    let mut p = Proposal::new(facts);
+fn invoice_plans(facts: &Facts, env: &Env) -> Vec<Proposal> {
+    let t = &env.rules.plans.invoice_increase;
     let max_gap = env
         .gates()
         .filter_map(|g| match g {
             Gate::MaxInvoiceGapMonths { months } => Some(*months),
             _ => None,
         })
-        .chain(
-            env.rules
-                .dimensions
-                .invoice_tax
-                .invoice_gap
-                .tiers
-                .iter()
-                .map(|t| t.over.max(0.0) as u32),
-        )
         .min();
+    let mut base = Proposal::new(PlanKind::InvoiceIncrease, facts);
     if let (Some(gap), Some(max)) = (facts.invoice_gap_months, max_gap)
         && gap > max
     {
-        p.target.invoice_gap_months = Some(max);
-        p.change(
-            "invoice_gap_months",
-            format!("{gap}个月"),
-            format!("{max}个月以内"),
-        );
-        p.sub_gaps.push("invoice_gap");
+        base.changed.invoice_gap_months = Some(max);
+        base.change("invoice_gap_months", format!("{gap}个月"), format!("{max}个月以内"));
+        base.sub_gap("invoice_gap");
+        base.var("gap_limit", max.to_string());
     }
-    let gates = env.gates().filter_map(|g| match g {
+    let Some(current) = facts.annual_invoice_yuan else {
+        return base.into_option().into_iter().collect();
+    };
+    let thresholds = env.gates().filter_map(|g| match g {
         Gate::MinAnnualInvoice { min_wan } => Some(wan_to_yuan(*min_wan)),
         _ => None,
     });
-    let bands = band_thresholds(&env.rules.dimensions.invoice_tax.annual_invoice);
-    let base = p.target.clone();
-    let growth = env.rules.plans.invoice_increase.max_growth_ratio;
-    if let Some(t) = next_target(current, growth, gates.chain(bands), |v| {
-        env.recommended(&with(&base, |f| f.annual_invoice_yuan = Some(v)))
-    }) {
-        p.target.annual_invoice_yuan = Some(t);
-        p.change("annual_invoice_wan", fmt_wan(current), fmt_wan(t));
+    let mut out: Vec<Proposal> = Vec::new();
+    if !base.changes.is_empty() {
+        out.push(base.clone());
     }
-    p.into_option()
+    for target in gate_targets(current, thresholds, t.target_unit_wan, t.max_growth_ratio) {
+        let mut p = base.clone();
+        p.changed.annual_invoice_yuan = Some(target);
+        p.extra_cost_yuan = ((target - current) as f64 * t.cost_per_wan_increase) as i64;
+        p.scenario = is_scenario(current, target, env);
+        p.change("annual_invoice_wan", fmt_wan(current), fmt_wan(target));
+        p.var("target", fmt_wan(target));
+        out.push(p);
+    }
+    out
 }
 
-fn flow_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
-    let current = facts.monthly_flow_yuan?;
-    let r = &env.rules.dimensions.flow;
-    let gates: Vec<i64> = env
-        .gates()
-        .filter_map(|g| match g {
-            Gate::MinMonthlyFlow { min_wan } => Some(wan_to_yuan(*min_wan)),
-            _ => None,
-        })
-        .collect();
-    // Flow that makes the flow/invoice and demand-coverage penalties stop firing.
-    let consistency = facts
-        .annual_invoice_yuan
-        .map(|inv| (r.flow_vs_invoice.ratio * inv as f64 / 12.0).ceil() as i64);
-    let coverage = facts
-        .loan_demand_yuan
-        .filter(|_| r.demand_coverage.ratio > 0.0)
-        .map(|d| (d as f64 / (r.demand_coverage.ratio * 12.0)).ceil() as i64);
-    let candidates = gates
+/// Flow grows realistically by routing receipts now taken on personal accounts to the company
+/// account; without that fact, within the growth limit.
+fn flow_plans(facts: &Facts, env: &Env) -> Vec<Proposal> {
+    let Some(current) = facts.monthly_flow_yuan else {
+        return vec![];
+    };
+    let t = &env.rules.plans.flow_increase;
+    let reachable = facts
+        .personal_receipts_yuan
+        .filter(|p| *p > 0)
+        .map(|p| current + p);
+    let thresholds = env.gates().filter_map(|g| match g {
+        Gate::MinMonthlyFlow { min_wan } => Some(wan_to_yuan(*min_wan)),
+        _ => None,
+    });
+    let mut targets = gate_targets(current, thresholds, t.target_unit_wan, t.max_growth_ratio);
+    if let Some(r) = reachable {
+        targets.retain(|x| *x <= r);
+        // Moving all of it raises formula-sized flow loans even without a gate.
+        let all = r - r % wan_to_yuan(t.target_unit_wan.unwrap_or(1.0)).max(1);
+        if all > current && !targets.contains(&all) {
+            targets.push(all);
+        }
+    }
+    targets
         .into_iter()
-        .chain(band_thresholds(&r.monthly_flow))
-        .chain(consistency)
-        .chain(coverage);
-    let growth = env.rules.plans.flow_increase.max_growth_ratio;
-    let t = next_target(current, growth, candidates, |v| {
-        env.recommended(&with(facts, |f| f.monthly_flow_yuan = Some(v)))
-    })?;
-    let mut p = Proposal::new(facts);
-    p.target.monthly_flow_yuan = Some(t);
-    p.change("monthly_flow_wan", fmt_wan(current), fmt_wan(t));
-    Some(p)
+        .map(|target| {
+            let mut p = Proposal::new(PlanKind::FlowIncrease, facts);
+            p.changed.monthly_flow_yuan = Some(target);
+            if let Some(personal) = facts.personal_receipts_yuan {
+                let moved = (target - current).min(personal);
+                p.changed.personal_receipts_yuan = Some(personal - moved);
+                p.change(
+                    "personal_receipts_wan",
+                    fmt_wan(personal),
+                    fmt_wan(personal - moved),
+                );
+            } else {
+                p.scenario = is_scenario(current, target, env);
+            }
+            p.change("monthly_flow_wan", fmt_wan(current), fmt_wan(target));
+            p.var("target", fmt_wan(target));
+            p
+        })
+        .collect()
 }
 
 /// Lowest inquiry limit for a window across caps and product gates.
@@ -385,81 +653,93 @@ fn inquiry_limit(env: &Env, w: InquiryWindow) -> Option<u32> {
     caps.chain(gates).min()
 }
 
-/// Only legitimate steps: settle the overdue, stop applying, lower utilisation, close
-/// surplus credit lines. Historic records (连三累六, 呆账) just age out and are not "planned".
+/// Only legitimate steps: settle the overdue, stop applying (queries age out of their windows),
+/// lower utilisation, close surplus credit lines. Historic records (连三累六, 呆账) just age out
+/// and are not "planned".
 fn credit_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
-    let mut p = Proposal::new(facts);
+    let mut p = Proposal::new(PlanKind::CreditRepair, facts);
     if facts.current_overdue == Some(true) {
-        p.target.current_overdue = Some(false);
+        p.changed.current_overdue = Some(false);
         p.change("current_overdue", "有".to_owned(), "已结清".to_owned());
-        p.sub_gaps.push("current_overdue");
+        p.sub_gap("current_overdue");
     }
     let windows = [
-        (InquiryWindow::M1, facts.inquiries_1m, "inquiries_1m", 1),
-        (InquiryWindow::M3, facts.inquiries_3m, "inquiries_3m", 3),
-        (InquiryWindow::M6, facts.inquiries_6m, "inquiries_6m", 6),
+        (InquiryWindow::M1, facts.inquiries_1m, "inquiries_1m"),
+        (InquiryWindow::M3, facts.inquiries_3m, "inquiries_3m"),
+        (InquiryWindow::M6, facts.inquiries_6m, "inquiries_6m"),
     ];
-    for (w, current, field, window_months) in windows {
+    let mut wait = 0;
+    for (w, current, field) in windows {
         let (Some(n), Some(limit)) = (current, inquiry_limit(env, w)) else {
             continue;
         };
         if n > limit {
-            match w {
-                InquiryWindow::M1 => p.target.inquiries_1m = Some(limit),
-                InquiryWindow::M3 => p.target.inquiries_3m = Some(limit),
-                InquiryWindow::M6 => p.target.inquiries_6m = Some(limit),
-            }
+            // The smallest wait after which the window holds no more than the limit.
+            let months = (1..=w.months())
+                .find(|m| {
+                    let aged = facts.aged(*m);
+                    let left = match w {
+                        InquiryWindow::M1 => aged.inquiries_1m,
+                        InquiryWindow::M3 => aged.inquiries_3m,
+                        InquiryWindow::M6 => aged.inquiries_6m,
+                    };
+                    left.is_some_and(|x| x <= limit)
+                })
+                .unwrap_or(w.months());
+            wait = wait.max(months);
             p.change(field, format!("{n}次"), format!("{limit}次以内"));
-            // Queries only leave the window by waiting its full length.
-            p.months = Some(p.months.unwrap_or(0).max(window_months));
-            if !p.sub_gaps.contains(&"inquiries") {
-                p.sub_gaps.push("inquiries");
-            }
+            p.sub_gap("inquiries");
         }
     }
-    credit_util_and_institutions(facts, env, &mut p);
-    p.into_option()
-}
-
-fn credit_util_and_institutions(facts: &Facts, env: &Env, p: &mut Proposal) {
+    if wait > 0 {
+        p.wait(wait);
+        p.var("wait_months", wait.to_string());
+    }
     let r = &env.rules.dimensions.credit;
-    let util_limit = r
-        .card_utilization
-        .tiers
+    let util_limit = env
+        .rules
+        .haircuts
         .iter()
-        .map(|t| t.over)
+        .filter_map(|h| match h.when {
+            Trigger::CardUtilizationOver { pct } => Some(pct),
+            _ => None,
+        })
+        .chain(r.card_utilization.tiers.iter().map(|t| t.over))
         .reduce(f64::min);
     if let (Some(u), Some(limit)) = (facts.card_utilization_pct, util_limit)
         && u > limit
     {
-        p.target.card_utilization_pct = Some(limit);
+        p.changed.card_utilization_pct = Some(limit);
         p.change(
             "card_utilization_pct",
             format!("{}%", fmt_num(u)),
             format!("{}%以下", fmt_num(limit)),
         );
-        p.sub_gaps.push("card_utilization");
+        p.sub_gap("card_utilization");
+        p.var("card_limit", format!("{}%", fmt_num(limit)));
     }
     let gate_max = env.gates().filter_map(|g| match g {
         Gate::MaxCreditInstitutions { max } => Some(*max),
         _ => None,
     });
-    let tier_max = r
-        .credit_institutions
-        .tiers
-        .iter()
-        .map(|t| t.over.max(0.0) as u32);
-    if let (Some(n), Some(limit)) = (facts.credit_institutions, gate_max.chain(tier_max).min())
+    let cut_max = env.rules.haircuts.iter().filter_map(|h| match h.when {
+        Trigger::CreditInstitutionsOver { max } => Some(max),
+        _ => None,
+    });
+    if let (Some(n), Some(limit)) = (facts.credit_institutions, gate_max.chain(cut_max).min())
         && n > limit
     {
-        p.target.credit_institutions = Some(limit);
+        p.changed.credit_institutions = Some(limit);
         p.change(
             "credit_institutions",
             format!("{n}家"),
             format!("{limit}家以内"),
         );
-        p.sub_gaps.push("credit_institutions");
+        p.sub_gap("credit_institutions");
+        p.var("institutions_limit", format!("{limit}家"));
     }
+    p.waiting_only = p.sub_gaps == ["inquiries"];
+    p.into_option()
 }
 
 /// Collateral held too briefly: the plan is to wait until the holding gate is met.
@@ -472,14 +752,12 @@ fn collateral_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
             _ => None,
         })
         .max()?;
-    let mut p = Proposal::new(facts);
+    let mut p = Proposal::new(PlanKind::Collateral, facts);
     let mut wait = 0;
     for (i, c) in facts.collaterals.iter().enumerate() {
         let Some(since) = c.held_since else { continue };
-        let held = super::facts::months_between(since, env.today);
-        if held < required {
-            let new_since = months_before(env.today, required);
-            p.target.collaterals[i].held_since = Some(new_since);
+        let held = months_between(since, env.today);
+        if held < required && c.appraisal_yuan.is_some_and(|a| a > 0) {
             p.change_measure(
                 &format!("collaterals[{i}].held_since"),
                 &format!("{}持有期", c.kind.label()),
@@ -489,70 +767,201 @@ fn collateral_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
             wait = wait.max(required - held);
         }
     }
-    if wait > 0 {
-        p.months = Some(wait);
-        p.sub_gaps.push("holding_period");
+    if wait == 0 || wait > env.rules.plan_policy.max_wait_months {
+        return None;
     }
+    p.wait(wait);
+    p.sub_gap("holding_period");
+    p.var("held_months", required.to_string());
+    p.waiting_only = true;
     p.into_option()
 }
 
 fn qualification_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
-    let mut p = Proposal::new(facts);
+    let mut p = Proposal::new(PlanKind::Qualification, facts);
     if facts.business_status == Some(BusinessStatus::Abnormal) {
-        p.target.business_status = Some(BusinessStatus::Normal);
+        p.changed.business_status = Some(BusinessStatus::Normal);
         p.change(
             "business_status",
             BusinessStatus::Abnormal.label().to_owned(),
             BusinessStatus::Normal.label().to_owned(),
         );
-        p.sub_gaps.push("business_status");
+        p.sub_gap("business_status");
     }
     if facts.dishonest_debtor == Some(true) {
-        p.target.dishonest_debtor = Some(false);
-        p.change(
-            "dishonest_debtor",
-            "是".to_owned(),
-            "已履行并移出".to_owned(),
-        );
-        p.sub_gaps.push("dishonest_debtor");
+        p.changed.dishonest_debtor = Some(false);
+        p.change("dishonest_debtor", "是".to_owned(), "已履行并移出".to_owned());
+        p.sub_gap("dishonest_debtor");
     }
-    company_age_wait(facts, env, &mut p);
+    let changed = !p.changes.is_empty();
+    if let Some(age) = facts.company_age_months(env.today) {
+        let next_gate = env
+            .gates()
+            .filter_map(|g| match g {
+                Gate::MinCompanyAgeMonths { months } if *months > age => Some(*months),
+                _ => None,
+            })
+            .min();
+        if let Some(gate) = next_gate.filter(|g| g - age <= env.rules.plan_policy.max_wait_months) {
+            p.change_measure(
+                "established_on",
+                "企业成立时长",
+                format!("{age}个月"),
+                format!("满{gate}个月"),
+            );
+            p.wait(gate - age);
+            p.sub_gap("company_age");
+            p.var("age_months", gate.to_string());
+        }
+    }
+    p.waiting_only = !changed;
     p.into_option()
 }
 
-/// Longest wait for company age the plan proposes; beyond this it is not a plan.
-const MAX_AGE_WAIT_MONTHS: u32 = 12;
-
-fn company_age_wait(facts: &Facts, env: &Env, p: &mut Proposal) {
-    let Some(age) = facts.company_age_months(env.today) else {
-        return;
+/// 压降负债: settle loans until their count is within what a product accepts. (Paying down a
+/// balance only to borrow the same again is no plan: under a total or cap limit each 万 repaid
+/// frees one 万, so it is not proposed.)
+fn debt_plans(facts: &Facts, env: &Env, _before: &Diagnosis) -> Vec<Proposal> {
+    let Some(n) = facts.business_loan_count else {
+        return vec![];
     };
-    let next_gate = env
+    let mut limits: Vec<u32> = env
         .gates()
         .filter_map(|g| match g {
-            Gate::MinCompanyAgeMonths { months } if *months > age => Some(*months),
+            Gate::MaxBusinessLoanCount { max } => Some(*max),
             _ => None,
         })
-        .min();
-    let Some(gate) = next_gate.filter(|g| g - age <= MAX_AGE_WAIT_MONTHS) else {
-        return;
-    };
-    p.target.established_on = Some(months_before(env.today, gate));
-    p.change_measure(
-        "established_on",
-        "企业成立时长",
-        format!("{age}个月"),
-        format!("满{gate}个月"),
-    );
-    p.months = Some(gate - age);
-    p.sub_gaps.push("company_age");
+        .filter(|m| *m < n)
+        .collect();
+    limits.sort_unstable_by(|a, b| b.cmp(a));
+    limits.dedup();
+    limits
+        .into_iter()
+        .map(|max| {
+            let mut p = Proposal::new(PlanKind::DebtReduction, facts);
+            p.changed.business_loan_count = Some(max);
+            p.change("business_loan_count", format!("{n}笔"), format!("{max}笔以内"));
+            p.var("debt_target", format!("{max}笔以内"));
+            p
+        })
+        .collect()
 }
 
+/// A legal representative changed recently waits out the tenure gate; one over a product's age
+/// limit can hand the role to a real operator within it (and then waits out the tenure gate).
+fn legal_person_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
+    let tenure_gate = env
+        .gates()
+        .filter_map(|g| match g {
+            Gate::MinLegalPersonTenureMonths { months } => Some(*months),
+            _ => None,
+        })
+        .chain(env.rules.caps.iter().filter_map(|c| match c.when {
+            Trigger::LegalPersonChangedWithinMonths { months } => Some(months),
+            _ => None,
+        }))
+        .max()
+        .unwrap_or(6);
+    let mut p = Proposal::new(PlanKind::LegalPersonChange, facts);
+    p.var("tenure_months", tenure_gate.to_string());
+    if let Some(changed) = facts.legal_person_changed_on {
+        let tenure = months_between(changed, env.today);
+        if tenure < tenure_gate {
+            p.change_measure(
+                "legal_person_changed_on",
+                "法人任职时长",
+                format!("{tenure}个月"),
+                format!("满{tenure_gate}个月"),
+            );
+            p.wait(tenure_gate - tenure);
+            p.sub_gap("recent_change");
+            p.waiting_only = true;
+            return p.into_option();
+        }
+    }
+    let age = facts.legal_person_age?;
+    let limit = env
+        .gates()
+        .filter_map(|g| match g {
+            Gate::LegalPersonAgeBetween { min, max } if age > *max && *min <= *max => Some(*max),
+            _ => None,
+        })
+        .max()?;
+    p.changed.legal_person_age = Some(limit.min(55));
+    p.changed.legal_person_changed_on = Some(env.today);
+    p.change(
+        "legal_person_age",
+        format!("{age}岁"),
+        format!("变更为{}岁以内的实际经营者", limit),
+    );
+    p.wait(tenure_gate);
+    p.into_option()
+}
+
+/// 补资料: the deciding facts and the facts gates could not judge, as a checklist.
+fn supplement_plan(facts: &Facts, before: &Diagnosis) -> Option<Proposal> {
+    let mut missing: Vec<String> = before.incomplete_facts.clone();
+    for p in &before.products {
+        for b in &p.blockers {
+            if b.kind == super::products::BlockerKind::Missing {
+                let what = b
+                    .reason
+                    .trim_start_matches("资料待补充：未提供")
+                    .split('，')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                if !what.is_empty() && !missing.contains(&what) {
+                    missing.push(what);
+                }
+            }
+        }
+    }
+    if missing.is_empty() {
+        return None;
+    }
+    let mut p = Proposal::new(PlanKind::SupplementInfo, facts);
+    p.change_measure(
+        "missing_fields",
+        "待补充资料",
+        format!("{}项未知", missing.len()),
+        "补齐后复评".to_owned(),
+    );
+    p.var("missing", missing.join("、"));
+    p.months = Some(0);
+    Some(p)
+}
+
+/// 纳税信用修复: a C grade (or 欠税/非正常户) repaired by the next grade publication.
+fn tax_credit_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
+    let mut p = Proposal::new(PlanKind::TaxCreditRepair, facts);
+    let review = {
+        let ctx = super::context::Ctx::new(facts, env.rules, env.today);
+        ctx.months_to_grade_review()
+    };
+    if facts.tax_abnormal == Some(true) {
+        p.changed.tax_abnormal = Some(false);
+        p.change("tax_abnormal", "是".to_owned(), "已补缴并解除".to_owned());
+    }
+    if facts.tax_grade == Some(TaxGrade::C) {
+        p.changed.tax_grade = Some(TaxGrade::B);
+        p.change(
+            "tax_grade",
+            TaxGrade::C.label().to_owned(),
+            TaxGrade::B.label().to_owned(),
+        );
+        p.wait(review);
+    }
+    let month = env.rules.plan_policy.tax_grade_review_month;
+    p.var("review", format!("{month}月"));
+    p.into_option()
+}
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::domain::engine::diagnose;
     use crate::domain::engine::testkit::*;
     use crate::domain::engine::validate::forbidden_phrases_in;
 
@@ -602,7 +1011,7 @@ mod tests {
         );
         assert_eq!((p.cost_min_wan, p.cost_max_wan), (1.3, 2.0)); // fee + 1万 extra tax
         assert_eq!(p.gap, "近12个月纳税额：2万元 → 3万元");
-        assert_eq!(p.provider_category, ProviderCategory::TaxAgency);
+        assert_eq!(p.provider_category, Some(ProviderCategory::TaxAgency));
         assert_eq!(p.months_to_effect, 12);
         // With the named examples 农行 (≥1万) already lends 12万, so the gain is smaller.
         let all = plans(&tax_customer(2.0), &products());
@@ -649,7 +1058,7 @@ mod tests {
         );
         assert_eq!(p.estimated_increase_wan, 350.0);
         assert!(p.tasks.iter().any(|t| t.contains("结清当前逾期")));
-        assert_eq!(p.provider_category, ProviderCategory::CreditConsulting);
+        assert_eq!(p.provider_category, None);
         assert_eq!((p.cost_min_wan, p.cost_max_wan), (0.0, 0.0));
         assert_eq!(ps[0].kind, PlanKind::CreditRepair);
     }
@@ -735,7 +1144,7 @@ mod tests {
         let p = find(&ps, PlanKind::Collateral);
         assert_eq!(p.months_to_effect, 4);
         assert_eq!(p.estimated_increase_wan, 350.0 - 40.0);
-        assert_eq!(p.provider_category, ProviderCategory::Appraisal);
+        assert_eq!(p.provider_category, Some(ProviderCategory::Appraisal));
     }
 
     #[test]

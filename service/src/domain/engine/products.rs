@@ -14,7 +14,7 @@ use crate::domain::money::{fmt_num, fmt_wan, wan_to_yuan};
 const DEFAULT_PRODUCTS_JSON: &str = include_str!("default_products.json");
 
 impl ProductFamily {
-    /// Secured products are outside the unsecured working-capital cap.
+    /// Secured products are outside the unsecured working-capital cap and the risk cuts.
     pub fn is_secured(self) -> bool {
         matches!(self, Self::Mortgage)
     }
@@ -27,11 +27,15 @@ pub struct Product {
     pub id: String,
     pub name: String,
     pub family: ProductFamily,
+    /// 放款机构. A broker files once per institution, so the combined amount takes at most one
+    /// product of each; generic products (no institution) count once per family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub institution: Option<String>,
     /// Named bank products quoted from third parties: shown as examples to verify.
     pub is_example: bool,
     #[serde(default = "default_true")]
     pub active: bool,
-    /// All must pass; the first failing one is reported as the blocker.
+    /// All must pass; the failing ones are ranked and the first is reported as the blocker.
     pub gates: Vec<Gate>,
     pub amount: AmountFormula,
     /// 起贷金额: estimates below this are not offered.
@@ -40,6 +44,7 @@ pub struct Product {
     /// Product-level limit on 企业+个人经营贷 including this loan (云税贷口径 500万).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_total_business_loans_wan: Option<f64>,
+    /// The day someone checked the figures against the lender; None for generic families.
     pub last_verified_on: Option<NaiveDate>,
     #[serde(default)]
     pub notes: String,
@@ -58,6 +63,14 @@ impl Product {
 
     pub fn default_products_json() -> &'static str {
         DEFAULT_PRODUCTS_JSON
+    }
+
+    /// What a broker files once: the institution, or the family for generic products.
+    pub fn filing_key(&self) -> &str {
+        self.institution
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or(self.family.code())
     }
 }
 
@@ -114,16 +127,67 @@ pub enum Gate {
     CollateralHeldMonths {
         months: u32,
     },
+    /// No 欠税 and not a 非正常户.
+    NoTaxAbnormal,
+    /// The legal representative has held the role at least `months` (unknown = never changed).
+    MinLegalPersonTenureMonths {
+        months: u32,
+    },
 }
 
-type GateResult = Result<(), String>;
-
-fn require(ok: bool, reason: impl FnOnce() -> String) -> GateResult {
-    if ok { Ok(()) } else { Err(reason()) }
+/// What it takes to clear a blocker; blockers are shown in this order (domain.md §2.5:
+/// permanent first, then the longest wait), so the reason shown is the one that really binds.
+#[derive(
+    Serialize,
+    Deserialize,
+    poem_openapi::Enum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum BlockerKind {
+    /// Cannot be changed by a plan (no collateral, prohibited industry, 法人 over the age limit …).
+    Permanent,
+    /// Clears by itself after `months` (company age, holding period, inquiry windows).
+    Wait,
+    /// A plan can clear it (tax, invoicing, overdue, grade …) in about `months`.
+    Improvable,
+    /// A fact the gate needs is unknown.
+    Missing,
+    /// Every gate passes but the formula gives less than the product lends.
+    Amount,
 }
 
-fn missing(label: &str) -> String {
-    format!("资料待补充：未提供{label}，无法判断是否满足准入条件")
+/// One failing gate of a product.
+#[derive(Serialize, Deserialize, poem_openapi::Object, Clone, Debug, PartialEq)]
+pub struct Blocker {
+    /// Stable gate key (for integrators; the UI shows `reason`).
+    pub gate: String,
+    pub reason: String,
+    pub kind: BlockerKind,
+    /// Months until it clears (waits) or a plan typically takes (improvable).
+    #[oai(nullable)]
+    pub months: Option<u32>,
+}
+
+type GateResult = Result<(), (String, BlockerKind, Option<u32>)>;
+
+fn require(ok: bool, kind: BlockerKind, months: Option<u32>, reason: impl FnOnce() -> String) -> GateResult {
+    if ok { Ok(()) } else { Err((reason(), kind, months)) }
+}
+
+fn missing(label: &str) -> (String, BlockerKind, Option<u32>) {
+    (
+        format!("资料待补充：未提供{label}，无法判断是否满足准入条件"),
+        BlockerKind::Missing,
+        None,
+    )
 }
 
 fn grades_label(grades: &[TaxGrade]) -> String {
@@ -158,73 +222,121 @@ impl Gate {
             Self::IndustryNotIn { .. } => "industry_not_in",
             Self::BusinessStatusNormal => "business_status_normal",
             Self::CollateralHeldMonths { .. } => "collateral_held_months",
+            Self::NoTaxAbnormal => "no_tax_abnormal",
+            Self::MinLegalPersonTenureMonths { .. } => "min_legal_person_tenure_months",
         };
         kind.to_owned()
     }
 
-    /// Ok when the gate passes, otherwise the plain-words Chinese reason it blocks.
-    pub fn check(&self, ctx: &Ctx) -> GateResult {
+    /// Ok when the gate passes, otherwise the plain-words Chinese reason it blocks, what it
+    /// takes to clear and how long.
+    pub fn check(&self, ctx: &Ctx, product: &Product) -> GateResult {
+        use BlockerKind::{Improvable, Permanent, Wait};
         let f = ctx.facts;
+        let plan_months = |k| Some(ctx.plan_months(k));
         match self {
-            Self::MinCompanyAgeMonths { months } => min_company_age(ctx.company_age_m, *months),
-            Self::TaxGradeIn { grades } => tax_grade_in(f.grade(), grades),
-            Self::TaxGradeNotIn { grades } => require(!grades.contains(&f.grade()), || {
-                format!("纳税信用{}，该产品不受理", f.grade().label())
-            }),
-            Self::MinAnnualTax { min_wan } => {
-                min_money(f.annual_tax_yuan, *min_wan, "annual_tax_wan")
+            Self::MinCompanyAgeMonths { months } => match ctx.company_age_m {
+                None => Err(missing("企业成立日期")),
+                Some(a) => require(a >= *months, Wait, Some(months.saturating_sub(a)), || {
+                    format!("企业成立{a}个月，未满产品要求的{months}个月")
+                }),
+            },
+            Self::TaxGradeIn { grades } => {
+                if f.grade() == TaxGrade::Unknown {
+                    return Err(missing("纳税信用等级"));
+                }
+                require(grades.contains(&f.grade()), Improvable, Some(ctx.months_to_grade_review()), || {
+                    format!("纳税信用{}，产品要求{}", f.grade().label(), grades_label(grades))
+                })
             }
-            Self::MinAnnualInvoice { min_wan } => {
-                min_money(f.annual_invoice_yuan, *min_wan, "annual_invoice_wan")
-            }
-            Self::MinMonthlyFlow { min_wan } => {
-                min_money(f.monthly_flow_yuan, *min_wan, "monthly_flow_wan")
-            }
-            Self::MaxInvoiceGapMonths { months } => {
-                require(f.invoice_gap_months.is_none_or(|g| g <= *months), || {
+            Self::TaxGradeNotIn { grades } => require(
+                !grades.contains(&f.grade()),
+                Improvable,
+                Some(ctx.months_to_grade_review()),
+                || format!("纳税信用{}，该产品不受理", f.grade().label()),
+            ),
+            Self::MinAnnualTax { min_wan } => min_money(
+                f.annual_tax_yuan,
+                *min_wan,
+                "annual_tax_wan",
+                plan_months(super::plans::PlanKind::TaxIncrease),
+            ),
+            Self::MinAnnualInvoice { min_wan } => min_money(
+                f.annual_invoice_yuan,
+                *min_wan,
+                "annual_invoice_wan",
+                plan_months(super::plans::PlanKind::InvoiceIncrease),
+            ),
+            Self::MinMonthlyFlow { min_wan } => min_money(
+                f.monthly_flow_yuan,
+                *min_wan,
+                "monthly_flow_wan",
+                plan_months(super::plans::PlanKind::FlowIncrease),
+            ),
+            Self::MaxInvoiceGapMonths { months } => require(
+                f.invoice_gap_months.is_none_or(|g| g <= *months),
+                Improvable,
+                plan_months(super::plans::PlanKind::InvoiceIncrease),
+                || {
                     format!(
                         "近12个月断票{}个月，超过产品允许的{months}个月",
                         f.invoice_gap_months.unwrap_or(0)
                     )
-                })
-            }
-            Self::LegalPersonAgeBetween { min, max } => require(
-                f.legal_person_age
-                    .is_none_or(|a| (*min..=*max).contains(&a)),
-                || {
-                    format!(
-                        "法人年龄{}岁，不在产品要求的{min}–{max}岁之间",
-                        f.legal_person_age.unwrap_or(0)
-                    )
                 },
             ),
-            Self::NoCurrentOverdue => require(f.current_overdue != Some(true), || {
-                "征信存在当前逾期，需结清后再申请".to_owned()
-            }),
-            Self::NoSevereRecord => require(f.severe_record_5y != Some(true), || {
+            Self::LegalPersonAgeBetween { min, max } => {
+                let age = f.legal_person_age;
+                let young = age.is_some_and(|a| a < *min);
+                let (kind, months) = if young {
+                    (Wait, age.map(|a| (min - a) * 12))
+                } else {
+                    (Permanent, None)
+                };
+                require(age.is_none_or(|a| (*min..=*max).contains(&a)), kind, months, || {
+                    format!("法人年龄{}岁，不在产品要求的{min}–{max}岁之间", age.unwrap_or(0))
+                })
+            }
+            Self::NoCurrentOverdue => require(
+                f.current_overdue != Some(true),
+                Improvable,
+                plan_months(super::plans::PlanKind::CreditRepair),
+                || "征信存在当前逾期，需结清后再申请".to_owned(),
+            ),
+            Self::NoSevereRecord => require(f.severe_record_5y != Some(true), Permanent, None, || {
                 "近5年征信有呆账/代偿等严重不良记录".to_owned()
             }),
-            Self::NoLian3lei6 => require(f.lian3lei6_24m != Some(true), || {
-                "近2年征信有“连三累六”逾期".to_owned()
+            Self::NoLian3lei6 => require(f.lian3lei6_24m != Some(true), Permanent, None, || {
+                "近2年征信有“连三累六”逾期，需等记录移出2年窗口".to_owned()
             }),
-            Self::NoDishonestDebtor => require(f.dishonest_debtor != Some(true), || {
-                "企业或法人为失信被执行人".to_owned()
-            }),
+            Self::NoDishonestDebtor => require(
+                f.dishonest_debtor != Some(true),
+                Improvable,
+                plan_months(super::plans::PlanKind::Qualification),
+                || "企业或法人为失信被执行人".to_owned(),
+            ),
             Self::MaxInquiries { window, max } => {
                 let n = ctx.inquiries(*window);
-                require(n.is_none_or(|v| v <= *max), || {
+                require(n.is_none_or(|v| v <= *max), Wait, Some(window.months()), || {
                     let label = window.label();
                     format!("{label}征信查询{}次，超过产品上限{max}次", n.unwrap_or(0))
                 })
             }
-            Self::MaxCreditInstitutions { max } => {
-                max_count(f.credit_institutions, *max, "信用类贷款机构", "家")
-            }
-            Self::MaxBusinessLoanCount { max } => {
-                max_count(f.business_loan_count, *max, "已有经营贷", "笔")
-            }
+            Self::MaxCreditInstitutions { max } => require(
+                f.credit_institutions.is_none_or(|v| v <= *max),
+                Improvable,
+                plan_months(super::plans::PlanKind::CreditRepair),
+                || count_reason("信用类贷款机构", f.credit_institutions, *max, "家"),
+            ),
+            Self::MaxBusinessLoanCount { max } => require(
+                f.business_loan_count.is_none_or(|v| v <= *max),
+                Improvable,
+                plan_months(super::plans::PlanKind::DebtReduction),
+                || count_reason("已有经营贷", f.business_loan_count, *max, "笔"),
+            ),
             Self::IndustryNotIn { classes } => require(
                 ctx.industry_class.is_none_or(|c| !classes.contains(&c)),
+                Permanent,
+                None,
                 || {
                     format!(
                         "所属行业为{}，该产品不受理",
@@ -232,17 +344,34 @@ impl Gate {
                     )
                 },
             ),
-            Self::BusinessStatusNormal => require(
-                f.business_status
-                    .is_none_or(|s| s == BusinessStatus::Normal),
-                || {
-                    format!(
-                        "企业工商状态为{}，无法申请",
-                        f.business_status.map_or("", |s| s.label())
-                    )
-                },
+            Self::BusinessStatusNormal => {
+                let status = f.business_status;
+                let kind = if status == Some(BusinessStatus::Abnormal) {
+                    Improvable
+                } else {
+                    Permanent
+                };
+                let months = (kind == Improvable)
+                    .then(|| ctx.plan_months(super::plans::PlanKind::Qualification));
+                require(status.is_none_or(|s| s == BusinessStatus::Normal), kind, months, || {
+                    format!("企业工商状态为{}，无法申请", status.map_or("", |s| s.label()))
+                })
+            }
+            Self::CollateralHeldMonths { months } => collateral_held(ctx, product, *months),
+            Self::NoTaxAbnormal => require(
+                f.tax_abnormal != Some(true),
+                Improvable,
+                plan_months(super::plans::PlanKind::TaxCreditRepair),
+                || "存在欠税或为非正常户，需先补缴、解除非正常状态".to_owned(),
             ),
-            Self::CollateralHeldMonths { months } => collateral_held(ctx, *months),
+            Self::MinLegalPersonTenureMonths { months } => {
+                let tenure = f
+                    .legal_person_changed_on
+                    .map(|d| super::facts::months_between(d, ctx.today));
+                require(tenure.is_none_or(|t| t >= *months), Wait, tenure.map(|t| months - t), || {
+                    format!("法人变更{}个月，未满产品要求的{months}个月", tenure.unwrap_or(0))
+                })
+            }
         }
     }
 }
@@ -255,66 +384,58 @@ fn window_suffix(w: InquiryWindow) -> &'static str {
     }
 }
 
-fn min_company_age(age: Option<u32>, months: u32) -> GateResult {
-    match age {
-        None => Err(missing("企业成立日期")),
-        Some(a) => require(a >= months, || {
-            format!("企业成立{a}个月，未满产品要求的{months}个月")
-        }),
-    }
-}
-
-fn tax_grade_in(grade: TaxGrade, grades: &[TaxGrade]) -> GateResult {
-    if grade == TaxGrade::Unknown {
-        return Err(missing("纳税信用等级"));
-    }
-    require(grades.contains(&grade), || {
-        format!(
-            "纳税信用{}，产品要求{}",
-            grade.label(),
-            grades_label(grades)
-        )
-    })
-}
-
 /// `field` is the API name; the reason names it as the field catalogue does.
-fn min_money(value: Option<i64>, min_wan: f64, field: &str) -> GateResult {
+fn min_money(value: Option<i64>, min_wan: f64, field: &str, months: Option<u32>) -> GateResult {
     use crate::domain::fields::label;
     let min = wan_to_yuan(min_wan);
     match value {
         None => Err(missing(&label(field))),
-        Some(v) => require(v >= min, || {
-            format!(
-                "{}{}，低于产品门槛{}",
-                label(field),
-                fmt_wan(v),
-                fmt_wan(min)
-            )
+        Some(v) => require(v >= min, BlockerKind::Improvable, months, || {
+            format!("{}{}，低于产品门槛{}", label(field), fmt_wan(v), fmt_wan(min))
         }),
     }
 }
 
-fn max_count(value: Option<u32>, max: u32, label: &str, unit: &str) -> GateResult {
-    require(value.is_none_or(|v| v <= max), || {
-        format!(
-            "{label}{}{unit}，超过产品上限{max}{unit}",
-            value.unwrap_or(0)
-        )
-    })
+fn count_reason(label: &str, value: Option<u32>, max: u32, unit: &str) -> String {
+    format!("{label}{}{unit}，超过产品上限{max}{unit}", value.unwrap_or(0))
 }
 
-fn collateral_held(ctx: &Ctx, months: u32) -> GateResult {
-    let cs = &ctx.facts.collaterals;
-    if cs.is_empty() {
-        return Err("没有可抵押的房产或土地".to_owned());
+/// Only collateral the product would lend on counts: a vehicle at LTV 0 held for years does not
+/// make a factory bought 5 months ago acceptable, and the reason names the wait that binds.
+fn collateral_held(ctx: &Ctx, product: &Product, months: u32) -> GateResult {
+    let valuable: Vec<_> = ctx
+        .facts
+        .collaterals
+        .iter()
+        .filter(|c| match &product.amount {
+            AmountFormula::CollateralLtv { ltv, .. } => gross_equity(c, ltv) > 0,
+            _ => true,
+        })
+        .collect();
+    if valuable.is_empty() {
+        let reason = if ctx.facts.collaterals.is_empty() {
+            "没有可抵押的房产或土地".to_owned()
+        } else {
+            "现有抵押物扣除已抵押余额后没有可贷净值".to_owned()
+        };
+        return Err((reason, BlockerKind::Permanent, None));
     }
     // Unknown holding dates are assumed long enough (listed as missing), like other facts.
-    let ok = cs
+    let held: Vec<Option<u32>> = valuable.iter().map(|c| ctx.held_months(c)).collect();
+    if held.iter().any(|h| h.is_none_or(|m| m >= months)) {
+        return Ok(());
+    }
+    let longest = held.iter().flatten().copied().max().unwrap_or(0);
+    let kind = valuable
         .iter()
-        .any(|c| ctx.held_months(c).is_none_or(|m| m >= months));
-    require(ok, || {
-        format!("抵押物持有未满{months}个月，监管要求加强审核，暂不受理")
-    })
+        .zip(&held)
+        .find(|(_, h)| **h == Some(longest))
+        .map_or("抵押物", |(c, _)| c.kind.label());
+    Err((
+        format!("{kind}持有{longest}个月，未满{months}个月，监管要求加强审核，暂不受理"),
+        BlockerKind::Wait,
+        Some(months - longest),
+    ))
 }
 
 /// How the credit line is sized.
@@ -327,39 +448,64 @@ pub enum AmountFormula {
     InvoiceRatio { ratio: f64 },
     /// monthly flow × multiple.
     FlowMultiple { multiple: f64 },
-    /// Σ max(0, appraisal × `LTV[kind]` − lien) over collaterals held ≥ `min_held_months`.
+    /// Σ max(0, appraisal × `LTV[kind]` − lien) over collaterals held ≥ `min_held_months`,
+    /// at most `max_scale_multiple` × the business size (a 经营贷 must fit the business).
     CollateralLtv {
         ltv: BTreeMap<CollateralKind, f64>,
         min_held_months: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_scale_multiple: Option<f64>,
     },
+    /// ratio × business size (max of 申报收入, 开票额 and 12 × (对公流水 + 个人账户经营收款)):
+    /// platform loans size on transaction data.
+    ScaleRatio { ratio: f64 },
 }
 
 impl AmountFormula {
-    /// Raw estimate in 元 before caps; Err with a reason when an input is missing.
-    pub fn estimate(&self, ctx: &Ctx) -> Result<i64, String> {
+    /// Raw estimate in 元 before caps, with notes on bounds that applied; Err with a reason
+    /// when an input is missing.
+    pub fn estimate(&self, ctx: &Ctx) -> Result<(i64, Option<String>), (String, BlockerKind, Option<u32>)> {
         let f = ctx.facts;
         match self {
             Self::TaxMultiple { multiples } => {
-                let tax = f.annual_tax_yuan.ok_or_else(|| missing("annual_tax_wan"))?;
+                let tax = f.annual_tax_yuan.ok_or_else(|| missing("近12个月纳税额"))?;
                 let m = multiples.get(&f.grade()).copied().unwrap_or(0.0);
-                Ok(scale(tax, m))
+                Ok((scale(tax, m), None))
             }
             Self::InvoiceRatio { ratio } => {
-                let inv = f
-                    .annual_invoice_yuan
-                    .ok_or_else(|| missing("annual_invoice_wan"))?;
-                Ok(scale(inv, *ratio))
+                let inv = f.annual_invoice_yuan.ok_or_else(|| missing("近12个月开票额"))?;
+                Ok((scale(inv, *ratio), None))
             }
             Self::FlowMultiple { multiple } => {
-                let flow = f
-                    .monthly_flow_yuan
-                    .ok_or_else(|| missing("monthly_flow_wan"))?;
-                Ok(scale(flow, *multiple))
+                let flow = f.monthly_flow_yuan.ok_or_else(|| missing("对公流水月均"))?;
+                Ok((scale(flow, *multiple), None))
             }
             Self::CollateralLtv {
                 ltv,
                 min_held_months,
-            } => Ok(collateral_equity(ctx, ltv, Some(*min_held_months))),
+                max_scale_multiple,
+            } => {
+                let equity = collateral_equity(ctx, ltv, Some(*min_held_months));
+                let bound = max_scale_multiple.zip(ctx.business_scale());
+                Ok(match bound {
+                    Some((m, s)) if scale(s.yuan, m) < equity => (
+                        scale(s.yuan, m),
+                        Some(format!(
+                            "抵押经营贷额度按经营规模核定：{}{} × {}倍",
+                            s.basis,
+                            fmt_wan(s.yuan),
+                            fmt_num(m)
+                        )),
+                    ),
+                    _ => (equity, None),
+                })
+            }
+            Self::ScaleRatio { ratio } => {
+                let s = ctx
+                    .business_scale_with_personal()
+                    .ok_or_else(|| missing("申报收入、开票额或流水"))?;
+                Ok((scale(s.yuan, *ratio), None))
+            }
         }
     }
 
@@ -375,13 +521,22 @@ impl AmountFormula {
             Self::InvoiceRatio { ratio } => format!("近12个月开票 × {}%", fmt_num(ratio * 100.0)),
             Self::FlowMultiple { multiple } => format!("对公流水月均 × {} 倍", fmt_num(*multiple)),
             Self::CollateralLtv { .. } => "抵押物评估值 × 抵押率 − 已有抵押余额".to_owned(),
+            Self::ScaleRatio { ratio } => format!("年经营规模 × {}%", fmt_num(ratio * 100.0)),
         }
     }
 }
 
 /// Rounds toward zero: an estimate must never overstate what the formula gives.
-fn scale(yuan: i64, factor: f64) -> i64 {
+pub fn scale(yuan: i64, factor: f64) -> i64 {
     (yuan.max(0) as f64 * factor).floor() as i64
+}
+
+fn gross_equity(c: &super::facts::Collateral, ltv: &BTreeMap<CollateralKind, f64>) -> i64 {
+    let gross = scale(
+        c.appraisal_yuan.unwrap_or(0),
+        ltv.get(&c.kind).copied().unwrap_or(0.0),
+    );
+    (gross - c.lien_yuan.unwrap_or(0).max(0)).max(0)
 }
 
 /// Net collateral equity in 元. Each item is floored at 0 so an over-mortgaged property
@@ -396,61 +551,105 @@ pub fn collateral_equity(
         .collaterals
         .iter()
         .filter(|c| min_held.is_none_or(|m| ctx.held_months(c).is_none_or(|h| h >= m)))
-        .map(|c| {
-            let gross = scale(
-                c.appraisal_yuan.unwrap_or(0),
-                ltv.get(&c.kind).copied().unwrap_or(0.0),
-            );
-            (gross - c.lien_yuan.unwrap_or(0).max(0)).max(0)
-        })
+        .map(|c| gross_equity(c, ltv))
         .sum()
 }
 
 /// Outcome of one product for one customer (amounts in 元).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProductEval {
+    /// After risk cuts and product limits; 0 when ineligible.
     pub estimate_yuan: i64,
-    /// (gate id, Chinese reason) of the first blocker; None when eligible.
-    pub blocker: Option<(String, String)>,
+    /// Failing gates, the one that binds first; empty when eligible.
+    pub blockers: Vec<Blocker>,
+    /// Adjustments that lowered the estimate, in words (risk cuts, limits).
+    pub notes: Vec<String>,
 }
 
 impl ProductEval {
     pub fn eligible(&self) -> bool {
-        self.blocker.is_none()
+        self.blockers.is_empty()
     }
 
-    fn blocked(id: impl Into<String>, reason: String) -> Self {
+    pub fn blocker(&self) -> Option<&Blocker> {
+        self.blockers.first()
+    }
+
+    fn blocked(mut blockers: Vec<Blocker>, notes: Vec<String>) -> Self {
+        rank(&mut blockers);
         ProductEval {
             estimate_yuan: 0,
-            blocker: Some((id.into(), reason)),
+            blockers,
+            notes,
         }
     }
 }
 
-/// Gates first (the first failing gate is the blocker), then formula, caps and 起贷金额.
-pub fn evaluate_product(p: &Product, ctx: &Ctx) -> ProductEval {
-    if let Some((gate, reason)) = p
+/// Permanent blockers first, then waits and plans by how long they take (longest first), then
+/// unknown facts, then amounts.
+fn rank(blockers: &mut [Blocker]) {
+    blockers.sort_by(|a, b| {
+        let group = |x: &Blocker| match x.kind {
+            BlockerKind::Permanent => 0,
+            BlockerKind::Wait | BlockerKind::Improvable => 1,
+            BlockerKind::Missing => 2,
+            BlockerKind::Amount => 3,
+        };
+        group(a)
+            .cmp(&group(b))
+            .then(b.months.unwrap_or(0).cmp(&a.months.unwrap_or(0)))
+    });
+}
+
+fn blocker(gate: impl Into<String>, (reason, kind, months): (String, BlockerKind, Option<u32>)) -> Blocker {
+    Blocker {
+        gate: gate.into(),
+        reason,
+        kind,
+        months,
+    }
+}
+
+/// Every gate, then formula, risk cuts (unsecured only), product limits and 起贷金额.
+pub fn evaluate_product(p: &Product, ctx: &Ctx, risk_factor: (f64, &[String])) -> ProductEval {
+    let blockers: Vec<Blocker> = p
         .gates
         .iter()
-        .find_map(|g| g.check(ctx).err().map(|r| (g, r)))
-    {
-        return ProductEval::blocked(gate.id(), reason);
+        .filter_map(|g| g.check(ctx, p).err().map(|e| blocker(g.id(), e)))
+        .collect();
+    if !blockers.is_empty() {
+        return ProductEval::blocked(blockers, vec![]);
     }
-    let raw = match p.amount.estimate(ctx) {
+    let (raw, bound_note) = match p.amount.estimate(ctx) {
         Ok(v) => v,
-        Err(reason) => return ProductEval::blocked("amount_input", reason),
+        Err(e) => return ProductEval::blocked(vec![blocker("amount_input", e)], vec![]),
     };
-    let mut est = raw.min(wan_to_yuan(p.max_wan));
+    let mut notes: Vec<String> = bound_note.into_iter().collect();
+    let mut est = raw;
+    let (factor, reasons) = risk_factor;
+    if !p.family.is_secured() && factor < 1.0 {
+        est = scale(est, factor);
+        notes.extend(reasons.iter().cloned());
+    }
+    est = est.min(wan_to_yuan(p.max_wan));
     if let Some(limit_wan) = p.max_total_business_loans_wan {
         let room = wan_to_yuan(limit_wan) - ctx.facts.business_loan_balance_yuan.unwrap_or(0);
         if room <= 0 {
-            return ProductEval::blocked(
-                "max_total_business_loans",
-                format!(
-                    "已有经营贷余额已达产品上限{}（企业+个人经营贷合计）",
-                    fmt_wan(wan_to_yuan(limit_wan))
-                ),
+            let reason = format!(
+                "已有经营贷余额已达产品上限{}（企业+个人经营贷合计）",
+                fmt_wan(wan_to_yuan(limit_wan))
             );
+            let months = Some(ctx.plan_months(super::plans::PlanKind::DebtReduction));
+            return ProductEval::blocked(
+                vec![blocker("max_total_business_loans", (reason, BlockerKind::Improvable, months))],
+                notes,
+            );
+        }
+        if room < est {
+            notes.push(format!(
+                "受产品经营贷合计上限{}限制",
+                fmt_wan(wan_to_yuan(limit_wan))
+            ));
         }
         est = est.min(room);
     }
@@ -461,11 +660,15 @@ pub fn evaluate_product(p: &Product, ctx: &Ctx) -> ProductEval {
         } else {
             format!("测算额度{}，低于产品起贷金额{}", fmt_wan(est), fmt_wan(min))
         };
-        return ProductEval::blocked("min_amount", reason);
+        return ProductEval::blocked(
+            vec![blocker("min_amount", (reason, BlockerKind::Amount, None))],
+            notes,
+        );
     }
     ProductEval {
         estimate_yuan: est,
-        blocker: None,
+        blockers: vec![],
+        notes,
     }
 }
 
@@ -478,7 +681,7 @@ mod tests {
     fn eval(id: &str, f: &Facts) -> ProductEval {
         let rules = rules();
         let p = products().into_iter().find(|p| p.id == id).unwrap();
-        evaluate_product(&p, &Ctx::new(f, &rules, today()))
+        evaluate_product(&p, &Ctx::new(f, &rules, today()), (1.0, &[]))
     }
 
     type Edit = fn(&mut Facts);
@@ -661,10 +864,11 @@ mod tests {
     fn every_gate_blocks_with_a_reason() {
         for (id, edit, gate) in GATE_CASES {
             let e = eval(id, &strong_with(*edit));
-            let (got, reason) = e
-                .blocker
-                .clone()
+            let b = e
+                .blocker()
+                .cloned()
                 .unwrap_or_else(|| panic!("{id}/{gate} passed"));
+            let (got, reason) = (b.gate, b.reason);
             assert_eq!(&got, gate, "{id}: {reason}");
             assert!(!reason.is_empty());
             assert_eq!(e.estimate_yuan, 0);
@@ -696,7 +900,7 @@ mod tests {
         ];
         for (id, edit) in cases {
             let e = eval(id, &strong_with(*edit));
-            assert!(e.eligible(), "{id}: {:?}", e.blocker);
+            assert!(e.eligible(), "{id}: {:?}", e.blocker());
         }
     }
 
@@ -749,7 +953,7 @@ mod tests {
         ];
         for (id, edit, want) in cases {
             let e = eval(id, &strong_with(*edit));
-            assert_eq!(e.estimate_yuan, wan_to_yuan(*want), "{id} {:?}", e.blocker);
+            assert_eq!(e.estimate_yuan, wan_to_yuan(*want), "{id} {:?}", e.blocker());
         }
     }
 
@@ -765,7 +969,7 @@ mod tests {
                 }),
             )
         };
-        assert_eq!(at(2.0).blocker.unwrap().0, "min_annual_tax");
+        assert_eq!(at(2.0).blocker().unwrap().gate, "min_annual_tax");
         assert_eq!(at(5.0).estimate_yuan, wan_to_yuan(30.0));
     }
 

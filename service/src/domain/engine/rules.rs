@@ -14,6 +14,44 @@ use crate::domain::money::wan_to_yuan;
 
 const DEFAULT_RULES_JSON: &str = include_str!("default_rules.json");
 
+/// The shipped rules, parsed once: the source of defaults for sections a rule set saved by an
+/// older version lacks, so an admin's edits survive an upgrade and new sections start sensible.
+mod shipped {
+    use std::sync::LazyLock;
+
+    use super::*;
+
+    static RULES: LazyLock<RuleSet> = LazyLock::new(RuleSet::default_rules);
+
+    pub fn haircuts() -> Vec<Haircut> {
+        RULES.haircuts.clone()
+    }
+    pub fn deciding_facts() -> Vec<DecidingFacts> {
+        RULES.category.deciding_facts.clone()
+    }
+    pub fn plan_policy() -> PlanPolicy {
+        RULES.plan_policy.clone()
+    }
+    pub fn cap_note() -> String {
+        RULES.verdict.cap_note.clone()
+    }
+    pub fn template(kind: PlanKind) -> PlanTemplate {
+        RULES.plans.get(kind).clone()
+    }
+    pub fn debt_reduction() -> PlanTemplate {
+        template(PlanKind::DebtReduction)
+    }
+    pub fn legal_person_change() -> PlanTemplate {
+        template(PlanKind::LegalPersonChange)
+    }
+    pub fn supplement_info() -> PlanTemplate {
+        template(PlanKind::SupplementInfo)
+    }
+    pub fn tax_credit_repair() -> PlanTemplate {
+        template(PlanKind::TaxCreditRepair)
+    }
+}
+
 #[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSet {
@@ -25,8 +63,14 @@ pub struct RuleSet {
     /// Any fired cap limits the category to B (and may deduct points).
     pub caps: Vec<TriggerRule>,
     pub industry: IndustryMap,
+    /// Cuts of unsecured estimates for credit risk (heavy card use, many lenders …); factors
+    /// of every fired cut multiply.
+    #[serde(default = "shipped::haircuts")]
+    pub haircuts: Vec<Haircut>,
     pub recommendation: RecommendationRules,
     pub plans: PlanTemplates,
+    #[serde(default = "shipped::plan_policy")]
+    pub plan_policy: PlanPolicy,
     pub verdict: VerdictTemplates,
 }
 
@@ -68,16 +112,45 @@ impl Weights {
     }
 }
 
-/// A/B/C grading (domain.md §2.2).
+/// Grading v2: the letter says whether the client is financeable now. C = nothing eligible (or a
+/// veto), `incomplete` = a deciding fact is unknown, A = financeable with a strong file, B otherwise.
 #[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryRules {
     pub a_min_total: f64,
     pub a_min_credit: f64,
-    /// A also needs the recommended amount ≥ this share of the loan demand.
-    pub a_min_demand_cover: f64,
-    /// Totals below this are C.
-    pub c_below_total: f64,
+    /// Groups of facts that decide eligibility: a group none of whose facts is known makes the
+    /// diagnosis `incomplete` (资料待补充).
+    #[serde(default = "shipped::deciding_facts")]
+    pub deciding_facts: Vec<DecidingFacts>,
+    /// Read from v1 rule sets and ignored: demand no longer moves the grade.
+    #[serde(default, skip_serializing)]
+    #[schemars(skip)]
+    pub a_min_demand_cover: Option<f64>,
+    /// Read from v1 rule sets and ignored: a low total with an eligible product is B, not C.
+    #[serde(default, skip_serializing)]
+    #[schemars(skip)]
+    pub c_below_total: Option<f64>,
+}
+
+/// One group of deciding facts, e.g. 经营规模 = any of tax, invoicing, revenue, flow, collateral.
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DecidingFacts {
+    pub label: String,
+    /// API field names; `collaterals` counts as known when at least one is recorded.
+    pub fields: Vec<String>,
+}
+
+/// A cut of unsecured estimates when `when` fires (e.g. card use over 90 % → × 0.7).
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Haircut {
+    pub id: String,
+    pub when: Trigger,
+    /// Multiplier in (0, 1].
+    pub factor: f64,
+    pub reason: String,
 }
 
 #[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
@@ -380,6 +453,15 @@ pub enum InquiryWindow {
 }
 
 impl InquiryWindow {
+    /// Length of the window: queries leave it after this many months without new applications.
+    pub fn months(self) -> u32 {
+        match self {
+            Self::M1 => 1,
+            Self::M3 => 3,
+            Self::M6 => 6,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::M1 => "近1个月",
@@ -438,20 +520,61 @@ pub enum Trigger {
     CollateralHeldBelowMonths {
         months: u32,
     },
+    /// 欠税 or 非正常户.
+    TaxAbnormal,
+    /// The legal representative changed fewer than `months` ago.
+    LegalPersonChangedWithinMonths {
+        months: u32,
+    },
+    /// 税负率: annual tax ÷ max(申报收入, 开票额) below `pct` percent, for businesses of at least
+    /// `min_scale_wan` (small taxpayers are largely exempt, so a low ratio means nothing there).
+    TaxBurdenBelowPct {
+        pct: f64,
+        #[serde(default)]
+        min_scale_wan: f64,
+    },
+    CardUtilizationOver {
+        pct: f64,
+    },
+    CreditInstitutionsOver {
+        max: u32,
+    },
+    OverdueCountOver {
+        max: u32,
+    },
 }
 
 #[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendationRules {
-    /// Total unsecured credit ≤ ratio × annual invoice − existing business loans
+    /// Total unsecured credit ≤ ratio × max(申报收入, 开票额) − existing unsecured business loans
     /// (derived from the 流动资金贷款 formula, domain.md §2.5).
-    pub unsecured_cap_invoice_ratio: f64,
-    pub subtract_business_loan_balance: bool,
+    #[serde(alias = "unsecured_cap_invoice_ratio")]
+    pub unsecured_cap_ratio: f64,
+    /// Existing business loans not secured by a recorded lien count against the cap.
+    #[serde(alias = "subtract_business_loan_balance")]
+    pub subtract_unsecured_loans: bool,
+    /// With neither revenue nor invoicing known, 对公流水 × 12 stands in as the business size.
+    #[serde(default = "yes")]
+    pub flow_as_scale_fallback: bool,
+    /// Institutions a broker files with at once: the combined amount uses at most this many
+    /// products, one per institution (or per family for generic products).
+    #[serde(default = "three")]
+    pub max_products: u32,
     /// The verdict shows a range [ratio × recommended, recommended].
     pub verdict_range_low_ratio: f64,
 }
 
-/// One-sentence verdict templates. Placeholders: {families} {low} {high} {veto} {blocker}.
+fn yes() -> bool {
+    true
+}
+
+fn three() -> u32 {
+    3
+}
+
+/// One-sentence verdict templates. Placeholders: {families} {low} {high} {veto} {blocker}
+/// {arithmetic} (the cap: "25% × 申报收入300万 − 已有信用类经营贷20万 = 55万").
 #[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct VerdictTemplates {
@@ -459,9 +582,29 @@ pub struct VerdictTemplates {
     pub eligible_with_veto: String,
     pub vetoed: String,
     pub none_eligible: String,
+    /// Appended when the unsecured cap lowers the combined amount.
+    #[serde(default = "shipped::cap_note")]
+    pub cap_note: String,
 }
 
-/// Task checklist and cost data per plan kind.
+/// How plans are chosen and valued (domain.md §2.7).
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PlanPolicy {
+    /// A plan whose highest cost exceeds this share of its gain is not proposed.
+    pub max_cost_share: f64,
+    /// Distinct targets proposed per plan kind (e.g. 纳税 → 1万 unlocks one bank, → 3万 two more).
+    pub max_plans_per_kind: u32,
+    /// Revenue-driven scenario: "若真实营收增长 N%" — the growth a real business can reach in a year.
+    pub growth_scenario_ratio: f64,
+    /// Waits longer than this are not proposed as plans.
+    pub max_wait_months: u32,
+    /// Month (1–12) in which 纳税信用 grades are published.
+    pub tax_grade_review_month: u32,
+}
+
+/// Task checklist and cost data per plan kind. Task texts may use {limit}-style placeholders the
+/// plan fills from the same threshold its gap names, so gap and task never disagree.
 #[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PlanTemplate {
@@ -471,7 +614,19 @@ pub struct PlanTemplate {
     /// e.g. credit_repair: current_overdue, inquiries, card_utilization, credit_institutions).
     #[serde(default)]
     pub extra_tasks: BTreeMap<String, Vec<String>>,
-    pub provider_category: ProviderCategory,
+    /// Policy texts that hold only between two dates and under conditions (e.g. the PBOC
+    /// one-time credit repair): added to the plan only while valid.
+    #[serde(default)]
+    pub dated_tasks: Vec<DatedTask>,
+    /// Providers of this category are recommended; none for plans whose steps are free
+    /// (征信: only the credit centre's free channels are legitimate).
+    pub provider_category: Option<ProviderCategory>,
+    /// Targets are rounded up to a multiple of this (tax 0.5万, invoice 10万, flow 1万).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_unit_wan: Option<f64>,
+    /// Cost per 万 of target increase besides the fee (tax plans: the extra tax itself).
+    #[serde(default)]
+    pub cost_per_wan_increase: f64,
     pub cost_min_wan: f64,
     pub cost_max_wan: f64,
     pub months_to_effect: u32,
@@ -479,6 +634,24 @@ pub struct PlanTemplate {
     /// threshold beyond it is only used when no nearer one exists, and then brings no gain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_growth_ratio: Option<f64>,
+}
+
+/// A task text valid between two dates, for one sub-gap (`applies_to`, a key of `extra_tasks`).
+#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DatedTask {
+    pub applies_to: String,
+    pub text: String,
+    pub valid_from: chrono::NaiveDate,
+    pub valid_until: chrono::NaiveDate,
+    /// The conditions in words, shown with the task.
+    pub conditions: String,
+}
+
+impl DatedTask {
+    pub fn valid_on(&self, day: chrono::NaiveDate) -> bool {
+        (self.valid_from..=self.valid_until).contains(&day)
+    }
 }
 
 #[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
@@ -490,6 +663,14 @@ pub struct PlanTemplates {
     pub credit_repair: PlanTemplate,
     pub collateral: PlanTemplate,
     pub qualification: PlanTemplate,
+    #[serde(default = "shipped::debt_reduction")]
+    pub debt_reduction: PlanTemplate,
+    #[serde(default = "shipped::legal_person_change")]
+    pub legal_person_change: PlanTemplate,
+    #[serde(default = "shipped::supplement_info")]
+    pub supplement_info: PlanTemplate,
+    #[serde(default = "shipped::tax_credit_repair")]
+    pub tax_credit_repair: PlanTemplate,
 }
 
 impl PlanTemplates {
@@ -501,6 +682,10 @@ impl PlanTemplates {
             PlanKind::CreditRepair => &self.credit_repair,
             PlanKind::Collateral => &self.collateral,
             PlanKind::Qualification => &self.qualification,
+            PlanKind::DebtReduction => &self.debt_reduction,
+            PlanKind::LegalPersonChange => &self.legal_person_change,
+            PlanKind::SupplementInfo => &self.supplement_info,
+            PlanKind::TaxCreditRepair => &self.tax_credit_repair,
         }
     }
 
@@ -517,8 +702,9 @@ mod tests {
     fn default_rules_parse() {
         let r = RuleSet::default_rules();
         assert_eq!(r.weights.credit, 25.0);
-        assert_eq!(r.vetoes.len(), 8);
-        assert_eq!(r.caps.len(), 7);
+        assert_eq!(r.vetoes.len(), 9);
+        assert_eq!(r.caps.len(), 8);
+        assert_eq!(r.haircuts.len(), 4);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::rules::{
     BandTable, PointsMap, RangeTable, RatioRule, RuleSet, Threshold, TierTable, Trigger,
     TriggerRule,
 };
-use crate::domain::money::{fmt_num, fmt_wan, round1};
+use crate::domain::money::{fmt_num, fmt_wan, round1, wan_to_yuan};
 
 /// Points for a value from a band table (`None` = unknown → neutral points).
 pub fn band_points<B: Threshold>(t: &BandTable<B>, value: Option<f64>) -> f64 {
@@ -54,7 +54,7 @@ fn map_points<K: Ord>(t: &PointsMap<K>, key: Option<K>) -> f64 {
     })
 }
 
-/// Explains a scored value: "对公流水月均35万元，得70分：…偏低" or "…资料待补充".
+/// Explains a scored value: "对公流水月均35万元，…偏低" or "…资料待补充".
 fn scored(
     id: &str,
     label: &str,
@@ -63,10 +63,11 @@ fn scored(
     shown: Option<String>,
     low: (f64, &str),
 ) -> Finding {
+    // Points stay in `points`: the reason is read by the client and carries no arithmetic.
     let reason = match shown {
-        None => format!("{label}资料待补充，暂按中性{}分计", fmt_num(points)),
-        Some(v) if points < low.0 => format!("{label}：{v}，得{}分：{}", fmt_num(points), low.1),
-        Some(v) => format!("{label}：{v}，得{}分", fmt_num(points)),
+        None => format!("{label}资料待补充"),
+        Some(v) if points < low.0 => format!("{label}{v}，{}", low.1),
+        Some(v) => format!("{label}{v}"),
     };
     Finding {
         rule_id: id.to_owned(),
@@ -210,7 +211,7 @@ fn credit(rules: &RuleSet, f: &Facts) -> (f64, Vec<Finding>) {
     let r = &rules.dimensions.credit;
     let d = Dimension::Credit;
     if !credit_known(f) {
-        let reason = format!("征信资料待补充，暂按中性{}分计", fmt_num(r.unknown_score));
+        let reason = "征信资料待补充".to_owned();
         let fi = Finding {
             rule_id: "CREDIT_UNKNOWN".to_owned(),
             dimension: d,
@@ -265,22 +266,13 @@ fn assets(rules: &RuleSet, ctx: &Ctx) -> Finding {
     };
     let p = band_points(&r.cover, ratio);
     let shown = match ratio {
-        None => format!(
-            "抵押物净值{}，贷款需求待补充，暂按{}分计",
-            fmt_wan(equity),
-            fmt_num(p)
-        ),
-        Some(0.0) => format!(
-            "无有效抵押物净值，得{}分：{}",
-            fmt_num(p),
-            r.cover.reason_low
-        ),
-        Some(x) if x.is_infinite() => format!("抵押物净值{}，得{}分", fmt_wan(equity), fmt_num(p)),
+        None => format!("抵押物净值{}，贷款需求待补充", fmt_wan(equity)),
+        Some(0.0) => format!("无有效抵押物净值，{}", r.cover.reason_low),
+        Some(x) if x.is_infinite() => format!("抵押物净值{}", fmt_wan(equity)),
         Some(x) => format!(
-            "抵押物净值{}，覆盖贷款需求{}倍，得{}分",
+            "抵押物净值{}，覆盖贷款需求{}倍",
             fmt_wan(equity),
-            fmt_num(x),
-            fmt_num(p)
+            fmt_num(round1(x))
         ),
     };
     Finding {
@@ -359,6 +351,22 @@ pub fn fires(t: &Trigger, ctx: &Ctx) -> bool {
             .collaterals
             .iter()
             .any(|c| ctx.held_months(c).is_some_and(|h| h < *months)),
+        Trigger::TaxAbnormal => f.tax_abnormal == Some(true),
+        Trigger::LegalPersonChangedWithinMonths { months } => f
+            .legal_person_changed_on
+            .is_some_and(|d| super::facts::months_between(d, ctx.today) < *months),
+        Trigger::TaxBurdenBelowPct { pct, min_scale_wan } => {
+            let declared = f.annual_revenue_yuan.max(f.annual_invoice_yuan);
+            match (f.annual_tax_yuan, declared) {
+                (Some(tax), Some(base)) if base > 0 && base >= wan_to_yuan(*min_scale_wan) => {
+                    (tax as f64) * 100.0 / (base as f64) < *pct
+                }
+                _ => false,
+            }
+        }
+        Trigger::CardUtilizationOver { pct } => f.card_utilization_pct.is_some_and(|u| u > *pct),
+        Trigger::CreditInstitutionsOver { max } => f.credit_institutions.is_some_and(|n| n > *max),
+        Trigger::OverdueCountOver { max } => f.overdue_count_24m.is_some_and(|n| n > *max),
     }
 }
 
@@ -439,19 +447,6 @@ pub fn score(rules: &RuleSet, ctx: &Ctx) -> Scored {
         vetoes,
         caps,
     }
-}
-
-/// Total unsecured credit allowed by the 流动资金贷款 formula; None when invoices are unknown.
-pub fn unsecured_cap_yuan(rules: &RuleSet, f: &Facts) -> Option<i64> {
-    let r = &rules.recommendation;
-    let inv = f.annual_invoice_yuan?;
-    let cap = (inv.max(0) as f64 * r.unsecured_cap_invoice_ratio).floor() as i64;
-    let existing = if r.subtract_business_loan_balance {
-        f.business_loan_balance_yuan.unwrap_or(0)
-    } else {
-        0
-    };
-    Some((cap - existing).max(0))
 }
 
 #[cfg(test)]
@@ -776,14 +771,5 @@ mod tests {
             f.business_status = Some(BusinessStatus::Abnormal)
         }));
         assert_eq!(st.scores.qualification, 80.0);
-    }
-
-    #[test]
-    fn unsecured_cap_subtracts_existing_loans() {
-        let r = rules();
-        let f = strong();
-        assert_eq!(unsecured_cap_yuan(&r, &f), Some(wan_to_yuan(200.0)));
-        let none = crate::domain::engine::facts::Facts::default();
-        assert_eq!(unsecured_cap_yuan(&r, &none), None);
     }
 }

@@ -189,3 +189,53 @@ pub fn arb_facts() -> impl Strategy<Value = Facts> {
         ..Default::default()
     })
 }
+
+/// A diagnosis and its plans as a broker reads them (for test failures and the case report).
+pub fn explain(d: &super::Diagnosis, plans: &[super::PlanDraft]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "  {} total {} | combined {}万 (single {}万) | cap {:?} {} | {}",
+        d.category.label(),
+        d.total,
+        d.recommended_wan,
+        d.single_best_wan,
+        d.unsecured_cap_wan,
+        d.unsecured_cap_arithmetic.as_deref().unwrap_or(""),
+        d.verdict
+    );
+    for c in &d.combination {
+        let _ = writeln!(out, "    + {} {}万", c.name, c.amount_wan);
+    }
+    for p in &d.products {
+        let why = p.blocking_reason.as_deref().unwrap_or("");
+        let _ = writeln!(
+            out,
+            "    {} {} {}万 {why} {}",
+            if p.eligible { "✓" } else { "✗" },
+            p.name,
+            p.estimated_wan,
+            p.notes.join("；")
+        );
+    }
+    for h in d.vetoes.iter().chain(&d.caps) {
+        let _ = writeln!(out, "    ! {}", h.reason);
+    }
+    if !d.incomplete_facts.is_empty() {
+        let _ = writeln!(out, "    ? {}", d.incomplete_facts.join("、"));
+    }
+    for p in plans {
+        let _ = writeln!(
+            out,
+            "  plan {} [{}个月, {}–{}万] {} | {}",
+            p.kind.code(),
+            p.months_to_effect,
+            p.cost_min_wan,
+            p.cost_max_wan,
+            p.headline,
+            p.gap
+        );
+    }
+    out
+}

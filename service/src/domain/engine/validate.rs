@@ -157,18 +157,50 @@ fn weights(e: &mut Errs, r: &RuleSet) {
 fn category(e: &mut Errs, r: &RuleSet) {
     let c = &r.category;
     e.range(c.a_min_total, 0.0, 100.0, "category.a_min_total");
-    e.range(c.c_below_total, 0.0, 100.0, "category.c_below_total");
     e.range(c.a_min_credit, 0.0, 100.0, "category.a_min_credit");
+    let known: Vec<&str> = crate::domain::customer::FIELDS
+        .iter()
+        .map(|f| f.key)
+        .collect();
+    for (i, g) in c.deciding_facts.iter().enumerate() {
+        let path = format!("category.deciding_facts[{i}]");
+        e.text(&g.label, &format!("{path}.label"));
+        e.check(!g.fields.is_empty(), format!("{path}.fields"), "不能为空");
+        for (j, f) in g.fields.iter().enumerate() {
+            e.check(
+                known.contains(&f.as_str()),
+                format!("{path}.fields[{j}]"),
+                format!("未知的客户字段“{f}”"),
+            );
+        }
+    }
+    for (i, h) in r.haircuts.iter().enumerate() {
+        let path = format!("haircuts[{i}]");
+        e.check(
+            h.factor > 0.0 && h.factor <= 1.0,
+            format!("{path}.factor"),
+            "折扣系数须大于0且不超过1",
+        );
+        e.text(&h.reason, &format!("{path}.reason"));
+        phrases(e, &h.reason, &format!("{path}.reason"));
+    }
+    let p = &r.plan_policy;
+    e.range(p.max_cost_share, 0.0, 10.0, "plan_policy.max_cost_share");
     e.range(
-        c.a_min_demand_cover,
+        p.growth_scenario_ratio,
         0.0,
         10.0,
-        "category.a_min_demand_cover",
+        "plan_policy.growth_scenario_ratio",
     );
     e.check(
-        c.a_min_total > c.c_below_total,
-        "category.a_min_total",
-        "A类最低总分须高于C类分界线",
+        (1..=12).contains(&p.tax_grade_review_month),
+        "plan_policy.tax_grade_review_month",
+        "月份须在1到12之间",
+    );
+    e.check(
+        (1..=10).contains(&p.max_plans_per_kind),
+        "plan_policy.max_plans_per_kind",
+        "须在1到10之间",
     );
 }
 
@@ -466,10 +498,15 @@ fn industry(e: &mut Errs, r: &RuleSet) {
 fn recommendation_and_verdict(e: &mut Errs, r: &RuleSet) {
     let rec = &r.recommendation;
     e.range(
-        rec.unsecured_cap_invoice_ratio,
+        rec.unsecured_cap_ratio,
         0.0,
         2.0,
-        "recommendation.unsecured_cap_invoice_ratio",
+        "recommendation.unsecured_cap_ratio",
+    );
+    e.check(
+        (1..=10).contains(&rec.max_products),
+        "recommendation.max_products",
+        "组合产品数须在1到10之间",
     );
     e.range(
         rec.verdict_range_low_ratio,
@@ -544,10 +581,71 @@ fn plan_template(e: &mut Errs, t: &PlanTemplate, path: &str) {
         e.range(g, 1.0, 100.0, &format!("{path}.max_growth_ratio"));
     }
     e.check(
-        (1..=60).contains(&t.months_to_effect),
+        t.months_to_effect <= 60,
         format!("{path}.months_to_effect"),
-        "见效月数须在1到60之间",
+        "见效月数须在0到60之间",
     );
+    if let Some(u) = t.target_unit_wan {
+        e.range(u, 0.01, 1000.0, &format!("{path}.target_unit_wan"));
+    }
+    e.range(
+        t.cost_per_wan_increase,
+        0.0,
+        10.0,
+        &format!("{path}.cost_per_wan_increase"),
+    );
+    let texts = t
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (format!("{path}.tasks[{i}]"), x))
+        .chain(t.extra_tasks.iter().flat_map(|(key, list)| {
+            list.iter()
+                .enumerate()
+                .map(move |(i, x)| (format!("{path}.extra_tasks.{key}[{i}]"), x))
+        }));
+    for (p, text) in texts {
+        for name in placeholders(text) {
+            e.check(
+                PLAN_PLACEHOLDERS.contains(&name),
+                &p,
+                format!("未知的占位符 {{{name}}}，可用：{}", PLAN_PLACEHOLDERS.join("、")),
+            );
+        }
+    }
+    for (i, d) in t.dated_tasks.iter().enumerate() {
+        let p = format!("{path}.dated_tasks[{i}]");
+        e.text(&d.text, &format!("{p}.text"));
+        phrases(e, &d.text, &format!("{p}.text"));
+        e.text(&d.conditions, &format!("{p}.conditions"));
+        e.check(
+            d.valid_from <= d.valid_until,
+            format!("{p}.valid_until"),
+            "有效期结束日期不能早于开始日期",
+        );
+    }
+}
+
+/// Values a plan fills into its task texts.
+pub const PLAN_PLACEHOLDERS: &[&str] = &[
+    "target",
+    "gap_limit",
+    "wait_months",
+    "card_limit",
+    "institutions_limit",
+    "held_months",
+    "age_months",
+    "debt_target",
+    "tenure_months",
+    "missing",
+    "review",
+];
+
+/// Names inside `{…}` in a text.
+fn placeholders(text: &str) -> impl Iterator<Item = &str> {
+    text.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
 }
 
 /// Validates a whole catalogue: each product plus unique ids.
@@ -638,7 +736,9 @@ fn gate(e: &mut Errs, g: &Gate, p: &str) {
         Gate::IndustryNotIn { classes } => {
             e.check(!classes.is_empty(), format!("{p}.classes"), "不能为空")
         }
-        Gate::MinCompanyAgeMonths { months } | Gate::CollateralHeldMonths { months } => {
+        Gate::MinCompanyAgeMonths { months }
+        | Gate::CollateralHeldMonths { months }
+        | Gate::MinLegalPersonTenureMonths { months } => {
             e.check(*months <= 600, format!("{p}.months"), "月数不合理");
         }
         Gate::MaxInvoiceGapMonths { months } => e.check(
@@ -659,10 +759,15 @@ fn formula(e: &mut Errs, f: &AmountFormula, p: &str) {
         AmountFormula::FlowMultiple { multiple } => {
             e.range(*multiple, 0.0, 24.0, &format!("{p}.multiple"))
         }
+        AmountFormula::ScaleRatio { ratio } => e.range(*ratio, 0.0, 1.0, &format!("{p}.ratio")),
         AmountFormula::CollateralLtv {
             ltv,
             min_held_months,
+            max_scale_multiple,
         } => {
+            if let Some(m) = max_scale_multiple {
+                e.range(*m, 0.0, 20.0, &format!("{p}.max_scale_multiple"));
+            }
             multiples_in(e, ltv, 1.0, &format!("{p}.ltv"));
             e.check(
                 *min_held_months <= 600,
@@ -712,7 +817,7 @@ mod tests {
         let cases: &[(Edit, &str)] = &[
             (|r| r.weights.flow = 20.0, "weights"),
             (|r| r.weights.credit = -5.0, "weights.credit"),
-            (|r| r.category.a_min_total = 40.0, "category.a_min_total"),
+            (|r| r.category.a_min_total = 120.0, "category.a_min_total"),
             (
                 |r| r.dimensions.flow.monthly_flow.bands[2].min_wan = 60.0,
                 "dimensions.flow.monthly_flow.bands[2].min_wan",
@@ -791,8 +896,28 @@ mod tests {
                 "plans.flow_increase.max_growth_ratio",
             ),
             (
-                |r| r.plans.qualification.months_to_effect = 0,
+                |r| r.plans.qualification.months_to_effect = 61,
                 "plans.qualification.months_to_effect",
+            ),
+            (
+                |r| r.plans.tax_increase.tasks[0] = "纳税达到{目标}".into(),
+                "plans.tax_increase.tasks[0]",
+            ),
+            (|r| r.haircuts[0].factor = 0.0, "haircuts[0].factor"),
+            (
+                |r| r.category.deciding_facts[0].fields = vec!["founded".into()],
+                "category.deciding_facts[0].fields[0]",
+            ),
+            (
+                |r| {
+                    let d = &mut r.plans.credit_repair.dated_tasks[0];
+                    d.valid_until = d.valid_from.pred_opt().unwrap();
+                },
+                "plans.credit_repair.dated_tasks[0].valid_until",
+            ),
+            (
+                |r| r.recommendation.max_products = 0,
+                "recommendation.max_products",
             ),
             (
                 |r| r.verdict.eligible = "可以申请".into(),
@@ -824,7 +949,7 @@ mod tests {
             (|p| p.id = "Tax Loan".into(), "id"),
             (|p| p.name.clear(), "name"),
             (|p| p.min_wan = 500.0, "min_wan"),
-            (|p| p.gates.push(Gate::NoCurrentOverdue), "gates[13].kind"),
+            (|p| p.gates.push(Gate::NoCurrentOverdue), "gates[14].kind"),
             (
                 |p| p.gates[2] = Gate::MinAnnualTax { min_wan: -1.0 },
                 "gates[2].min_wan",

@@ -1,0 +1,175 @@
+//! The combined amount (domain.md §2.5): what a broker files for at once — the best eligible
+//! product per institution (per family for generic products), at most N of them, unsecured
+//! ones limited together by the working-capital cap, secured ones beside it.
+
+use super::context::Ctx;
+use super::products::{Product, ProductEval};
+use super::rules::RuleSet;
+use crate::domain::money::{fmt_num, fmt_wan};
+
+/// The unsecured working-capital cap and how it was computed, in words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cap {
+    pub yuan: i64,
+    /// "25% × 申报收入300万元 − 已有信用类经营贷20万元 = 55万元".
+    pub arithmetic: String,
+}
+
+/// Total unsecured credit allowed: ratio × business size − existing unsecured business loans.
+/// Existing loans secured by a recorded lien are netted in the mortgage formula already, so
+/// only the rest counts here. None when the business size is unknown.
+pub fn unsecured_cap(rules: &RuleSet, ctx: &Ctx) -> Option<Cap> {
+    let r = &rules.recommendation;
+    let f = ctx.facts;
+    let scale = ctx.business_scale()?;
+    let gross = super::products::scale(scale.yuan, r.unsecured_cap_ratio);
+    let liens: i64 = f
+        .collaterals
+        .iter()
+        .map(|c| c.lien_yuan.unwrap_or(0).max(0))
+        .sum();
+    let unsecured_loans = if r.subtract_unsecured_loans {
+        (f.business_loan_balance_yuan.unwrap_or(0) - liens).max(0)
+    } else {
+        0
+    };
+    let yuan = (gross - unsecured_loans).max(0);
+    let mut arithmetic = format!(
+        "{}% × {}{}",
+        fmt_num(r.unsecured_cap_ratio * 100.0),
+        scale.basis,
+        fmt_wan(scale.yuan)
+    );
+    if unsecured_loans > 0 {
+        arithmetic.push_str(&format!(" − 已有信用类经营贷{}", fmt_wan(unsecured_loans)));
+    }
+    arithmetic.push_str(&format!(" = {}", fmt_wan(yuan)));
+    Some(Cap { yuan, arithmetic })
+}
+
+/// One product in the combination with the amount it contributes (after the cap).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pick {
+    pub index: usize,
+    pub yuan: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Combination {
+    pub picks: Vec<Pick>,
+    pub total_yuan: i64,
+    /// The largest single eligible product (its own estimate, uncapped).
+    pub single_best_yuan: i64,
+    /// Unsecured estimates together exceed the cap, which lowers the combination.
+    pub cap_binding: bool,
+}
+
+/// Chooses the combination with the largest total; ties go to fewer products, then to the
+/// catalogue order. Exhaustive over at most N of the per-institution best products — a dozen
+/// candidates and N = 3 is a few hundred sums.
+pub fn combine(
+    products: &[&Product],
+    evals: &[ProductEval],
+    cap: Option<&Cap>,
+    max_products: u32,
+) -> Combination {
+    let single_best_yuan = evals.iter().map(|e| e.estimate_yuan).max().unwrap_or(0);
+    let candidates = best_per_institution(products, evals);
+    let n = (max_products.max(1) as usize).min(candidates.len());
+    let mut best: Option<(i64, Vec<usize>)> = None;
+    let mut chosen = Vec::with_capacity(n);
+    subsets(&candidates, n, 0, &mut chosen, &mut |set| {
+        let total = value(set, products, evals, cap).0;
+        let better = match &best {
+            None => true,
+            Some((t, s)) => total > *t || (total == *t && set.len() < s.len()),
+        };
+        if better {
+            best = Some((total, set.to_vec()));
+        }
+    });
+    let Some((_, set)) = best.filter(|(t, _)| *t > 0) else {
+        return Combination {
+            single_best_yuan,
+            ..Default::default()
+        };
+    };
+    let (total_yuan, picks, cap_binding) = value(&set, products, evals, cap);
+    Combination {
+        picks,
+        total_yuan,
+        single_best_yuan,
+        cap_binding,
+    }
+}
+
+/// Index of the best eligible product of each institution, in catalogue order.
+fn best_per_institution(products: &[&Product], evals: &[ProductEval]) -> Vec<usize> {
+    let mut best: Vec<usize> = Vec::new();
+    for (i, (p, e)) in products.iter().zip(evals).enumerate() {
+        if !e.eligible() || e.estimate_yuan <= 0 {
+            continue;
+        }
+        match best
+            .iter_mut()
+            .find(|j| products[**j].filing_key() == p.filing_key())
+        {
+            Some(j) if evals[*j].estimate_yuan < e.estimate_yuan => *j = i,
+            Some(_) => {}
+            None => best.push(i),
+        }
+    }
+    best
+}
+
+/// Calls `f` with every subset of `items` of size 1..=n (in lexicographic order).
+fn subsets(
+    items: &[usize],
+    n: usize,
+    from: usize,
+    chosen: &mut Vec<usize>,
+    f: &mut impl FnMut(&[usize]),
+) {
+    for i in from..items.len() {
+        chosen.push(items[i]);
+        f(chosen);
+        if chosen.len() < n {
+            subsets(items, n, i + 1, chosen, f);
+        }
+        chosen.pop();
+    }
+}
+
+/// Total of a set: secured products in full, unsecured ones filled largest first up to the cap.
+fn value(
+    set: &[usize],
+    products: &[&Product],
+    evals: &[ProductEval],
+    cap: Option<&Cap>,
+) -> (i64, Vec<Pick>, bool) {
+    let mut order = set.to_vec();
+    order.sort_by_key(|i| (std::cmp::Reverse(evals[*i].estimate_yuan), *i));
+    let mut room = cap.map(|c| c.yuan);
+    let mut picks = Vec::with_capacity(order.len());
+    let mut binding = false;
+    for i in order {
+        let own = evals[i].estimate_yuan;
+        let yuan = if products[i].family.is_secured() {
+            own
+        } else {
+            match room.as_mut() {
+                None => own,
+                Some(r) => {
+                    let take = own.min(*r);
+                    binding |= take < own;
+                    *r -= take;
+                    take
+                }
+            }
+        };
+        if yuan > 0 {
+            picks.push(Pick { index: i, yuan });
+        }
+    }
+    (picks.iter().map(|p| p.yuan).sum(), picks, binding)
+}
