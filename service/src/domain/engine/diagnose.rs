@@ -213,6 +213,16 @@ pub(super) fn assess(
     let missing_fields = facts.missing_fields();
     let incomplete_facts = incomplete(rules, facts, &missing_fields);
     let category = categorize(rules, &scores, total, &vetoes, &caps, combo.total_yuan, &incomplete_facts);
+    // An amount is only put in front of a client once the deciding facts are known: the
+    // products' own rows still show what the known facts would allow.
+    let combo = if category == Category::Incomplete {
+        Combination {
+            single_best_yuan: combo.single_best_yuan,
+            ..Default::default()
+        }
+    } else {
+        combo
+    };
     let verdict = verdict(rules, &active, &evals, &vetoes, &combo, cap.as_ref(), &incomplete_facts);
     let mut results: Vec<ProductResult> = active
         .iter()
@@ -380,11 +390,6 @@ fn verdict(
         Some(c) if binding => t.cap_note.replace("{arithmetic}", &c.arithmetic),
         _ => String::new(),
     };
-    let pending = if incomplete.is_empty() {
-        String::new()
-    } else {
-        format!("（资料待补充：{}，以上按已知资料测算）", incomplete.join("、"))
-    };
     if combo.total_yuan > 0 {
         let families = families_of(combo.picks.iter().map(|p| products[p.index]));
         let total = combo.total_yuan as f64;
@@ -399,11 +404,13 @@ fn verdict(
             .replace("{low}", &verdict_amount(low))
             .replace("{high}", &verdict_amount(total))
             .replace("{veto}", veto)
-            + &cap_note(combo.cap_binding)
-            + &pending;
+            + &cap_note(combo.cap_binding);
     }
     if !vetoes.is_empty() {
         return t.vetoed.replace("{veto}", veto);
+    }
+    if !incomplete.is_empty() {
+        return format!("资料待补充：{}，补充后再测算可贷额度", incomplete.join("、"));
     }
     let eligible: Vec<&Product> = products
         .iter()
@@ -419,7 +426,7 @@ fn verdict(
             families_of(eligible.into_iter())
         );
     }
-    t.none_eligible.replace("{blocker}", &main_blocker(evals)) + &pending
+    t.none_eligible.replace("{blocker}", &main_blocker(evals))
 }
 
 /// The blocker to name when nothing is eligible: of the products a plan or a wait can open,
@@ -449,55 +456,113 @@ mod tests {
     use super::*;
     use crate::domain::engine::facts::TaxGrade;
     use crate::domain::engine::testkit::*;
+    use crate::domain::money::wan_to_yuan;
 
     #[test]
-    fn recommended_is_best_secured_or_capped_unsecured() {
+    fn combined_is_secured_plus_unsecured_under_the_cap() {
         let d = diag(&strong());
-        assert_eq!(d.recommended_wan, 350.0); // mortgage beats min(240, cap 200)
+        // Mortgage 350 + one tax loan limited by the cap 25% × 1200 − 100 = 200.
+        assert_eq!(d.recommended_wan, 550.0);
+        assert_eq!(d.single_best_wan, 350.0);
         assert_eq!(d.unsecured_cap_wan, Some(200.0));
+        assert!(d.cap_binding);
+        assert_eq!(d.combination.len(), 2, "{:?}", d.combination);
+        assert_eq!(
+            d.unsecured_cap_arithmetic.as_deref(),
+            Some("25% × 开票额1200万元 − 已有信用类经营贷100万元 = 200万元")
+        );
         let no_collateral = diag(&strong_with(|f| f.collaterals.clear()));
         assert_eq!(no_collateral.recommended_wan, 200.0);
-        let unknown_invoice = diag(&strong_with(|f| {
+    }
+
+    #[test]
+    fn the_cap_base_is_the_larger_of_revenue_and_invoicing_and_liens_are_not_counted_twice() {
+        // A restaurant invoicing little but declaring all income.
+        let restaurant = strong_with(|f| {
             f.collaterals.clear();
-            f.annual_invoice_yuan = None;
-        }));
-        assert_eq!(unknown_invoice.unsecured_cap_wan, None);
-        assert_eq!(unknown_invoice.recommended_wan, 240.0);
+            f.annual_invoice_yuan = w(40.0);
+            f.annual_revenue_yuan = w(600.0);
+            f.business_loan_balance_yuan = w(30.0);
+        });
+        let d = diag(&restaurant);
+        assert_eq!(d.unsecured_cap_wan, Some(120.0), "25% × 600 − 30");
+        assert!(d.recommended_wan > 0.0, "{}", d.verdict);
+        // A 100万 mortgage loan with its lien recorded does not eat the unsecured cap.
+        let mortgaged = strong_with(|f| {
+            f.collaterals[0].lien_yuan = w(100.0);
+            f.business_loan_balance_yuan = w(100.0);
+        });
+        assert_eq!(diag(&mortgaged).unsecured_cap_wan, Some(300.0));
+    }
+
+    #[test]
+    fn at_most_n_institutions_are_combined() {
+        let mut r = rules();
+        r.recommendation.max_products = 1;
+        let one = diagnose(&strong(), &r, &products(), today());
+        assert_eq!(one.combination.len(), 1);
+        assert_eq!(one.recommended_wan, 350.0);
+        // Small products add up when no single one covers the cap.
+        let small = strong_with(|f| {
+            f.collaterals.clear();
+            f.annual_tax_yuan = w(2.0);
+            f.annual_invoice_yuan = w(200.0);
+            f.annual_revenue_yuan = w(400.0);
+            f.monthly_flow_yuan = w(12.0);
+            f.business_loan_balance_yuan = Some(0);
+        });
+        let d = diag(&small);
+        assert_eq!(d.combination.len(), 3, "{:?}", d.combination);
+        let sum: f64 = d.combination.iter().map(|c| c.amount_wan).sum();
+        assert_eq!(sum, d.recommended_wan);
+        assert!(d.recommended_wan > d.single_best_wan);
     }
 
     #[test]
     fn category_rules() {
         assert_eq!(diag(&strong()).category, Category::A);
-        // Demand not covered to 50 % keeps a high score at B.
-        let big_demand = diag(&strong_with(|f| {
-            f.loan_demand_yuan = w(1000.0);
-            f.monthly_flow_yuan = w(300.0);
-        }));
-        assert_eq!(big_demand.category, Category::B, "{big_demand:?}");
-        // No 征信 facts: neutral 60 < 70 → not A.
-        let no_credit = diag(&strong_with(|f| {
-            f.current_overdue = None;
-            f.overdue_count_24m = None;
-            f.lian3lei6_24m = None;
-            f.severe_record_5y = None;
-            f.inquiries_1m = None;
-            f.inquiries_3m = None;
-            f.inquiries_6m = None;
-            f.card_utilization_pct = None;
-            f.credit_institutions = None;
-            f.business_loan_count = None;
-            f.business_loan_balance_yuan = None;
-        }));
-        assert_eq!(no_credit.category, Category::B);
+        // Demand does not move the grade; it is shown beside it.
+        let big_demand = diag(&strong_with(|f| f.loan_demand_yuan = w(5000.0)));
+        assert_eq!(big_demand.category, Category::A);
+        assert_eq!(big_demand.demand_coverage_pct, Some(11.0));
+        // A cap keeps an eligible client at B.
+        let flowers = diag(&strong_with(|f| f.inquiries_3m = Some(7)));
+        assert_eq!(flowers.category, Category::B);
+        // Deciding facts unknown: 资料待补充 with the list, never a letter.
         let empty = diag(&Facts::default());
-        assert_eq!(empty.category, Category::B);
+        assert_eq!(empty.category, Category::Incomplete);
+        assert_eq!(empty.incomplete_facts.len(), 3, "{:?}", empty.incomplete_facts);
         assert_eq!(empty.recommended_wan, 0.0);
-        assert!(
-            empty.verdict.starts_with("目前暂无可匹配的贷款产品"),
-            "{}",
-            empty.verdict
-        );
-        assert!(empty.missing_fields.contains(&"annual_tax_wan".to_owned()));
+        let no_credit = diag(&strong_with(|f| f.current_overdue = None));
+        assert_eq!(no_credit.category, Category::Incomplete);
+        assert!(no_credit.verdict.contains("资料待补充"), "{}", no_credit.verdict);
+        // A 9-month-old company with only a platform loan open is financeable, but not A.
+        let young = diag(&strong_with(|f| {
+            f.established_on = Some(date(2026, 2, 1));
+            f.collaterals.clear();
+        }));
+        assert_eq!(young.category, Category::B, "{}", young.verdict);
+        // Nothing eligible now: C, with the months until a plan unlocks something.
+        let flowers = diag(&strong_with(|f| {
+            f.inquiries_1m = Some(6);
+            f.inquiries_3m = Some(6);
+            f.inquiries_6m = Some(6);
+            f.collaterals.clear();
+        }));
+        assert_eq!(flowers.category, Category::C, "{}", flowers.verdict);
+        assert_eq!(flowers.repairable_in_months, Some(1), "{}", flowers.verdict);
+        assert!(flowers.verdict.contains("可修复，约1个月"), "{}", flowers.verdict);
+    }
+
+    #[test]
+    fn a_cap_on_one_product_limits_that_product_only() {
+        // A flat bought 3 months ago: the mortgage waits, the grade does not fall.
+        let d = diag(&strong_with(|f| f.collaterals[0].held_since = Some(date(2026, 8, 20))));
+        assert_eq!(d.category, Category::A, "{:?}", d.caps);
+        let m = d.products.iter().find(|p| p.product_id == "mortgage_loan").unwrap();
+        assert!(!m.eligible);
+        assert_eq!(m.blockers[0].kind, BlockerKind::Wait);
+        assert_eq!(m.blockers[0].months, Some(9));
     }
 
     #[test]
@@ -506,14 +571,22 @@ mod tests {
             f.collaterals.clear();
             f.annual_invoice_yuan = None;
             f.monthly_flow_yuan = None;
+            f.annual_revenue_yuan = w(1000.0);
             f.annual_tax_yuan = w(25.0);
+            f.business_loan_balance_yuan = Some(0);
         });
-        // 25 × 8 = 200 → range 140–200.
-        assert_eq!(
-            diag(&tax_only).verdict,
-            "目前可申请税贷类产品，预计额度 140–200 万元"
+        // 建行 200 + 农行 50 (cap 250).
+        let d = diag(&tax_only);
+        assert!(
+            d.verdict.starts_with("目前可申请税贷、平台贷类产品，预计额度")
+                || d.verdict.starts_with("目前可申请税贷类产品，预计额度"),
+            "{}",
+            d.verdict
         );
-        let vetoed = diag(&strong_with(|f| f.current_overdue = Some(true)));
+        let vetoed = diag(&strong_with(|f| {
+            f.current_overdue = Some(true);
+            f.collaterals.clear();
+        }));
         assert!(
             vetoed
                 .verdict
@@ -521,24 +594,25 @@ mod tests {
             "{}",
             vetoed.verdict
         );
-        let veto_but_mortgage = diag(&strong_with(|f| f.tax_grade = Some(TaxGrade::D)));
+        let veto_but_mortgage = diag(&strong_with(|f| f.severe_record_5y = Some(true)));
         assert!(
-            veto_but_mortgage
-                .verdict
-                .starts_with("存在否决项（纳税信用D级"),
+            veto_but_mortgage.verdict.starts_with("存在否决项（近5年征信有呆账"),
             "{}",
             veto_but_mortgage.verdict
         );
         assert!(veto_but_mortgage.verdict.contains("抵押贷"));
-        let small = diag(&strong_with(|f| {
+        // Tax grade D blocks bank credit and the mortgage 经营贷 too.
+        let d_grade = diag(&strong_with(|f| f.tax_grade = Some(TaxGrade::D)));
+        assert_eq!(d_grade.recommended_wan, 0.0, "{}", d_grade.verdict);
+        assert!(d_grade.verdict.starts_with("暂不符合主流经营贷准入条件：纳税信用D级"));
+        // Eligible products whose room the existing loans fill: never "暂无可匹配".
+        let full = diag(&strong_with(|f| {
             f.collaterals.clear();
-            f.annual_invoice_yuan = None;
-            f.monthly_flow_yuan = None;
-            f.annual_tax_yuan = w(1.0);
-            f.tax_grade = Some(TaxGrade::B);
+            f.business_loan_balance_yuan = w(400.0);
         }));
-        // Only 农行 example (≥1万): 1 × 6 = 6万 → 4.2–6.
-        assert_eq!(small.verdict, "目前可申请税贷类产品，预计额度 4.2–6 万元");
+        assert_eq!(full.recommended_wan, 0.0);
+        assert!(!full.verdict.contains("暂无可匹配"), "{}", full.verdict);
+        assert!(full.verdict.contains("25% × 开票额1200万元"), "{}", full.verdict);
     }
 
     #[test]

@@ -180,6 +180,7 @@ struct Baseline {
 /// A valued proposal.
 struct Valued {
     proposal: Proposal,
+    before_yuan: i64,
     months: u32,
     target: Facts,
     after: Diagnosis,
@@ -237,6 +238,7 @@ fn value(
     let extra = p.extra_cost_yuan.max(0);
     Valued {
         months,
+        before_yuan,
         after_yuan: after.combined_yuan,
         gain_yuan: after.combined_yuan - before_yuan,
         gain_from_waiting_yuan: (base.combined_yuan - before_yuan).max(0),
@@ -257,7 +259,9 @@ fn keep(v: &Valued, env: &Env) -> bool {
     if v.proposal.kind == PlanKind::SupplementInfo {
         return true;
     }
-    let useful = v.gain_yuan > 0 || !v.unlocks.is_empty();
+    // An unlock counts for a client with nothing now; otherwise only money counts (a product
+    // unlocked under a binding cap adds nothing to what the client can file for).
+    let useful = v.gain_yuan > 0 || (!v.unlocks.is_empty() && v.before_yuan == 0);
     let own_effect = v.proposal.waiting_only || v.beats_waiting;
     let fair = v.gain_yuan <= 0
         || (v.cost_max_yuan as f64) <= env.rules.plan_policy.max_cost_share * v.gain_yuan as f64;
@@ -281,7 +285,7 @@ pub fn generate_plans(
     let kept = valued_plans(&env, &before.diagnosis, before.combined_yuan);
     let mut plans: Vec<(f64, PlanDraft)> = kept
         .into_iter()
-        .map(|v| (merit(&v), build(v, &before.diagnosis, &env)))
+        .map(|v| (merit(&v, &before.diagnosis), build(v, &before.diagnosis, &env)))
         .collect();
     // Stable sort: ties keep the fixed kind order, so output is deterministic.
     plans.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -309,15 +313,22 @@ pub fn months_to_first_unlock(
         .min()
 }
 
-/// Value for cost and time: gain per (1 + cost) per (1 + years to effect). 补资料 comes first
-/// when the diagnosis is incomplete: nothing else can be judged before it.
-fn merit(v: &Valued) -> f64 {
+/// Value for cost and time: gain per (1 + cost) per (1 + years to effect), halved for growth
+/// scenarios. 补资料 comes first when the diagnosis is incomplete (nothing else can be judged
+/// before it) and last otherwise.
+fn merit(v: &Valued, before: &Diagnosis) -> f64 {
     if v.proposal.kind == PlanKind::SupplementInfo {
-        return f64::INFINITY;
+        return if before.category == Category::Incomplete {
+            f64::INFINITY
+        } else {
+            0.0
+        };
     }
+    // What the client can do now comes before what depends on growth he may not have.
+    let scenario = if v.proposal.scenario { 0.5 } else { 1.0 };
     let gain = v.gain_yuan.max(0) as f64 / 10_000.0;
     let unlock_bonus = v.unlocks.len() as f64 * 0.01;
-    (gain + unlock_bonus)
+    scenario * (gain + unlock_bonus)
         / (1.0 + v.cost_max_yuan as f64 / 10_000.0)
         / (1.0 + f64::from(v.months) / 12.0)
 }
@@ -900,6 +911,11 @@ fn legal_person_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
 
 /// 补资料: the deciding facts and the facts gates could not judge, as a checklist.
 fn supplement_plan(facts: &Facts, before: &Diagnosis) -> Option<Proposal> {
+    // Only an incomplete file needs a checklist before anything else can be judged; elsewhere
+    // the missing facts are listed on the diagnosis itself.
+    if before.category != Category::Incomplete {
+        return None;
+    }
     let mut missing: Vec<String> = before.incomplete_facts.clone();
     for p in &before.products {
         for b in &p.blockers {
@@ -965,19 +981,17 @@ mod tests {
     use crate::domain::engine::testkit::*;
     use crate::domain::engine::validate::forbidden_phrases_in;
 
-    /// A B-grade taxpayer whose only route is a tax loan (no invoices/flow/collateral known).
-    fn tax_customer(tax_wan: f64) -> Facts {
-        strong_with(|f| {
-            f.tax_grade = Some(TaxGrade::B);
-            f.annual_tax_yuan = w(tax_wan);
-            f.annual_invoice_yuan = None;
-            f.monthly_flow_yuan = None;
-            f.collaterals.clear();
-        })
+    fn plans(f: &Facts) -> Vec<PlanDraft> {
+        generate_plans(f, &rules(), &products(), today())
     }
 
-    fn plans(f: &Facts, ps: &[Product]) -> Vec<PlanDraft> {
-        generate_plans(f, &rules(), ps, today())
+    /// The strong client with one edit and enough declared revenue that the unsecured cap does
+    /// not bind (so unlocking a product adds to the combined amount).
+    fn roomy(edit: impl FnOnce(&mut Facts)) -> Facts {
+        strong_with(|f| {
+            f.annual_revenue_yuan = w(5000.0);
+            edit(f);
+        })
     }
 
     fn find(ps: &[PlanDraft], k: PlanKind) -> &PlanDraft {
@@ -986,194 +1000,224 @@ mod tests {
             .unwrap_or_else(|| panic!("no {k:?} plan in {ps:#?}"))
     }
 
-    #[test]
-    fn tax_example_two_to_five_wan_is_zero_to_thirty() {
-        let gp = generic_products();
-        let rec = |f: &Facts| diagnose(f, &rules(), &gp, today()).recommended_wan;
-        assert_eq!(rec(&tax_customer(2.0)), 0.0);
-        assert_eq!(rec(&tax_customer(5.0)), 30.0);
+    /// A B-grade taxpayer without collateral or bank flow: tax products are the route.
+    fn taxpayer(tax_wan: f64) -> Facts {
+        strong_with(|f| {
+            f.tax_grade = Some(TaxGrade::B);
+            f.annual_tax_yuan = w(tax_wan);
+            f.annual_invoice_yuan = w(50.0);
+            f.annual_revenue_yuan = w(400.0);
+            f.monthly_flow_yuan = None;
+            f.collaterals.clear();
+            f.business_loan_balance_yuan = Some(0);
+        })
     }
 
     #[test]
-    fn tax_plan_targets_the_next_gate_with_a_step_jump() {
-        let ps = plans(&tax_customer(2.0), &generic_products());
+    fn tax_just_under_a_gate_gets_the_unlock_plan() {
+        let ps = plans(&taxpayer(2.7));
         let p = find(&ps, PlanKind::TaxIncrease);
-        // Next threshold above 2万 is the 3万 gate: 0 → 3 × 6 = 18万.
         assert_eq!(p.target_facts.annual_tax_yuan, w(3.0));
-        assert_eq!(p.estimated_increase_wan, 18.0);
-        assert_eq!(p.product_changes[0].product_id, "tax_loan");
-        assert_eq!(
-            (
-                p.product_changes[0].before_wan,
-                p.product_changes[0].after_wan
-            ),
-            (0.0, 18.0)
-        );
-        assert_eq!((p.cost_min_wan, p.cost_max_wan), (1.3, 2.0)); // fee + 1万 extra tax
-        assert_eq!(p.gap, "近12个月纳税额：2万元 → 3万元");
+        assert!(!p.scenario, "2.7 → 3 is a small real step, not a growth scenario");
+        assert!(p.unlocks.iter().any(|u| u.product_id == "ccb_yunshuidai"), "{p:#?}");
+        assert!(p.headline.starts_with("解锁："), "{}", p.headline);
+        assert!(p.headline.contains("建行云税贷（示例） 0→18万"), "{}", p.headline);
+        let delta = p.recommended_after_wan - p.recommended_before_wan;
+        assert!((p.estimated_increase_wan - delta).abs() < 0.005, "{p:#?}");
+        assert!(p.tasks.iter().any(|t| t.contains("近12个月纳税达到3万元")), "{:?}", p.tasks);
         assert_eq!(p.provider_category, Some(ProviderCategory::TaxAgency));
-        assert_eq!(p.months_to_effect, 12);
-        // With the named examples 农行 (≥1万) already lends 12万, so the gain is smaller.
-        let all = plans(&tax_customer(2.0), &products());
-        assert_eq!(
-            find(&all, PlanKind::TaxIncrease).estimated_increase_wan,
-            6.0
-        );
     }
 
     #[test]
-    fn tax_plan_moves_to_the_next_band_above_the_gate() {
-        let p = plans(&tax_customer(5.0), &generic_products());
-        let t = find(&p, PlanKind::TaxIncrease);
-        assert_eq!(t.target_facts.annual_tax_yuan, w(10.0));
-        assert_eq!(t.estimated_increase_wan, 30.0);
+    fn targets_are_the_smallest_crossing_in_units_a_broker_says() {
+        // 2.26万: the 3万 gate; 0.5万 units keep it at 3万 (not 2.26 + something odd).
+        assert_eq!(round_up(wan_to_yuan(2.26), Some(0.5)), wan_to_yuan(2.5));
+        assert_eq!(round_up(wan_to_yuan(27.78), Some(1.0)), wan_to_yuan(28.0));
+        assert_eq!(round_up(wan_to_yuan(250.0), Some(10.0)), wan_to_yuan(250.0));
+        // Above every gate there is no tax target at all: no "5 → 10万 band" plans.
+        assert!(plans(&taxpayer(5.0)).iter().all(|p| p.kind != PlanKind::TaxIncrease));
+        // From zero, to a gate only, and worded as a scenario.
+        let zero = plans(&taxpayer(0.0));
+        if let Some(p) = zero.iter().find(|p| p.kind == PlanKind::TaxIncrease) {
+            assert!(p.scenario);
+            assert!(p.target_facts.annual_tax_yuan <= w(3.0));
+            assert!(p.gap.starts_with("情景："), "{}", p.gap);
+        }
     }
 
     #[test]
-    fn grade_c_tax_plan_includes_the_grade() {
-        let f = strong_with(|f| {
+    fn a_plan_costing_more_than_its_share_of_the_gain_is_not_proposed() {
+        let mut r = rules();
+        r.plan_policy.max_cost_share = 0.05;
+        let ps = generate_plans(&taxpayer(2.0), &r, &products(), today());
+        assert!(ps.iter().all(|p| p.kind != PlanKind::TaxIncrease), "{ps:#?}");
+        let ps = plans(&taxpayer(2.0));
+        let p = find(&ps, PlanKind::TaxIncrease);
+        assert!(p.cost_max_wan <= 0.3 * p.estimated_increase_wan, "{p:#?}");
+    }
+
+    #[test]
+    fn grade_c_with_tax_products_behind_it_gets_a_grade_repair_plan() {
+        let f = roomy(|f| {
             f.tax_grade = Some(TaxGrade::C);
             f.collaterals.clear();
-            f.annual_invoice_yuan = None;
-            f.monthly_flow_yuan = None;
         });
-        let p = plans(&f, &generic_products());
-        let t = find(&p, PlanKind::TaxIncrease);
-        assert_eq!(t.target_facts.tax_grade, Some(TaxGrade::B));
-        assert!(t.tasks.iter().any(|x| x.contains("纳税信用修复")));
-        assert_eq!(t.category_before, Category::B);
+        let ps = plans(&f);
+        let p = find(&ps, PlanKind::TaxCreditRepair);
+        assert_eq!(p.target_facts.tax_grade, Some(TaxGrade::B));
+        // Grades are published each April: from 2026-11-25 that is 2027-04-01.
+        assert_eq!(p.months_to_effect, 4);
+        assert!(p.unlocks.iter().any(|u| u.product_id == "ccb_yunshuidai"), "{p:#?}");
+        assert!(p.tasks.iter().any(|t| t.contains("4月纳税信用评级更新")), "{:?}", p.tasks);
     }
 
     #[test]
-    fn credit_plan_fixes_the_overdue_veto() {
-        let ps = plans(
-            &strong_with(|f| f.current_overdue = Some(true)),
-            &products(),
-        );
+    fn credit_plan_fixes_the_overdue_and_offers_only_free_help() {
+        let f = strong_with(|f| f.current_overdue = Some(true));
+        let ps = plans(&f);
         let p = find(&ps, PlanKind::CreditRepair);
         assert_eq!(p.fixes_vetoes, vec!["V1".to_owned()]);
-        assert_eq!(
-            (p.category_before, p.category_after),
-            (Category::C, Category::A)
-        );
-        assert_eq!(p.estimated_increase_wan, 350.0);
-        assert!(p.tasks.iter().any(|t| t.contains("结清当前逾期")));
+        assert_eq!((p.category_before, p.category_after), (Category::C, Category::A));
         assert_eq!(p.provider_category, None);
         assert_eq!((p.cost_min_wan, p.cost_max_wan), (0.0, 0.0));
+        assert!(p.tasks.iter().any(|t| t.contains("结清当前逾期")));
+        // The PBOC one-time repair covers items repaid by 2026-03-31: not offered in Nov 2026 …
+        assert!(p.tasks.iter().all(|t| !t.contains("一次性信用修复")), "{:?}", p.tasks);
+        // … but offered while it was valid.
+        let early = generate_plans(&f, &rules(), &products(), date(2026, 2, 1));
+        let p = find(&early, PlanKind::CreditRepair);
+        assert!(p.tasks.iter().any(|t| t.contains("一次性信用修复")), "{:?}", p.tasks);
         assert_eq!(ps[0].kind, PlanKind::CreditRepair);
     }
 
     #[test]
-    fn credit_plan_waits_out_inquiries_and_lowers_utilisation() {
+    fn inquiries_age_out_and_gap_and_task_name_the_same_threshold() {
         let f = strong_with(|f| {
-            f.inquiries_1m = Some(5);
+            f.inquiries_1m = Some(2);
+            f.inquiries_3m = Some(5);
             f.inquiries_6m = Some(12);
             f.card_utilization_pct = Some(95.0);
+            f.credit_institutions = Some(5);
         });
-        let ps = plans(&f, &products());
+        let ps = plans(&f);
         let p = find(&ps, PlanKind::CreditRepair);
-        assert_eq!(p.target_facts.inquiries_1m, Some(3));
-        assert_eq!(p.target_facts.inquiries_6m, Some(10));
-        assert_eq!(p.target_facts.card_utilization_pct, Some(70.0));
-        assert_eq!(p.months_to_effect, 6);
-        assert_eq!(p.category_after, Category::A);
-        assert!(p.tasks.iter().any(|t| t.contains("不再申请新的贷款")));
+        // After 3 months the 6-month window holds at most the 3-month count (5 ≤ 10).
+        assert_eq!(p.months_to_effect, 3);
+        assert_eq!(p.target_facts.inquiries_6m, Some(5));
+        assert_eq!(p.target_facts.inquiries_1m, Some(0));
+        let institutions = p.changes.iter().find(|c| c.field == "credit_institutions").unwrap();
+        let limit = institutions.to.trim_end_matches("以内").to_owned();
+        assert!(
+            p.tasks.iter().any(|t| t.contains(&format!("授信机构减少到{limit}以内"))),
+            "gap says {limit}: {:?}",
+            p.tasks
+        );
+        assert!(p.tasks.iter().any(|t| t.contains("降至70%以下")), "{:?}", p.tasks);
+        assert!(p.tasks.iter().any(|t| t.contains("未来3个月不再申请")), "{:?}", p.tasks);
     }
 
     #[test]
-    fn invoice_and_flow_plans_cross_their_gates() {
+    fn invoice_plans_fix_the_gap_and_round_to_ten_wan() {
         let f = Facts {
             established_on: Some(date(2020, 1, 1)),
-            annual_invoice_yuan: w(50.0),
+            annual_invoice_yuan: w(52.0),
+            annual_revenue_yuan: w(80.0),
             invoice_gap_months: Some(5),
-            monthly_flow_yuan: w(8.0),
             tax_grade: Some(TaxGrade::B),
+            current_overdue: Some(false),
             ..Facts::default()
         };
-        let ps = plans(&f, &generic_products());
+        let ps = plans(&f);
         let inv = find(&ps, PlanKind::InvoiceIncrease);
-        assert_eq!(inv.target_facts.annual_invoice_yuan, w(60.0));
         assert_eq!(inv.target_facts.invoice_gap_months, Some(3));
-        assert!(inv.tasks.iter().any(|t| t.contains("按月开票")));
-        let flow = find(&ps, PlanKind::FlowIncrease);
-        assert_eq!(flow.target_facts.monthly_flow_yuan, w(10.0));
-        // 10 × 1.5 = 15, limited by the unsecured cap 0.25 × 50 = 12.5; before: 信用贷 50 × 5 % = 2.5.
-        assert_eq!(flow.estimated_increase_wan, 10.0);
-        assert!(
-            ps.windows(2)
-                .all(|w| w[0].estimated_increase_wan >= w[1].estimated_increase_wan)
-        );
+        assert!(inv.tasks.iter().any(|t| t.contains("避免连续3个月以上无开票")), "{:?}", inv.tasks);
+        for p in ps.iter().filter(|p| p.kind == PlanKind::InvoiceIncrease) {
+            let t = p.target_facts.annual_invoice_yuan.unwrap();
+            assert_eq!(t % wan_to_yuan(10.0), 0, "{t}");
+        }
     }
 
     #[test]
-    fn growth_targets_are_bounded() {
-        let base = Facts {
-            established_on: Some(date(2020, 1, 1)),
-            tax_grade: Some(TaxGrade::B),
-            ..Facts::default()
-        };
-        let invoice_only: Vec<Product> = generic_products()
-            .into_iter()
-            .filter(|p| p.id == "invoice_loan")
-            .collect();
-        let at = |wan: f64| {
-            let f = Facts {
-                annual_invoice_yuan: w(wan),
-                ..base.clone()
-            };
-            plans(&f, &invoice_only)
-        };
-        // 100 → 200 (next band, ≤ 2×) doubles the invoice-loan estimate 10 → 20.
-        let p = at(100.0);
-        let inv = find(&p, PlanKind::InvoiceIncrease);
-        assert_eq!(inv.target_facts.annual_invoice_yuan, w(200.0));
-        assert_eq!(inv.estimated_increase_wan, 10.0);
-        // 25 → 60 would be 2.4×: beyond the default max_growth_ratio 2, so no plan.
-        assert!(at(25.0).iter().all(|p| p.kind != PlanKind::InvoiceIncrease));
-    }
-
-    #[test]
-    fn collateral_plan_waits_for_the_holding_period() {
+    fn flow_grows_by_routing_personal_receipts() {
         let f = strong_with(|f| {
-            f.collaterals[0].held_since = Some(date(2026, 3, 25)); // 8 months
-            f.annual_invoice_yuan = None;
-            f.monthly_flow_yuan = None;
-            f.annual_tax_yuan = w(5.0);
+            f.monthly_flow_yuan = w(6.0);
+            f.personal_receipts_yuan = w(8.5);
+            f.collaterals.clear();
+            f.annual_tax_yuan = w(1.0);
+            f.annual_invoice_yuan = w(40.0);
+            f.annual_revenue_yuan = w(300.0);
         });
-        let ps = plans(&f, &generic_products());
-        let p = find(&ps, PlanKind::Collateral);
-        assert_eq!(p.months_to_effect, 4);
-        assert_eq!(p.estimated_increase_wan, 350.0 - 40.0);
-        assert_eq!(p.provider_category, Some(ProviderCategory::Appraisal));
+        let ps = plans(&f);
+        let p = find(&ps, PlanKind::FlowIncrease);
+        let target = p.target_facts.monthly_flow_yuan.unwrap();
+        assert!(target <= w(14.5).unwrap() && target >= w(10.0).unwrap(), "{target}");
+        assert!(!p.scenario);
+        assert!(p.changes.iter().any(|c| c.field == "personal_receipts_wan"));
     }
 
     #[test]
-    fn qualification_plan_fixes_status_and_waits_for_age() {
-        let ps = plans(
-            &strong_with(|f| f.business_status = Some(BusinessStatus::Abnormal)),
-            &products(),
-        );
-        let p = find(&ps, PlanKind::Qualification);
-        assert_eq!(p.fixes_vetoes, vec!["V9".to_owned()]);
-        assert!(p.tasks.iter().any(|t| t.contains("移出经营异常名录")));
-        let young = strong_with(|f| {
+    fn waiting_plans_are_evaluated_when_the_wait_is_over() {
+        let f = roomy(|f| {
+            f.collaterals[0].held_since = Some(date(2026, 6, 25)); // 5 months
+        });
+        let ps = plans(&f);
+        let p = find(&ps, PlanKind::Collateral);
+        assert_eq!(p.months_to_effect, 7);
+        assert!(p.unlocks.iter().any(|u| u.product_id == "mortgage_loan"));
+        let young = roomy(|f| {
             f.established_on = Some(date(2025, 3, 25)); // 20 months
             f.collaterals.clear();
         });
-        let ps = plans(&young, &generic_products());
+        let ps = plans(&young);
         let p = find(&ps, PlanKind::Qualification);
         assert_eq!(p.months_to_effect, 4);
-        assert!(p.estimated_increase_wan > 0.0);
+        assert!(p.unlocks.iter().any(|u| u.product_id == "tax_loan"), "{p:#?}");
     }
 
     #[test]
-    fn plans_without_gain_are_skipped() {
-        for p in plans(&strong(), &products()) {
-            assert!(
-                p.estimated_increase_wan > 0.0 || p.category_after < p.category_before,
-                "{p:?}"
-            );
-        }
+    fn a_recent_legal_person_change_waits_out_its_six_months() {
+        // Invoice products are the route (no tax or flow figures), and 票贷 asks 6 months' tenure.
+        let f = roomy(|f| {
+            f.legal_person_changed_on = Some(date(2026, 8, 25));
+            f.collaterals.clear();
+            f.annual_tax_yuan = None;
+            f.monthly_flow_yuan = None;
+        });
+        let ps = plans(&f);
+        let p = find(&ps, PlanKind::LegalPersonChange);
+        assert_eq!(p.months_to_effect, 3);
+        assert!(p.unlocks.iter().any(|u| u.product_id == "invoice_loan"), "{p:#?}");
+    }
+
+    #[test]
+    fn settling_loans_over_a_count_gate_unlocks_the_product() {
+        let f = roomy(|f| f.business_loan_count = Some(3));
+        // A catalogue where 建行云税贷 (at most 2 business loans) is the only tax product.
+        let catalogue: Vec<Product> = products()
+            .into_iter()
+            .filter(|p| matches!(p.id.as_str(), "ccb_yunshuidai" | "webank_weiyedai"))
+            .collect();
+        let ps = generate_plans(&f, &rules(), &catalogue, today());
+        let p = find(&ps, PlanKind::DebtReduction);
+        assert_eq!(p.target_facts.business_loan_count, Some(2));
+        assert!(p.unlocks.iter().any(|u| u.product_id == "ccb_yunshuidai"));
+    }
+
+    #[test]
+    fn an_incomplete_file_starts_with_the_checklist() {
+        let f = Facts {
+            established_on: Some(date(2021, 1, 1)),
+            annual_tax_yuan: w(8.0),
+            ..Facts::default()
+        };
+        let ps = plans(&f);
+        assert_eq!(ps[0].kind, PlanKind::SupplementInfo, "{ps:#?}");
+        assert!(ps[0].tasks[0].contains("征信"), "{:?}", ps[0].tasks);
+    }
+
+    #[test]
+    fn a_strong_client_needs_no_plan() {
+        assert!(plans(&strong()).is_empty(), "{:#?}", plans(&strong()));
     }
 
     proptest! {
@@ -1181,19 +1225,47 @@ mod tests {
 
         #[test]
         fn generated_texts_never_contain_forbidden_phrases(f in arb_facts()) {
-            for p in plans(&f, &products()) {
-                for text in p.tasks.iter().chain([&p.title, &p.gap]) {
+            for p in plans(&f) {
+                for text in p.tasks.iter().chain([&p.title, &p.gap, &p.headline]) {
                     prop_assert!(forbidden_phrases_in(text).is_empty(), "{text}");
+                    prop_assert!(!text.contains('{'), "unfilled placeholder: {text}");
                 }
-                prop_assert!(p.estimated_increase_wan > 0.0
-                    || !p.fixes_vetoes.is_empty()
-                    || p.category_after < p.category_before);
+                prop_assert!(p.kind == PlanKind::SupplementInfo
+                    || p.estimated_increase_wan > 0.0
+                    || !p.unlocks.is_empty(), "{p:#?}");
+            }
+        }
+
+        /// Each plan's target facts, run through the engine as the simulator does, give the
+        /// plan's stated after-figures.
+        #[test]
+        fn plans_agree_with_simulating_their_target(f in arb_facts()) {
+            for p in plans(&f) {
+                let after = diagnose(&p.target_facts, &rules(), &products(), today());
+                prop_assert_eq!(after.recommended_wan, p.recommended_after_wan);
+                prop_assert_eq!(after.category, p.category_after);
+                prop_assert_eq!(after.total, p.total_after);
+                prop_assert_eq!(&after.combination, &p.combination_after);
             }
         }
 
         #[test]
         fn plan_generation_is_deterministic(f in arb_facts()) {
-            prop_assert_eq!(plans(&f, &products()), plans(&f, &products()));
+            prop_assert_eq!(plans(&f), plans(&f));
+        }
+
+        /// "C（可修复，约N个月）" names the quickest plan that unlocks something.
+        #[test]
+        fn repairable_months_match_the_quickest_unlocking_plan(f in arb_facts()) {
+            let d = diagnose(&f, &rules(), &products(), today());
+            if d.category == Category::C {
+                let quickest = plans(&f)
+                    .iter()
+                    .filter(|p| p.recommended_after_wan > 0.0)
+                    .map(|p| p.months_to_effect)
+                    .min();
+                prop_assert_eq!(d.repairable_in_months, quickest);
+            }
         }
     }
 }

@@ -703,7 +703,7 @@ mod tests {
         let r = RuleSet::default_rules();
         assert_eq!(r.weights.credit, 25.0);
         assert_eq!(r.vetoes.len(), 9);
-        assert_eq!(r.caps.len(), 8);
+        assert_eq!(r.caps.len(), 9);
         assert_eq!(r.haircuts.len(), 4);
     }
 

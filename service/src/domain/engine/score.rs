@@ -600,8 +600,8 @@ mod tests {
             (&c.card_utilization, 90.5, -20.0),
             (&c.credit_institutions, 2.0, 0.0),
             (&c.credit_institutions, 3.0, -10.0),
-            (&c.business_loan_count, 1.0, 0.0),
-            (&c.business_loan_count, 2.0, -10.0),
+            (&c.business_loan_count, 2.0, 0.0),
+            (&c.business_loan_count, 3.0, -10.0),
             (&r.dimensions.invoice_tax.invoice_gap, 4.0, -10.0),
         ];
         for (t, v, want) in cases {
@@ -633,7 +633,7 @@ mod tests {
     #[test]
     fn every_veto_forces_c() {
         type Edit = fn(&mut crate::domain::engine::facts::Facts);
-        let cases: [(&str, Edit); 11] = [
+        let cases: [(&str, Edit); 12] = [
             ("V1", |f| f.current_overdue = Some(true)),
             ("V2", |f| f.severe_record_5y = Some(true)),
             ("V4", |f| f.dishonest_debtor = Some(true)),
@@ -645,6 +645,7 @@ mod tests {
             ("V8", |f| f.legal_person_age = Some(66)),
             ("V9", |f| f.business_status = Some(BusinessStatus::Abnormal)),
             ("V9", |f| f.business_status = Some(BusinessStatus::Revoked)),
+            ("V10", |f| f.tax_abnormal = Some(true)),
         ];
         for (id, edit) in cases {
             let d = diag(&strong_with(edit));
@@ -674,7 +675,7 @@ mod tests {
     #[test]
     fn every_cap_limits_to_b() {
         type Edit = fn(&mut crate::domain::engine::facts::Facts);
-        let cases: [(&str, Edit, f64); 7] = [
+        let cases: [(&str, Edit, f64); 9] = [
             ("K1", |f| f.lian3lei6_24m = Some(true), 60.0),
             ("K2_1M", |f| f.inquiries_1m = Some(4), 85.0),
             ("K2_3M", |f| f.inquiries_3m = Some(7), 85.0),
@@ -682,10 +683,19 @@ mod tests {
             ("K3", |f| f.tax_grade = Some(TaxGrade::C), 100.0),
             ("K5", |f| f.legal_person_age = Some(61), 100.0),
             (
-                "K6",
-                |f| f.collaterals[0].held_since = Some(date(2026, 1, 1)),
+                "K4",
+                |f| f.legal_person_changed_on = Some(date(2026, 8, 1)),
                 100.0,
             ),
+            (
+                "K7",
+                |f| {
+                    f.annual_invoice_yuan = w(1500.0);
+                    f.annual_tax_yuan = w(2.4);
+                },
+                100.0,
+            ),
+            ("K8", |f| f.established_on = Some(date(2026, 2, 1)), 100.0),
         ];
         for (id, edit, credit) in cases {
             let d = diag(&strong_with(edit));
@@ -737,7 +747,8 @@ mod tests {
             f.business_loan_count = Some(2);
             f.business_loan_balance_yuan = w(600.0);
         }));
-        assert_eq!(d.scores.credit, 100.0 - 20.0 - 20.0 - 10.0 - 10.0 - 10.0);
+        // Two business loans are within what gates allow: no deduction.
+        assert_eq!(d.scores.credit, 100.0 - 20.0 - 20.0 - 10.0 - 10.0);
         let unknown = diag(&crate::domain::engine::facts::Facts::default());
         assert_eq!(unknown.scores.credit, 60.0);
         assert!(
