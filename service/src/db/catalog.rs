@@ -233,7 +233,60 @@ pub fn seed_defaults(conn: &Connection) -> rusqlite::Result<()> {
             save_product(conn, None, &p)?;
         }
     }
-    Ok(())
+    upgrade_shipped_model(conn)
+}
+
+/// The diagnosis model the shipped rules and products belong to.
+const SHIPPED_MODEL: u32 = 2;
+const SHIPPED_MODEL_KEY: &str = "shipped_model";
+
+/// Brings an instance that still runs the shipped v1 rules and products to v2 once: unchanged
+/// rules get the v2 defaults as a new version, unchanged products their v2 definition, and
+/// products new in v2 are added. What an admin edited is kept (it parses with v2 defaults for
+/// the new sections) and the start-up log says so.
+fn upgrade_shipped_model(conn: &Connection) -> rusqlite::Result<()> {
+    let done: u32 = super::settings_kv::get(conn, SHIPPED_MODEL_KEY)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    if done >= SHIPPED_MODEL {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    let v1_rules: RuleSet = serde_json::from_str(include_str!("shipped_v1/default_rules.json"))
+        .expect("the v1 defaults parse as v2 rules");
+    let v1_products: Vec<Product> =
+        serde_json::from_str(include_str!("shipped_v1/default_products.json"))
+            .expect("the v1 products parse as v2 products");
+    if let Some(current) = latest_rules(&tx)?
+        && current.rules != RuleSet::default_rules()
+    {
+        if current.rules == v1_rules {
+            insert_rules(&tx, &RuleSet::default_rules(), Some("内置默认规则（诊断模型 v2 自动升级）"), None)?;
+            tracing::info!("shipped rules upgraded to diagnosis model v2");
+        } else {
+            tracing::warn!(
+                version = %current.version,
+                "the rules were edited by an admin: kept as they are; sections new in diagnosis model v2 use the shipped defaults"
+            );
+        }
+    }
+    let stored = products(&tx)?;
+    let shipped = Product::default_products();
+    for p in &shipped {
+        match stored.iter().find(|s| s.product.id == p.id) {
+            Some(s) if v1_products.contains(&s.product) && s.product != *p => {
+                save_product(&tx, Some(s.id), p)?;
+            }
+            Some(_) => {}
+            None if !v1_products.iter().any(|v| v.id == p.id) => {
+                save_product(&tx, None, p)?;
+            }
+            // A v1 default the admin deleted stays deleted.
+            None => {}
+        }
+    }
+    super::settings_kv::set(&tx, SHIPPED_MODEL_KEY, &SHIPPED_MODEL.to_string())?;
+    tx.commit()
 }
 
 #[derive(Object, Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -477,6 +530,66 @@ mod tests {
         crate::db::migrations::run(&mut conn, dir.path()).unwrap();
         seed_defaults(&conn).unwrap();
         (dir, conn)
+    }
+
+    /// A database as a v1 instance left it: the v1 rules and products stored verbatim.
+    fn v1_instance(edit_rules: bool) -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open(&dir.path().join("t.db")).unwrap();
+        crate::db::migrations::run(&mut conn, dir.path()).unwrap();
+        let mut rules: serde_json::Value =
+            serde_json::from_str(include_str!("shipped_v1/default_rules.json")).unwrap();
+        if edit_rules {
+            rules["weights"]["flow"] = 20.into();
+            rules["weights"]["industry"] = 5.into();
+        }
+        conn.execute(
+            "INSERT INTO rule_sets (body, note, created_at) VALUES (?1, '内置默认规则', '2026-01-01T00:00:00Z')",
+            [rules.to_string()],
+        )
+        .unwrap();
+        let products: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("shipped_v1/default_products.json")).unwrap();
+        for p in products.iter().filter(|p| p["id"] != "credit_loan") {
+            conn.execute(
+                "INSERT INTO products (key, body, active, created_at, updated_at) VALUES (?1, ?2, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                [p["id"].as_str().unwrap().to_owned(), p.to_string()],
+            )
+            .unwrap();
+        }
+        (dir, conn)
+    }
+
+    #[test]
+    fn an_instance_on_the_shipped_v1_model_is_upgraded_once() {
+        let (_dir, conn) = v1_instance(false);
+        seed_defaults(&conn).unwrap();
+        let rules = latest_rules(&conn).unwrap().unwrap();
+        assert_eq!(rules.rules, RuleSet::default_rules());
+        assert_eq!(rules.version, RulesVersion(2));
+        let stored: Vec<Product> = products(&conn).unwrap().into_iter().map(|s| s.product).collect();
+        let shipped = Product::default_products();
+        for p in &stored {
+            assert!(shipped.contains(p), "{} not upgraded", p.id);
+        }
+        assert!(stored.iter().any(|p| p.id == "platform_loan"), "a new v2 product is added");
+        assert!(!stored.iter().any(|p| p.id == "credit_loan"), "a deleted v1 product stays deleted");
+        // Once: a second start changes nothing.
+        seed_defaults(&conn).unwrap();
+        assert_eq!(latest_rules(&conn).unwrap().unwrap().version, RulesVersion(2));
+    }
+
+    #[test]
+    fn rules_an_admin_edited_are_kept_and_read_with_v2_defaults() {
+        let (_dir, conn) = v1_instance(true);
+        seed_defaults(&conn).unwrap();
+        let rules = latest_rules(&conn).unwrap().unwrap();
+        assert_eq!(rules.version, RulesVersion(1));
+        assert_eq!(rules.rules.weights.flow, 20.0);
+        // Sections v1 did not have come from the shipped v2 rules.
+        assert_eq!(rules.rules.haircuts, RuleSet::default_rules().haircuts);
+        assert_eq!(rules.rules.plans.tax_credit_repair, RuleSet::default_rules().plans.tax_credit_repair);
+        assert_eq!(rules.rules.recommendation.unsecured_cap_ratio, 0.25);
     }
 
     #[test]

@@ -121,7 +121,11 @@ fn record(r: &Row<'_>) -> rusqlite::Result<(DiagnosisRecord, String)> {
 fn decode_record(id: DiagnosisId, r: &Row<'_>) -> rusqlite::Result<(DiagnosisRecord, String)> {
     let result: String = r.get("result")?;
     let facts: String = r.get("facts")?;
-    let result: Diagnosis = sql::json_column("diagnoses", id, "result", &result)?;
+    let mut result: Diagnosis = sql::json_column("diagnoses", id, "result", &result)?;
+    // A v1 diagnosis recommended the single best product: that is its best single figure too.
+    if result.combination.is_empty() && result.single_best_wan == 0.0 {
+        result.single_best_wan = result.recommended_wan;
+    }
     Ok((
         DiagnosisRecord {
             id,

@@ -9,8 +9,8 @@ use crate::helpers::*;
 fn taxpayer() -> Value {
     json!({
         "name": "宁波纳税样板贸易有限公司", "uscc": uscc(51), "established_on": "2018-01-01",
-        "legal_person_age": 45, "annual_invoice_wan": 300, "invoice_gap_months": 0, "annual_tax_wan": 2,
-        "tax_grade": "B", "monthly_flow_wan": 25, "current_overdue": false, "overdue_count_24m": 0,
+        "legal_person_age": 45, "annual_invoice_wan": 50, "annual_revenue_wan": 600, "invoice_gap_months": 0,
+        "annual_tax_wan": 2.7, "tax_grade": "B", "current_overdue": false, "overdue_count_24m": 0,
         "lian3lei6_24m": false, "severe_record_5y": false, "inquiries_1m": 0, "inquiries_3m": 1, "inquiries_6m": 2,
         "card_utilization_pct": 30, "credit_institutions": 1, "business_loan_count": 0, "business_loan_balance_wan": 0,
         "dishonest_debtor": false, "business_status": "normal", "industry": "批发业", "loan_demand_wan": 50
@@ -41,7 +41,16 @@ async fn diagnose_explain_and_plan_a_customer() {
         let s = d["scores"][key].as_f64().unwrap();
         assert!((0.0..=100.0).contains(&s), "{key}={s}");
     }
-    assert!(["A", "B", "C"].contains(&d["category"].as_str().unwrap()));
+    assert!(["A", "B", "C", "incomplete"].contains(&d["category"].as_str().unwrap()));
+    // The combined amount is the sum of its composition; the best single product sits beside it.
+    let parts: f64 = d["combination"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["amount_wan"].as_f64().unwrap())
+        .sum();
+    assert!((parts - d["recommended_wan"].as_f64().unwrap()).abs() < 0.01, "{d}");
+    assert!(d["single_best_wan"].as_f64().unwrap() <= d["recommended_wan"].as_f64().unwrap());
     assert!(
         d["findings"]
             .as_array()
@@ -85,35 +94,47 @@ async fn diagnose_explain_and_plan_a_customer() {
         .await,
     )
     .await;
-    let plans = plans.as_array().unwrap();
-    // Plans are ordered by the increase the engine computes by re-running on the target facts.
+    let plans = plans.as_array().unwrap().clone();
+    // 2.7万 just under the 3万 gate: the plan a broker proposes first unlocks the tax loans.
     let tax = &plans[0];
+    assert_eq!(tax["kind"], "tax_increase", "{plans:?}");
+    assert!(tax["headline"].as_str().unwrap().starts_with("解锁："), "{tax}");
     assert!(
         tax["estimated_increase_wan"].as_f64().unwrap() > 0.0,
         "{tax}"
     );
-    assert_eq!(
-        tax["recommended_after_wan"].as_f64().unwrap()
-            - tax["recommended_before_wan"].as_f64().unwrap(),
-        tax["estimated_increase_wan"].as_f64().unwrap()
-    );
+    let delta = tax["recommended_after_wan"].as_f64().unwrap()
+        - tax["recommended_before_wan"].as_f64().unwrap();
+    assert!((delta - tax["estimated_increase_wan"].as_f64().unwrap()).abs() < 0.005);
     let taxagency = plans
         .iter()
         .find(|p| p["provider_category"] == "tax_agency")
         .expect("a plan needing a 财税代账 provider");
     assert_eq!(taxagency["providers"][0]["id"], provider["id"]);
     assert!(!tax["tasks"].as_array().unwrap().is_empty());
-    let increases: Vec<f64> = json_of(app.get(&format!("/api/customers/{id}/plans"), &token).await)
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["estimated_increase_wan"].as_f64().unwrap())
-        .collect();
+    // The customer's plans keep the engine's order (value for cost and time).
+    let ids = |ps: &Value| -> Vec<Value> {
+        ps.as_array().unwrap().iter().map(|p| p["kind"].clone()).collect()
+    };
+    let listed = json_of(app.get(&format!("/api/customers/{id}/plans"), &token).await).await;
+    assert_eq!(ids(&listed), ids(&Value::Array(plans.clone())));
+    // Generating again replaces untouched plans instead of adding copies.
+    let again = json_of(
+        app.post(&format!("/api/diagnoses/{}/plans", d["id"]), &token, json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(ids(&again), ids(&Value::Array(plans.clone())));
+    let listed = json_of(app.get(&format!("/api/customers/{id}/plans"), &token).await).await;
+    assert_eq!(listed.as_array().unwrap().len(), plans.len());
+    // Providers are looked up when a plan is read: one added later is offered too.
+    let later = json_of(app.post("/api/providers", &token, json!({"name": "后来的财税", "category": "tax_agency", "price_min_wan": 0.1, "price_max_wan": 0.5})).await).await;
+    let tax_now = json_of(app.get(&format!("/api/plans/{}", again[0]["id"]), &token).await).await;
     assert!(
-        increases.windows(2).all(|w| w[0] >= w[1]),
-        "ordered by increase: {increases:?}"
+        tax_now["providers"].as_array().unwrap().iter().any(|p| p["id"] == later["id"]),
+        "{tax_now}"
     );
+    let tax = &again[0];
 
     let ticked = json_of(
         app.patch(

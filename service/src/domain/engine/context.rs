@@ -89,24 +89,24 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// The scale platform lenders see: personal-account business receipts count too.
+    /// The scale platform lenders size on: the declared figures when known, otherwise the flows
+    /// including business receipts on personal accounts (turnover is not revenue, so it only
+    /// stands in when nothing is declared).
     pub fn business_scale_with_personal(&self) -> Option<Scale> {
         let f = self.facts;
-        let flows = match (f.monthly_flow_yuan, f.personal_receipts_yuan) {
-            (None, None) => None,
-            (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0)).saturating_mul(12)),
-        };
         let declared = [
             (f.annual_revenue_yuan, "申报收入"),
             (f.annual_invoice_yuan, "开票额"),
         ]
         .into_iter()
-        .filter_map(|(v, basis)| v.map(|yuan| Scale { yuan, basis }));
-        declared
-            .chain(flows.map(|yuan| Scale {
-                yuan,
+        .filter_map(|(v, basis)| v.map(|yuan| Scale { yuan, basis }))
+        .max_by_key(|s| s.yuan);
+        declared.or_else(|| match (f.monthly_flow_yuan, f.personal_receipts_yuan) {
+            (None, None) => None,
+            (a, b) => Some(Scale {
+                yuan: a.unwrap_or(0).saturating_add(b.unwrap_or(0)).saturating_mul(12),
                 basis: "经营流水×12",
-            }))
-            .max_by_key(|s| s.yuan)
+            }),
+        })
     }
 }

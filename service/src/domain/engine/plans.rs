@@ -959,13 +959,12 @@ fn tax_credit_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
         p.changed.tax_abnormal = Some(false);
         p.change("tax_abnormal", "是".to_owned(), "已补缴并解除".to_owned());
     }
-    if facts.tax_grade == Some(TaxGrade::C) {
+    if let Some(grade @ (TaxGrade::C | TaxGrade::D)) = facts.tax_grade {
         p.changed.tax_grade = Some(TaxGrade::B);
-        p.change(
-            "tax_grade",
-            TaxGrade::C.label().to_owned(),
-            TaxGrade::B.label().to_owned(),
-        );
+        p.change("tax_grade", grade.label().to_owned(), TaxGrade::B.label().to_owned());
+        if grade == TaxGrade::D {
+            p.sub_gap("grade_d");
+        }
         p.wait(review);
     }
     let month = env.rules.plan_policy.tax_grade_review_month;
