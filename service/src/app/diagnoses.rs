@@ -199,7 +199,15 @@ pub async fn generate_plans(
             .map(|r| r.rules)
             .ok_or_else(|| Error::internal("rules version missing"))?;
         let model = current_model(&cache, &uow)?;
-        let drafts = engine::generate_plans(&facts, &rules, &model.products, today);
+        // The products the diagnosis evaluated (a product added since would make the plans
+        // disagree with the diagnosis they belong to).
+        let products: Vec<Product> = model
+            .products
+            .iter()
+            .filter(|p| record.result.products.iter().any(|r| r.product_id == p.id))
+            .cloned()
+            .collect();
+        let drafts = engine::generate_plans(&facts, &rules, &products, today);
         let mut ids = vec![];
         // Generating again replaces the diagnosis' untouched plans instead of adding copies.
         let started = diagnoses::delete_pending_plans(&uow, diagnosis_id)?;

@@ -653,6 +653,30 @@ mod tests {
         assert_eq!(back, d);
     }
 
+    fn rank(c: Category) -> u8 {
+        match c {
+            Category::A => 0,
+            Category::B => 1,
+            Category::C => 2,
+            Category::Incomplete => 3,
+        }
+    }
+
+    /// Ids of every rule that fired against the client: vetoes, caps, deductions, risk cuts.
+    fn named(d: &Diagnosis) -> Vec<String> {
+        d.vetoes
+            .iter()
+            .chain(&d.caps)
+            .map(|h| h.id.clone())
+            .chain(
+                d.findings
+                    .iter()
+                    .filter(|f| f.points < 0.0 || f.rule_id == "RISK_CUT")
+                    .map(|f| format!("{}:{}", f.rule_id, f.reason)),
+            )
+            .collect()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -684,6 +708,70 @@ mod tests {
             prop_assert!(b.scores.invoice_tax >= a.scores.invoice_tax);
             let tax = |d: &Diagnosis| d.products.iter().find(|p| p.product_id == "tax_loan").unwrap().estimated_wan;
             prop_assert!(tax(&b) >= tax(&a));
+        }
+
+        /// More tax, invoicing, revenue, flow or collateral, or fewer inquiries, overdues or
+        /// loans never lower the combined amount, and lower the category only when a named
+        /// consistency rule (e.g. 票流不一致, 税负率) fires and is shown.
+        #[test]
+        fn more_of_a_good_fact_never_hurts_without_a_named_rule(
+            f in arb_facts(),
+            which in 0usize..9,
+            extra in 1i64..5_000_000,
+        ) {
+            let mut g = f.clone();
+            let add = |v: &mut Option<i64>| { if let Some(x) = v { *x += extra } };
+            let cut = |v: &mut Option<u32>| { if let Some(x) = v { *x = x.saturating_sub(1) } };
+            match which {
+                0 => add(&mut g.annual_tax_yuan),
+                1 => add(&mut g.annual_invoice_yuan),
+                2 => add(&mut g.annual_revenue_yuan),
+                3 => add(&mut g.monthly_flow_yuan),
+                4 => if let Some(c) = g.collaterals.first_mut() { add(&mut c.appraisal_yuan) },
+                5 => {
+                    // One fewer inquiry in every window keeps 1m ≤ 3m ≤ 6m.
+                    cut(&mut g.inquiries_1m);
+                    cut(&mut g.inquiries_3m);
+                    cut(&mut g.inquiries_6m);
+                }
+                6 => cut(&mut g.overdue_count_24m),
+                7 => if let Some(b) = g.business_loan_balance_yuan.as_mut() {
+                    *b = (*b - extra).max(0)
+                },
+                _ => cut(&mut g.business_loan_count),
+            }
+            let (before, after) = (diag(&f), diag(&g));
+            prop_assert!(
+                after.recommended_wan >= before.recommended_wan - 0.01,
+                "{which}: {} → {}\n{}\n{}", before.recommended_wan, after.recommended_wan,
+                before.verdict, after.verdict
+            );
+            if rank(after.category) > rank(before.category) {
+                let new = named(&after).into_iter().filter(|id| !named(&before).contains(id)).count();
+                prop_assert!(new > 0, "{which}: {:?} → {:?} with no named rule", before.category, after.category);
+            }
+        }
+
+        /// Learning a fact that was unknown may lower the amount only with the reason shown:
+        /// the cap's arithmetic, a rule that fires, or a product's blocking reason.
+        #[test]
+        fn a_new_fact_lowers_the_amount_only_with_a_reason(f in arb_facts(), g in arb_facts()) {
+            let mut learned = f.clone();
+            if learned.annual_invoice_yuan.is_none() { learned.annual_invoice_yuan = g.annual_invoice_yuan }
+            if learned.annual_revenue_yuan.is_none() { learned.annual_revenue_yuan = g.annual_revenue_yuan }
+            if learned.card_utilization_pct.is_none() { learned.card_utilization_pct = g.card_utilization_pct }
+            if learned.legal_person_age.is_none() { learned.legal_person_age = g.legal_person_age }
+            let (before, after) = (diag(&f), diag(&learned));
+            if after.recommended_wan < before.recommended_wan - 0.01 {
+                let cap_shown = after.cap_binding && after.unsecured_cap_arithmetic.is_some();
+                let rule = named(&after).iter().any(|id| !named(&before).contains(id));
+                let blocked = before.products.iter().zip(&after.products).any(|(b, a)| {
+                    (b.eligible && !a.eligible && a.blocking_reason.is_some())
+                        || (a.estimated_wan < b.estimated_wan && !a.notes.is_empty())
+                });
+                let capped = after.unsecured_cap_wan < before.unsecured_cap_wan || before.unsecured_cap_wan.is_none();
+                prop_assert!(cap_shown && capped || rule || blocked, "{}\n{}", before.verdict, after.verdict);
+            }
         }
 
         #[test]

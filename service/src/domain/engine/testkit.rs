@@ -160,7 +160,24 @@ pub fn arb_facts() -> impl Strategy<Value = Facts> {
         prop::collection::vec(collateral(), 0..3),
         money(3000),
     );
-    (company, credit, rest).prop_map(|(c, k, r)| Facts {
+    let v2 = (
+        money(20000),
+        money(100),
+        opt(prop::bool::weighted(0.1)),
+        opt(0u32..60),
+        opt(prop::sample::select(vec![
+            "C3110 炼钢",
+            "洗浴用品批发",
+            "软件开发",
+            "餐饮业",
+        ])),
+    );
+    (company, credit, rest, v2).prop_map(|(c, k, r, n)| Facts {
+        annual_revenue_yuan: n.0,
+        personal_receipts_yuan: n.1,
+        tax_abnormal: n.2,
+        legal_person_changed_on: n.3.map(|m| super::facts::months_before(today(), m)),
+        industry: n.4.map(str::to_owned).or(r.5.map(str::to_owned)),
         established_on: c.0.map(|m| super::facts::months_before(today(), m)),
         reg_capital_yuan: c.1,
         legal_person_age: c.2,
@@ -182,7 +199,6 @@ pub fn arb_facts() -> impl Strategy<Value = Facts> {
         business_loan_balance_yuan: r.2,
         dishonest_debtor: r.3,
         business_status: r.4,
-        industry: r.5.map(str::to_owned),
         collaterals: r.6,
         loan_demand_yuan: r.7,
         // A fact added to the catalogue stays unknown here until a rule needs it generated.
