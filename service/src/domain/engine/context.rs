@@ -3,27 +3,30 @@
 use chrono::NaiveDate;
 
 use super::facts::{Collateral, Facts, months_between};
+use super::industry::IndustryVerdict;
 use super::rules::{IndustryClass, InquiryWindow, RuleSet};
 
 pub struct Ctx<'a> {
     pub facts: &'a Facts,
     pub today: NaiveDate,
     pub company_age_m: Option<u32>,
+    /// 行业 and 主营业务 read together, with what matched (None when both are empty).
+    pub industry: Option<IndustryVerdict>,
+    /// `industry`'s class, the one thing most rules need.
     pub industry_class: Option<IndustryClass>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(facts: &'a Facts, rules: &RuleSet, today: NaiveDate) -> Self {
-        let industry_class = facts
+        let industry = rules
             .industry
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| rules.industry.classify(s));
+            .verdict(facts.industry.as_deref(), facts.main_business.as_deref());
         Ctx {
             facts,
             today,
             company_age_m: facts.company_age_months(today),
-            industry_class,
+            industry_class: industry.as_ref().map(|v| v.class),
+            industry,
         }
     }
 

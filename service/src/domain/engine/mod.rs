@@ -18,6 +18,7 @@
 mod context;
 mod diagnose;
 mod facts;
+mod industry;
 mod plans;
 mod products;
 mod rules;
@@ -29,6 +30,10 @@ pub use diagnose::{
     Category, Diagnosis, Dimension, Finding, ProductResult, RuleHit, Scores, diagnose,
 };
 pub use facts::{BusinessStatus, Collateral, CollateralKind, Facts, TaxGrade, months_between};
+pub use industry::{
+    GbCode, IndustryCode, IndustryMatch, IndustrySource, IndustryTexts, IndustryVerdict,
+    SupplierPhrase, TextClass,
+};
 pub use plans::{FactChange, PlanDraft, PlanKind, ProductDelta, ProviderCategory, generate_plans};
 pub use products::{AmountFormula, Gate, Product, ProductFamily};
 pub use rules::{
