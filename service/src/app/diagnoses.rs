@@ -212,7 +212,10 @@ pub async fn generate_plans(
         // Generating again replaces the diagnosis' untouched plans instead of adding copies.
         let started = diagnoses::delete_pending_plans(&uow, diagnosis_id)?;
         for draft in drafts {
-            if started.iter().any(|(k, g)| *k == draft.kind && *g == draft.gap) {
+            if started
+                .iter()
+                .any(|(k, g)| *k == draft.kind && *g == draft.gap)
+            {
                 continue;
             }
             ids.push(diagnoses::insert_plan(

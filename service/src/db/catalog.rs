@@ -261,7 +261,12 @@ fn upgrade_shipped_model(conn: &Connection) -> rusqlite::Result<()> {
         && current.rules != RuleSet::default_rules()
     {
         if current.rules == v1_rules {
-            insert_rules(&tx, &RuleSet::default_rules(), Some("内置默认规则（诊断模型 v2 自动升级）"), None)?;
+            insert_rules(
+                &tx,
+                &RuleSet::default_rules(),
+                Some("内置默认规则（诊断模型 v2 自动升级）"),
+                None,
+            )?;
             tracing::info!("shipped rules upgraded to diagnosis model v2");
         } else {
             tracing::warn!(
@@ -567,16 +572,29 @@ mod tests {
         let rules = latest_rules(&conn).unwrap().unwrap();
         assert_eq!(rules.rules, RuleSet::default_rules());
         assert_eq!(rules.version, RulesVersion(2));
-        let stored: Vec<Product> = products(&conn).unwrap().into_iter().map(|s| s.product).collect();
+        let stored: Vec<Product> = products(&conn)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.product)
+            .collect();
         let shipped = Product::default_products();
         for p in &stored {
             assert!(shipped.contains(p), "{} not upgraded", p.id);
         }
-        assert!(stored.iter().any(|p| p.id == "platform_loan"), "a new v2 product is added");
-        assert!(!stored.iter().any(|p| p.id == "credit_loan"), "a deleted v1 product stays deleted");
+        assert!(
+            stored.iter().any(|p| p.id == "platform_loan"),
+            "a new v2 product is added"
+        );
+        assert!(
+            !stored.iter().any(|p| p.id == "credit_loan"),
+            "a deleted v1 product stays deleted"
+        );
         // Once: a second start changes nothing.
         seed_defaults(&conn).unwrap();
-        assert_eq!(latest_rules(&conn).unwrap().unwrap().version, RulesVersion(2));
+        assert_eq!(
+            latest_rules(&conn).unwrap().unwrap().version,
+            RulesVersion(2)
+        );
     }
 
     #[test]
@@ -588,7 +606,10 @@ mod tests {
         assert_eq!(rules.rules.weights.flow, 20.0);
         // Sections v1 did not have come from the shipped v2 rules.
         assert_eq!(rules.rules.haircuts, RuleSet::default_rules().haircuts);
-        assert_eq!(rules.rules.plans.tax_credit_repair, RuleSet::default_rules().plans.tax_credit_repair);
+        assert_eq!(
+            rules.rules.plans.tax_credit_repair,
+            RuleSet::default_rules().plans.tax_credit_repair
+        );
         assert_eq!(rules.rules.recommendation.unsecured_cap_ratio, 0.25);
     }
 

@@ -237,7 +237,8 @@ customer_facts! {
         .aliases(&["登记状态"]).help("存续、经营异常、吊销/注销"),
         fact business_status: Option<BusinessStatus> = same;
     #[oai(nullable)]
-    main_business: Option<String> = Field::text("主营业务", 500, G::Basic).aliases(&["经营范围"]).width(24.0);
+    main_business: Option<String> = Field::text("主营业务", 500, G::Basic).aliases(&["经营范围"]).width(24.0),
+        fact main_business: Option<String> = same;
     #[oai(nullable)]
     industry: Option<String> = Field::text("行业", 50, G::Basic)
         .aliases(&["所属行业"]).help("按国民经济行业分类填写，如 批发业").width(16.0),

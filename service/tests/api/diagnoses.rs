@@ -49,7 +49,10 @@ async fn diagnose_explain_and_plan_a_customer() {
         .iter()
         .map(|c| c["amount_wan"].as_f64().unwrap())
         .sum();
-    assert!((parts - d["recommended_wan"].as_f64().unwrap()).abs() < 0.01, "{d}");
+    assert!(
+        (parts - d["recommended_wan"].as_f64().unwrap()).abs() < 0.01,
+        "{d}"
+    );
     assert!(d["single_best_wan"].as_f64().unwrap() <= d["recommended_wan"].as_f64().unwrap());
     assert!(
         d["findings"]
@@ -98,7 +101,10 @@ async fn diagnose_explain_and_plan_a_customer() {
     // 2.7万 just under the 3万 gate: the plan a broker proposes first unlocks the tax loans.
     let tax = &plans[0];
     assert_eq!(tax["kind"], "tax_increase", "{plans:?}");
-    assert!(tax["headline"].as_str().unwrap().starts_with("解锁："), "{tax}");
+    assert!(
+        tax["headline"].as_str().unwrap().starts_with("解锁："),
+        "{tax}"
+    );
     assert!(
         tax["estimated_increase_wan"].as_f64().unwrap() > 0.0,
         "{tax}"
@@ -114,14 +120,22 @@ async fn diagnose_explain_and_plan_a_customer() {
     assert!(!tax["tasks"].as_array().unwrap().is_empty());
     // The customer's plans keep the engine's order (value for cost and time).
     let ids = |ps: &Value| -> Vec<Value> {
-        ps.as_array().unwrap().iter().map(|p| p["kind"].clone()).collect()
+        ps.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["kind"].clone())
+            .collect()
     };
     let listed = json_of(app.get(&format!("/api/customers/{id}/plans"), &token).await).await;
     assert_eq!(ids(&listed), ids(&Value::Array(plans.clone())));
     // Generating again replaces untouched plans instead of adding copies.
     let again = json_of(
-        app.post(&format!("/api/diagnoses/{}/plans", d["id"]), &token, json!({}))
-            .await,
+        app.post(
+            &format!("/api/diagnoses/{}/plans", d["id"]),
+            &token,
+            json!({}),
+        )
+        .await,
     )
     .await;
     assert_eq!(ids(&again), ids(&Value::Array(plans.clone())));
@@ -129,9 +143,17 @@ async fn diagnose_explain_and_plan_a_customer() {
     assert_eq!(listed.as_array().unwrap().len(), plans.len());
     // Providers are looked up when a plan is read: one added later is offered too.
     let later = json_of(app.post("/api/providers", &token, json!({"name": "后来的财税", "category": "tax_agency", "price_min_wan": 0.1, "price_max_wan": 0.5})).await).await;
-    let tax_now = json_of(app.get(&format!("/api/plans/{}", again[0]["id"]), &token).await).await;
+    let tax_now = json_of(
+        app.get(&format!("/api/plans/{}", again[0]["id"]), &token)
+            .await,
+    )
+    .await;
     assert!(
-        tax_now["providers"].as_array().unwrap().iter().any(|p| p["id"] == later["id"]),
+        tax_now["providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == later["id"]),
         "{tax_now}"
     );
     let tax = &again[0];

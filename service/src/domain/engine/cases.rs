@@ -83,18 +83,33 @@ fn broker_cases() {
     let report = std::env::var_os("CASES_REPORT").is_some();
     let mut ids = std::collections::HashSet::new();
     let mut failures = Vec::new();
-    let minimum = if std::env::var_os("BROKER_CASES").is_some() { 1 } else { 30 };
-    assert!(suite.case.len() >= minimum, "the suite needs at least {minimum} cases");
+    let minimum = if std::env::var_os("BROKER_CASES").is_some() {
+        1
+    } else {
+        30
+    };
+    assert!(
+        suite.case.len() >= minimum,
+        "the suite needs at least {minimum} cases"
+    );
     for case in &suite.case {
         assert!(ids.insert(case.id.clone()), "duplicate case id {}", case.id);
         assert!(!case.story.trim().is_empty() && !case.city.trim().is_empty());
-        assert!(!case.expect.why.trim().is_empty(), "{}: why is empty", case.id);
+        assert!(
+            !case.expect.why.trim().is_empty(),
+            "{}: why is empty",
+            case.id
+        );
         let facts = facts_of(&input(case, suite.today));
         let d = diagnose(&facts, &rules, &products, suite.today);
         let plans = generate_plans(&facts, &rules, &products, suite.today);
         let mut want = case.expect.clone();
         if let Some(a) = &case.argued {
-            assert!(!a.why.trim().is_empty(), "{}: an argument needs its why", case.id);
+            assert!(
+                !a.why.trim().is_empty(),
+                "{}: an argument needs its why",
+                case.id
+            );
             want.category = a.category.unwrap_or(want.category);
             want.combined_wan = a.combined_wan.unwrap_or(want.combined_wan);
             want.first_plan = a.first_plan.clone().unwrap_or(want.first_plan);
@@ -103,7 +118,11 @@ fn broker_cases() {
         let [lo, hi] = want.combined_wan;
         let mut wrong = Vec::new();
         if d.category != want.category {
-            wrong.push(format!("category {} (want {})", d.category.code(), want.category.code()));
+            wrong.push(format!(
+                "category {} (want {})",
+                d.category.code(),
+                want.category.code()
+            ));
         }
         if !(lo - 1e-6..=hi + 1e-6).contains(&d.recommended_wan) {
             wrong.push(format!("combined {}万 (want {lo}–{hi})", d.recommended_wan));

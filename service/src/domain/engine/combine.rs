@@ -65,8 +65,9 @@ pub struct Combination {
 }
 
 /// Chooses the combination with the largest total; ties go to fewer products, then to the
-/// catalogue order. Exhaustive over at most N of the per-institution best products — a dozen
-/// candidates and N = 3 is a few hundred sums.
+/// catalogue order. With secured products counted in full and unsecured ones together up to the
+/// cap, the best set of size N takes the k largest secured and the N − k largest unsecured
+/// products for some k, so trying every k finds it.
 pub fn combine(
     products: &[&Product],
     evals: &[ProductEval],
@@ -74,23 +75,41 @@ pub fn combine(
     max_products: u32,
 ) -> Combination {
     let single_best_yuan = evals.iter().map(|e| e.estimate_yuan).max().unwrap_or(0);
-    let candidates = best_per_institution(products, evals);
-    let n = (max_products.max(1) as usize).min(candidates.len());
+    let mut candidates = best_per_institution(products, evals);
+    candidates.sort_by_key(|i| (std::cmp::Reverse(evals[*i].estimate_yuan), *i));
+    let (secured, unsecured): (Vec<usize>, Vec<usize>) = candidates
+        .into_iter()
+        .partition(|i| products[*i].family.is_secured());
+    let n = max_products.max(1) as usize;
     let mut best: Option<(i64, Vec<usize>)> = None;
-    let mut chosen = Vec::with_capacity(n);
-    subsets(&candidates, n, 0, &mut chosen, &mut |set| {
-        let total = value(set, products, evals, cap).0;
+    for k in 0..=n.min(secured.len()) {
+        let secured_sum: i64 = secured[..k].iter().map(|i| evals[*i].estimate_yuan).sum();
+        let room = n - k;
+        let pool = &unsecured[..room.min(unsecured.len())];
+        let full: i64 = pool.iter().map(|i| evals[*i].estimate_yuan).sum();
+        let reach = cap.map_or(full, |c| full.min(c.yuan));
+        // The fewest of the largest unsecured products that already reach what the pool gives.
+        let mut sum = 0;
+        let mut m = 0;
+        while sum < reach && m < pool.len() {
+            sum += evals[pool[m]].estimate_yuan;
+            m += 1;
+        }
+        let total = secured_sum + reach;
+        let set: Vec<usize> = secured[..k].iter().chain(&pool[..m]).copied().collect();
         let better = match &best {
             None => true,
             Some((t, s)) => total > *t || (total == *t && set.len() < s.len()),
         };
         if better {
-            best = Some((total, set.to_vec()));
+            best = Some((total, set));
         }
-    });
+    }
     let Some((_, set)) = best.filter(|(t, _)| *t > 0) else {
         return Combination {
             single_best_yuan,
+            // Eligible unsecured products and a cap with no room left: the cap is what binds.
+            cap_binding: !unsecured.is_empty() && cap.is_some(),
             ..Default::default()
         };
     };
@@ -120,24 +139,6 @@ fn best_per_institution(products: &[&Product], evals: &[ProductEval]) -> Vec<usi
         }
     }
     best
-}
-
-/// Calls `f` with every subset of `items` of size 1..=n (in lexicographic order).
-fn subsets(
-    items: &[usize],
-    n: usize,
-    from: usize,
-    chosen: &mut Vec<usize>,
-    f: &mut impl FnMut(&[usize]),
-) {
-    for i in from..items.len() {
-        chosen.push(items[i]);
-        f(chosen);
-        if chosen.len() < n {
-            subsets(items, n, i + 1, chosen, f);
-        }
-        chosen.pop();
-    }
 }
 
 /// Total of a set: secured products in full, unsecured ones filled largest first up to the cap.
@@ -172,4 +173,67 @@ fn value(
         }
     }
     (picks.iter().map(|p| p.yuan).sum(), picks, binding)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::domain::engine::ProductFamily;
+    use crate::domain::engine::testkit::products;
+
+    fn eval(yuan: i64) -> ProductEval {
+        ProductEval {
+            estimate_yuan: yuan,
+            blockers: vec![],
+            notes: vec![],
+        }
+    }
+
+    /// Every subset of at most n institutions, valued the same way: the reference answer.
+    fn brute_force(ps: &[&Product], es: &[ProductEval], cap: Option<&Cap>, n: usize) -> i64 {
+        let items = best_per_institution(ps, es);
+        let mut best = 0;
+        for mask in 0u32..(1 << items.len()) {
+            if mask.count_ones() as usize > n {
+                continue;
+            }
+            let set: Vec<usize> = (0..items.len())
+                .filter(|b| mask & (1 << b) != 0)
+                .map(|b| items[b])
+                .collect();
+            best = best.max(value(&set, ps, es, cap).0);
+        }
+        best
+    }
+
+    proptest! {
+        #[test]
+        fn the_combination_is_the_best_set(
+            amounts in prop::collection::vec(0i64..3_000_000, 11),
+            families in prop::collection::vec(0usize..6, 11),
+            cap in prop::option::of(0i64..5_000_000),
+            n in 1u32..5,
+        ) {
+            let fams = [
+                ProductFamily::TaxLoan, ProductFamily::InvoiceLoan, ProductFamily::FlowLoan,
+                ProductFamily::Mortgage, ProductFamily::CreditLoan, ProductFamily::Platform,
+            ];
+            let mut catalogue = products();
+            catalogue.truncate(11);
+            for (p, f) in catalogue.iter_mut().zip(&families) {
+                p.family = fams[*f];
+            }
+            let refs: Vec<&Product> = catalogue.iter().collect();
+            let evals: Vec<ProductEval> = amounts.iter().take(refs.len()).map(|a| eval(*a)).collect();
+            let cap = cap.map(|yuan| Cap { yuan, arithmetic: String::new() });
+            let got = combine(&refs, &evals, cap.as_ref(), n);
+            prop_assert_eq!(got.total_yuan, brute_force(&refs, &evals, cap.as_ref(), n as usize));
+            prop_assert!(got.picks.len() <= n as usize);
+            let keys: std::collections::HashSet<&str> =
+                got.picks.iter().map(|p| refs[p.index].filing_key()).collect();
+            prop_assert_eq!(keys.len(), got.picks.len(), "one product per institution");
+        }
+    }
 }

@@ -3,6 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::facts::{Collateral, Facts, months_between};
+use super::industry::IndustryVerdict;
 use super::plans::PlanKind;
 use super::rules::{IndustryClass, InquiryWindow, RuleSet};
 
@@ -11,6 +12,9 @@ pub struct Ctx<'a> {
     pub rules: &'a RuleSet,
     pub today: NaiveDate,
     pub company_age_m: Option<u32>,
+    /// 行业 and 主营业务 read together, with what matched (None when both are empty).
+    pub industry: Option<IndustryVerdict>,
+    /// `industry`'s class, the one thing most rules need.
     pub industry_class: Option<IndustryClass>,
 }
 
@@ -23,17 +27,16 @@ pub struct Scale {
 
 impl<'a> Ctx<'a> {
     pub fn new(facts: &'a Facts, rules: &'a RuleSet, today: NaiveDate) -> Self {
-        let industry_class = facts
+        let industry = rules
             .industry
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| rules.industry.classify(s));
+            .verdict(facts.industry.as_deref(), facts.main_business.as_deref());
         Ctx {
             facts,
             rules,
             today,
             company_age_m: facts.company_age_months(today),
-            industry_class,
+            industry_class: industry.as_ref().map(|v| v.class),
+            industry,
         }
     }
 
@@ -104,7 +107,10 @@ impl<'a> Ctx<'a> {
         declared.or_else(|| match (f.monthly_flow_yuan, f.personal_receipts_yuan) {
             (None, None) => None,
             (a, b) => Some(Scale {
-                yuan: a.unwrap_or(0).saturating_add(b.unwrap_or(0)).saturating_mul(12),
+                yuan: a
+                    .unwrap_or(0)
+                    .saturating_add(b.unwrap_or(0))
+                    .saturating_mul(12),
                 basis: "经营流水×12",
             }),
         })

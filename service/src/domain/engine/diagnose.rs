@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::combine::{Cap, Combination, combine, unsecured_cap};
 use super::context::Ctx;
 use super::facts::Facts;
-use super::products::{Blocker, BlockerKind, Product, ProductEval, ProductFamily, evaluate_product};
+use super::products::{
+    Blocker, BlockerKind, Product, ProductEval, ProductFamily, evaluate_product,
+};
 use super::rules::RuleSet;
 use super::score::{Scored, fires, score};
 use crate::domain::money::{fmt_num, round1, yuan_to_wan_rounded};
@@ -174,7 +176,8 @@ pub fn diagnose(
 ) -> Diagnosis {
     let mut d = assess(facts, rules, products, today).diagnosis;
     if d.category == Category::C {
-        d.repairable_in_months = super::plans::months_to_first_unlock(facts, rules, products, today);
+        d.repairable_in_months =
+            super::plans::months_to_first_unlock(facts, rules, products, today);
         if let Some(m) = d.repairable_in_months {
             d.verdict.push_str(&format!("（可修复，约{m}个月）"));
         }
@@ -203,7 +206,12 @@ pub(super) fn assess(
         .map(|p| evaluate_product(p, &ctx, (factor, &cut_reasons)))
         .collect();
     let cap = unsecured_cap(rules, &ctx);
-    let combo = combine(&active, &evals, cap.as_ref(), rules.recommendation.max_products);
+    let combo = combine(
+        &active,
+        &evals,
+        cap.as_ref(),
+        rules.recommendation.max_products,
+    );
     findings.extend(cut_reasons.iter().map(|r| Finding {
         rule_id: "RISK_CUT".to_owned(),
         dimension: Dimension::Credit,
@@ -212,7 +220,15 @@ pub(super) fn assess(
     }));
     let missing_fields = facts.missing_fields();
     let incomplete_facts = incomplete(rules, facts, &missing_fields);
-    let category = categorize(rules, &scores, total, &vetoes, &caps, combo.total_yuan, &incomplete_facts);
+    let category = categorize(
+        rules,
+        &scores,
+        total,
+        &vetoes,
+        &caps,
+        combo.total_yuan,
+        &incomplete_facts,
+    );
     // An amount is only put in front of a client once the deciding facts are known: the
     // products' own rows still show what the known facts would allow.
     let combo = if category == Category::Incomplete {
@@ -223,7 +239,15 @@ pub(super) fn assess(
     } else {
         combo
     };
-    let verdict = verdict(rules, &active, &evals, &vetoes, &combo, cap.as_ref(), &incomplete_facts);
+    let verdict = verdict(
+        rules,
+        &active,
+        &evals,
+        &vetoes,
+        &combo,
+        cap.as_ref(),
+        &incomplete_facts,
+    );
     let mut results: Vec<ProductResult> = active
         .iter()
         .zip(&evals)
@@ -284,8 +308,14 @@ fn risk_factor(rules: &RuleSet, ctx: &Ctx) -> (f64, Vec<String>) {
             None => strongest.push((kind, h.factor, &h.reason)),
         }
     }
-    let factor = strongest.iter().map(|(_, f, _)| f.clamp(0.0, 1.0)).product();
-    (factor, strongest.iter().map(|(_, _, r)| (*r).to_owned()).collect())
+    let factor = strongest
+        .iter()
+        .map(|(_, f, _)| f.clamp(0.0, 1.0))
+        .product();
+    (
+        factor,
+        strongest.iter().map(|(_, _, r)| (*r).to_owned()).collect(),
+    )
 }
 
 fn product_result(p: &Product, e: &ProductEval) -> ProductResult {
@@ -410,7 +440,10 @@ fn verdict(
         return t.vetoed.replace("{veto}", veto);
     }
     if !incomplete.is_empty() {
-        return format!("资料待补充：{}，补充后再测算可贷额度", incomplete.join("、"));
+        return format!(
+            "资料待补充：{}，补充后再测算可贷额度",
+            incomplete.join("、")
+        );
     }
     let eligible: Vec<&Product> = products
         .iter()
@@ -436,7 +469,13 @@ fn main_blocker(evals: &[ProductEval]) -> String {
         if e.blockers.iter().any(|b| b.kind == BlockerKind::Permanent) {
             None
         } else {
-            Some(e.blockers.iter().filter_map(|b| b.months).max().unwrap_or(0))
+            Some(
+                e.blockers
+                    .iter()
+                    .filter_map(|b| b.months)
+                    .max()
+                    .unwrap_or(0),
+            )
         }
     };
     evals
@@ -456,7 +495,6 @@ mod tests {
     use super::*;
     use crate::domain::engine::facts::TaxGrade;
     use crate::domain::engine::testkit::*;
-    use crate::domain::money::wan_to_yuan;
 
     #[test]
     fn combined_is_secured_plus_unsecured_under_the_cap() {
@@ -531,11 +569,20 @@ mod tests {
         // Deciding facts unknown: 资料待补充 with the list, never a letter.
         let empty = diag(&Facts::default());
         assert_eq!(empty.category, Category::Incomplete);
-        assert_eq!(empty.incomplete_facts.len(), 3, "{:?}", empty.incomplete_facts);
+        assert_eq!(
+            empty.incomplete_facts.len(),
+            3,
+            "{:?}",
+            empty.incomplete_facts
+        );
         assert_eq!(empty.recommended_wan, 0.0);
         let no_credit = diag(&strong_with(|f| f.current_overdue = None));
         assert_eq!(no_credit.category, Category::Incomplete);
-        assert!(no_credit.verdict.contains("资料待补充"), "{}", no_credit.verdict);
+        assert!(
+            no_credit.verdict.contains("资料待补充"),
+            "{}",
+            no_credit.verdict
+        );
         // A 9-month-old company with only a platform loan open is financeable, but not A.
         let young = diag(&strong_with(|f| {
             f.established_on = Some(date(2026, 2, 1));
@@ -551,15 +598,25 @@ mod tests {
         }));
         assert_eq!(flowers.category, Category::C, "{}", flowers.verdict);
         assert_eq!(flowers.repairable_in_months, Some(1), "{}", flowers.verdict);
-        assert!(flowers.verdict.contains("可修复，约1个月"), "{}", flowers.verdict);
+        assert!(
+            flowers.verdict.contains("可修复，约1个月"),
+            "{}",
+            flowers.verdict
+        );
     }
 
     #[test]
     fn a_cap_on_one_product_limits_that_product_only() {
         // A flat bought 3 months ago: the mortgage waits, the grade does not fall.
-        let d = diag(&strong_with(|f| f.collaterals[0].held_since = Some(date(2026, 8, 20))));
+        let d = diag(&strong_with(|f| {
+            f.collaterals[0].held_since = Some(date(2026, 8, 20))
+        }));
         assert_eq!(d.category, Category::A, "{:?}", d.caps);
-        let m = d.products.iter().find(|p| p.product_id == "mortgage_loan").unwrap();
+        let m = d
+            .products
+            .iter()
+            .find(|p| p.product_id == "mortgage_loan")
+            .unwrap();
         assert!(!m.eligible);
         assert_eq!(m.blockers[0].kind, BlockerKind::Wait);
         assert_eq!(m.blockers[0].months, Some(9));
@@ -578,7 +635,8 @@ mod tests {
         // 建行 200 + 农行 50 (cap 250).
         let d = diag(&tax_only);
         assert!(
-            d.verdict.starts_with("目前可申请税贷、平台贷类产品，预计额度")
+            d.verdict
+                .starts_with("目前可申请税贷、平台贷类产品，预计额度")
                 || d.verdict.starts_with("目前可申请税贷类产品，预计额度"),
             "{}",
             d.verdict
@@ -596,7 +654,9 @@ mod tests {
         );
         let veto_but_mortgage = diag(&strong_with(|f| f.severe_record_5y = Some(true)));
         assert!(
-            veto_but_mortgage.verdict.starts_with("存在否决项（近5年征信有呆账"),
+            veto_but_mortgage
+                .verdict
+                .starts_with("存在否决项（近5年征信有呆账"),
             "{}",
             veto_but_mortgage.verdict
         );
@@ -604,7 +664,11 @@ mod tests {
         // Tax grade D blocks bank credit and the mortgage 经营贷 too.
         let d_grade = diag(&strong_with(|f| f.tax_grade = Some(TaxGrade::D)));
         assert_eq!(d_grade.recommended_wan, 0.0, "{}", d_grade.verdict);
-        assert!(d_grade.verdict.starts_with("暂不符合主流经营贷准入条件：纳税信用D级"));
+        assert!(
+            d_grade
+                .verdict
+                .starts_with("暂不符合主流经营贷准入条件：纳税信用D级")
+        );
         // Eligible products whose room the existing loans fill: never "暂无可匹配".
         let full = diag(&strong_with(|f| {
             f.collaterals.clear();
@@ -612,7 +676,11 @@ mod tests {
         }));
         assert_eq!(full.recommended_wan, 0.0);
         assert!(!full.verdict.contains("暂无可匹配"), "{}", full.verdict);
-        assert!(full.verdict.contains("25% × 开票额1200万元"), "{}", full.verdict);
+        assert!(
+            full.verdict.contains("25% × 开票额1200万元"),
+            "{}",
+            full.verdict
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod combine;
 mod context;
 mod diagnose;
 mod facts;
+mod industry;
 mod plans;
 mod products;
 mod rules;
@@ -31,14 +32,18 @@ pub use diagnose::{
     diagnose,
 };
 pub use facts::{BusinessStatus, Collateral, CollateralKind, Facts, TaxGrade, months_between};
+pub use industry::{
+    GbCode, IndustryCode, IndustryMatch, IndustrySource, IndustryTexts, IndustryVerdict,
+    SupplierPhrase, TextClass,
+};
 pub use plans::{FactChange, PlanDraft, PlanKind, ProductDelta, ProviderCategory, generate_plans};
 pub use products::{AmountFormula, Blocker, BlockerKind, Gate, Product, ProductFamily};
 pub use rules::{
-    AssetRules, Band, BandTable, CategoryRules, DatedTask, DecidingFacts, Haircut, PlanPolicy, CreditRules, DimensionRules, FlowRules,
-    IndustryClass, IndustryEntry, IndustryMap, IndustryScoreRules, InquiryWindow, InvoiceTaxRules,
-    MoneyBand, MoneyTier, PlanTemplate, PlanTemplates, PointsMap, QualificationRules, RangeBand,
-    RangeTable, RatioRule, RecommendationRules, RuleSet, Tier, TierTable, Trigger, TriggerRule,
-    VerdictTemplates, Weights,
+    AssetRules, Band, BandTable, CategoryRules, CreditRules, DatedTask, DecidingFacts,
+    DimensionRules, FlowRules, Haircut, IndustryClass, IndustryEntry, IndustryMap,
+    IndustryScoreRules, InquiryWindow, InvoiceTaxRules, MoneyBand, MoneyTier, PlanPolicy,
+    PlanTemplate, PlanTemplates, PointsMap, QualificationRules, RangeBand, RangeTable, RatioRule,
+    RecommendationRules, RuleSet, Tier, TierTable, Trigger, TriggerRule, VerdictTemplates, Weights,
 };
 pub use sample::sample_facts;
 pub use validate::{

@@ -209,7 +209,12 @@ fn value(
         baselines.push(Baseline {
             months,
             combined_yuan: waited.combined_yuan,
-            eligible: waited.diagnosis.products.iter().map(|p| p.eligible).collect(),
+            eligible: waited
+                .diagnosis
+                .products
+                .iter()
+                .map(|p| p.eligible)
+                .collect(),
         });
     }
     let base = baselines
@@ -285,7 +290,12 @@ pub fn generate_plans(
     let kept = valued_plans(&env, &before.diagnosis, before.combined_yuan);
     let mut plans: Vec<(f64, PlanDraft)> = kept
         .into_iter()
-        .map(|v| (merit(&v, &before.diagnosis), build(v, &before.diagnosis, &env)))
+        .map(|v| {
+            (
+                merit(&v, &before.diagnosis),
+                build(v, &before.diagnosis, &env),
+            )
+        })
         .collect();
     // Stable sort: ties keep the fixed kind order, so output is deterministic.
     plans.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -306,11 +316,24 @@ pub fn months_to_first_unlock(
         today,
     };
     let before = assess(facts, rules, products, today);
-    valued_plans(&env, &before.diagnosis, before.combined_yuan)
+    // Quickest first, stopping at the first kept plan that opens something: a full diagnosis
+    // of a C client costs a few assessments, not all of them.
+    let mut proposals: Vec<Proposal> = PlanKind::ALL
         .iter()
-        .filter(|v| v.after_yuan > 0)
-        .map(|v| v.months)
-        .min()
+        .flat_map(|&k| propose(k, &env, &before.diagnosis))
+        .collect();
+    proposals.sort_by_key(|p| env.months(p));
+    let mut baselines = Vec::new();
+    proposals.into_iter().find_map(|p| {
+        let v = value(
+            p,
+            &before.diagnosis,
+            before.combined_yuan,
+            &env,
+            &mut baselines,
+        );
+        (v.after_yuan > 0 && keep(&v, &env)).then_some(v.months)
+    })
 }
 
 /// Value for cost and time: gain per (1 + cost) per (1 + years to effect), halved for growth
@@ -344,7 +367,10 @@ fn valued_plans(env: &Env, before: &Diagnosis, before_yuan: i64) -> Vec<Valued> 
                 continue;
             }
             // A further target of the same kind must be worth more than the nearer one.
-            if kept_of_kind.last().is_some_and(|k| v.after_yuan <= k.after_yuan) {
+            if kept_of_kind
+                .last()
+                .is_some_and(|k| v.after_yuan <= k.after_yuan)
+            {
                 continue;
             }
             kept_of_kind.push(v);
@@ -537,7 +563,8 @@ fn gate_targets(
 /// Beyond this growth a real business does not get there on advice alone: the target is worded
 /// as a scenario of real growth.
 fn is_scenario(current: i64, target: i64, env: &Env) -> bool {
-    current <= 0 || target as f64 > current as f64 * (1.0 + env.rules.plan_policy.growth_scenario_ratio)
+    current <= 0
+        || target as f64 > current as f64 * (1.0 + env.rules.plan_policy.growth_scenario_ratio)
 }
 
 fn tax_plans(facts: &Facts, env: &Env) -> Vec<Proposal> {
@@ -577,7 +604,11 @@ fn invoice_plans(facts: &Facts, env: &Env) -> Vec<Proposal> {
         && gap > max
     {
         base.changed.invoice_gap_months = Some(max);
-        base.change("invoice_gap_months", format!("{gap}个月"), format!("{max}个月以内"));
+        base.change(
+            "invoice_gap_months",
+            format!("{gap}个月"),
+            format!("{max}个月以内"),
+        );
         base.sub_gap("invoice_gap");
         base.var("gap_limit", max.to_string());
     }
@@ -801,7 +832,11 @@ fn qualification_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
     }
     if facts.dishonest_debtor == Some(true) {
         p.changed.dishonest_debtor = Some(false);
-        p.change("dishonest_debtor", "是".to_owned(), "已履行并移出".to_owned());
+        p.change(
+            "dishonest_debtor",
+            "是".to_owned(),
+            "已履行并移出".to_owned(),
+        );
         p.sub_gap("dishonest_debtor");
     }
     let changed = !p.changes.is_empty();
@@ -851,7 +886,11 @@ fn debt_plans(facts: &Facts, env: &Env, _before: &Diagnosis) -> Vec<Proposal> {
         .map(|max| {
             let mut p = Proposal::new(PlanKind::DebtReduction, facts);
             p.changed.business_loan_count = Some(max);
-            p.change("business_loan_count", format!("{n}笔"), format!("{max}笔以内"));
+            p.change(
+                "business_loan_count",
+                format!("{n}笔"),
+                format!("{max}笔以内"),
+            );
             p.var("debt_target", format!("{max}笔以内"));
             p
         })
@@ -961,7 +1000,11 @@ fn tax_credit_plan(facts: &Facts, env: &Env) -> Option<Proposal> {
     }
     if let Some(grade @ (TaxGrade::C | TaxGrade::D)) = facts.tax_grade {
         p.changed.tax_grade = Some(TaxGrade::B);
-        p.change("tax_grade", grade.label().to_owned(), TaxGrade::B.label().to_owned());
+        p.change(
+            "tax_grade",
+            grade.label().to_owned(),
+            TaxGrade::B.label().to_owned(),
+        );
         if grade == TaxGrade::D {
             p.sub_gap("grade_d");
         }
@@ -1017,13 +1060,27 @@ mod tests {
         let ps = plans(&taxpayer(2.7));
         let p = find(&ps, PlanKind::TaxIncrease);
         assert_eq!(p.target_facts.annual_tax_yuan, w(3.0));
-        assert!(!p.scenario, "2.7 → 3 is a small real step, not a growth scenario");
-        assert!(p.unlocks.iter().any(|u| u.product_id == "ccb_yunshuidai"), "{p:#?}");
+        assert!(
+            !p.scenario,
+            "2.7 → 3 is a small real step, not a growth scenario"
+        );
+        assert!(
+            p.unlocks.iter().any(|u| u.product_id == "ccb_yunshuidai"),
+            "{p:#?}"
+        );
         assert!(p.headline.starts_with("解锁："), "{}", p.headline);
-        assert!(p.headline.contains("建行云税贷（示例） 0→18万"), "{}", p.headline);
+        assert!(
+            p.headline.contains("建行云税贷（示例） 0→18万"),
+            "{}",
+            p.headline
+        );
         let delta = p.recommended_after_wan - p.recommended_before_wan;
         assert!((p.estimated_increase_wan - delta).abs() < 0.005, "{p:#?}");
-        assert!(p.tasks.iter().any(|t| t.contains("近12个月纳税达到3万元")), "{:?}", p.tasks);
+        assert!(
+            p.tasks.iter().any(|t| t.contains("近12个月纳税达到3万元")),
+            "{:?}",
+            p.tasks
+        );
         assert_eq!(p.provider_category, Some(ProviderCategory::TaxAgency));
     }
 
@@ -1034,7 +1091,11 @@ mod tests {
         assert_eq!(round_up(wan_to_yuan(27.78), Some(1.0)), wan_to_yuan(28.0));
         assert_eq!(round_up(wan_to_yuan(250.0), Some(10.0)), wan_to_yuan(250.0));
         // Above every gate there is no tax target at all: no "5 → 10万 band" plans.
-        assert!(plans(&taxpayer(5.0)).iter().all(|p| p.kind != PlanKind::TaxIncrease));
+        assert!(
+            plans(&taxpayer(5.0))
+                .iter()
+                .all(|p| p.kind != PlanKind::TaxIncrease)
+        );
         // From zero, to a gate only, and worded as a scenario.
         let zero = plans(&taxpayer(0.0));
         if let Some(p) = zero.iter().find(|p| p.kind == PlanKind::TaxIncrease) {
@@ -1049,7 +1110,10 @@ mod tests {
         let mut r = rules();
         r.plan_policy.max_cost_share = 0.05;
         let ps = generate_plans(&taxpayer(2.0), &r, &products(), today());
-        assert!(ps.iter().all(|p| p.kind != PlanKind::TaxIncrease), "{ps:#?}");
+        assert!(
+            ps.iter().all(|p| p.kind != PlanKind::TaxIncrease),
+            "{ps:#?}"
+        );
         let ps = plans(&taxpayer(2.0));
         let p = find(&ps, PlanKind::TaxIncrease);
         assert!(p.cost_max_wan <= 0.3 * p.estimated_increase_wan, "{p:#?}");
@@ -1066,8 +1130,15 @@ mod tests {
         assert_eq!(p.target_facts.tax_grade, Some(TaxGrade::B));
         // Grades are published each April: from 2026-11-25 that is 2027-04-01.
         assert_eq!(p.months_to_effect, 4);
-        assert!(p.unlocks.iter().any(|u| u.product_id == "ccb_yunshuidai"), "{p:#?}");
-        assert!(p.tasks.iter().any(|t| t.contains("4月纳税信用评级更新")), "{:?}", p.tasks);
+        assert!(
+            p.unlocks.iter().any(|u| u.product_id == "ccb_yunshuidai"),
+            "{p:#?}"
+        );
+        assert!(
+            p.tasks.iter().any(|t| t.contains("4月纳税信用评级更新")),
+            "{:?}",
+            p.tasks
+        );
     }
 
     #[test]
@@ -1076,16 +1147,27 @@ mod tests {
         let ps = plans(&f);
         let p = find(&ps, PlanKind::CreditRepair);
         assert_eq!(p.fixes_vetoes, vec!["V1".to_owned()]);
-        assert_eq!((p.category_before, p.category_after), (Category::C, Category::A));
+        assert_eq!(
+            (p.category_before, p.category_after),
+            (Category::C, Category::A)
+        );
         assert_eq!(p.provider_category, None);
         assert_eq!((p.cost_min_wan, p.cost_max_wan), (0.0, 0.0));
         assert!(p.tasks.iter().any(|t| t.contains("结清当前逾期")));
         // The PBOC one-time repair covers items repaid by 2026-03-31: not offered in Nov 2026 …
-        assert!(p.tasks.iter().all(|t| !t.contains("一次性信用修复")), "{:?}", p.tasks);
+        assert!(
+            p.tasks.iter().all(|t| !t.contains("一次性信用修复")),
+            "{:?}",
+            p.tasks
+        );
         // … but offered while it was valid.
         let early = generate_plans(&f, &rules(), &products(), date(2026, 2, 1));
         let p = find(&early, PlanKind::CreditRepair);
-        assert!(p.tasks.iter().any(|t| t.contains("一次性信用修复")), "{:?}", p.tasks);
+        assert!(
+            p.tasks.iter().any(|t| t.contains("一次性信用修复")),
+            "{:?}",
+            p.tasks
+        );
         assert_eq!(ps[0].kind, PlanKind::CreditRepair);
     }
 
@@ -1104,15 +1186,29 @@ mod tests {
         assert_eq!(p.months_to_effect, 3);
         assert_eq!(p.target_facts.inquiries_6m, Some(5));
         assert_eq!(p.target_facts.inquiries_1m, Some(0));
-        let institutions = p.changes.iter().find(|c| c.field == "credit_institutions").unwrap();
+        let institutions = p
+            .changes
+            .iter()
+            .find(|c| c.field == "credit_institutions")
+            .unwrap();
         let limit = institutions.to.trim_end_matches("以内").to_owned();
         assert!(
-            p.tasks.iter().any(|t| t.contains(&format!("授信机构减少到{limit}以内"))),
+            p.tasks
+                .iter()
+                .any(|t| t.contains(&format!("授信机构减少到{limit}以内"))),
             "gap says {limit}: {:?}",
             p.tasks
         );
-        assert!(p.tasks.iter().any(|t| t.contains("降至70%以下")), "{:?}", p.tasks);
-        assert!(p.tasks.iter().any(|t| t.contains("未来3个月不再申请")), "{:?}", p.tasks);
+        assert!(
+            p.tasks.iter().any(|t| t.contains("降至70%以下")),
+            "{:?}",
+            p.tasks
+        );
+        assert!(
+            p.tasks.iter().any(|t| t.contains("未来3个月不再申请")),
+            "{:?}",
+            p.tasks
+        );
     }
 
     #[test]
@@ -1129,7 +1225,13 @@ mod tests {
         let ps = plans(&f);
         let inv = find(&ps, PlanKind::InvoiceIncrease);
         assert_eq!(inv.target_facts.invoice_gap_months, Some(3));
-        assert!(inv.tasks.iter().any(|t| t.contains("避免连续3个月以上无开票")), "{:?}", inv.tasks);
+        assert!(
+            inv.tasks
+                .iter()
+                .any(|t| t.contains("避免连续3个月以上无开票")),
+            "{:?}",
+            inv.tasks
+        );
         for p in ps.iter().filter(|p| p.kind == PlanKind::InvoiceIncrease) {
             let t = p.target_facts.annual_invoice_yuan.unwrap();
             assert_eq!(t % wan_to_yuan(10.0), 0, "{t}");
@@ -1149,7 +1251,10 @@ mod tests {
         let ps = plans(&f);
         let p = find(&ps, PlanKind::FlowIncrease);
         let target = p.target_facts.monthly_flow_yuan.unwrap();
-        assert!(target <= w(14.5).unwrap() && target >= w(10.0).unwrap(), "{target}");
+        assert!(
+            target <= w(14.5).unwrap() && target >= w(10.0).unwrap(),
+            "{target}"
+        );
         assert!(!p.scenario);
         assert!(p.changes.iter().any(|c| c.field == "personal_receipts_wan"));
     }
@@ -1170,7 +1275,10 @@ mod tests {
         let ps = plans(&young);
         let p = find(&ps, PlanKind::Qualification);
         assert_eq!(p.months_to_effect, 4);
-        assert!(p.unlocks.iter().any(|u| u.product_id == "tax_loan"), "{p:#?}");
+        assert!(
+            p.unlocks.iter().any(|u| u.product_id == "tax_loan"),
+            "{p:#?}"
+        );
     }
 
     #[test]
@@ -1185,7 +1293,10 @@ mod tests {
         let ps = plans(&f);
         let p = find(&ps, PlanKind::LegalPersonChange);
         assert_eq!(p.months_to_effect, 3);
-        assert!(p.unlocks.iter().any(|u| u.product_id == "invoice_loan"), "{p:#?}");
+        assert!(
+            p.unlocks.iter().any(|u| u.product_id == "invoice_loan"),
+            "{p:#?}"
+        );
     }
 
     #[test]

@@ -138,16 +138,7 @@ pub enum Gate {
 /// What it takes to clear a blocker; blockers are shown in this order (domain.md §2.5:
 /// permanent first, then the longest wait), so the reason shown is the one that really binds.
 #[derive(
-    Serialize,
-    Deserialize,
-    poem_openapi::Enum,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
+    Serialize, Deserialize, poem_openapi::Enum, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord,
 )]
 #[serde(rename_all = "snake_case")]
 #[oai(rename_all = "snake_case")]
@@ -178,8 +169,17 @@ pub struct Blocker {
 
 type GateResult = Result<(), (String, BlockerKind, Option<u32>)>;
 
-fn require(ok: bool, kind: BlockerKind, months: Option<u32>, reason: impl FnOnce() -> String) -> GateResult {
-    if ok { Ok(()) } else { Err((reason(), kind, months)) }
+fn require(
+    ok: bool,
+    kind: BlockerKind,
+    months: Option<u32>,
+    reason: impl FnOnce() -> String,
+) -> GateResult {
+    if ok {
+        Ok(())
+    } else {
+        Err((reason(), kind, months))
+    }
 }
 
 fn missing(label: &str) -> (String, BlockerKind, Option<u32>) {
@@ -245,9 +245,18 @@ impl Gate {
                 if f.grade() == TaxGrade::Unknown {
                     return Err(missing("纳税信用等级"));
                 }
-                require(grades.contains(&f.grade()), Improvable, Some(ctx.months_to_grade_review()), || {
-                    format!("纳税信用{}，产品要求{}", f.grade().label(), grades_label(grades))
-                })
+                require(
+                    grades.contains(&f.grade()),
+                    Improvable,
+                    Some(ctx.months_to_grade_review()),
+                    || {
+                        format!(
+                            "纳税信用{}，产品要求{}",
+                            f.grade().label(),
+                            grades_label(grades)
+                        )
+                    },
+                )
             }
             Self::TaxGradeNotIn { grades } => require(
                 !grades.contains(&f.grade()),
@@ -292,9 +301,17 @@ impl Gate {
                 } else {
                     (Permanent, None)
                 };
-                require(age.is_none_or(|a| (*min..=*max).contains(&a)), kind, months, || {
-                    format!("法人年龄{}岁，不在产品要求的{min}–{max}岁之间", age.unwrap_or(0))
-                })
+                require(
+                    age.is_none_or(|a| (*min..=*max).contains(&a)),
+                    kind,
+                    months,
+                    || {
+                        format!(
+                            "法人年龄{}岁，不在产品要求的{min}–{max}岁之间",
+                            age.unwrap_or(0)
+                        )
+                    },
+                )
             }
             Self::NoCurrentOverdue => require(
                 f.current_overdue != Some(true),
@@ -302,9 +319,11 @@ impl Gate {
                 plan_months(super::plans::PlanKind::CreditRepair),
                 || "征信存在当前逾期，需结清后再申请".to_owned(),
             ),
-            Self::NoSevereRecord => require(f.severe_record_5y != Some(true), Permanent, None, || {
-                "近5年征信有呆账/代偿等严重不良记录".to_owned()
-            }),
+            Self::NoSevereRecord => {
+                require(f.severe_record_5y != Some(true), Permanent, None, || {
+                    "近5年征信有呆账/代偿等严重不良记录".to_owned()
+                })
+            }
             Self::NoLian3lei6 => require(f.lian3lei6_24m != Some(true), Permanent, None, || {
                 "近2年征信有“连三累六”逾期，需等记录移出2年窗口".to_owned()
             }),
@@ -316,10 +335,15 @@ impl Gate {
             ),
             Self::MaxInquiries { window, max } => {
                 let n = ctx.inquiries(*window);
-                require(n.is_none_or(|v| v <= *max), Wait, Some(window.months()), || {
-                    let label = window.label();
-                    format!("{label}征信查询{}次，超过产品上限{max}次", n.unwrap_or(0))
-                })
+                require(
+                    n.is_none_or(|v| v <= *max),
+                    Wait,
+                    Some(window.months()),
+                    || {
+                        let label = window.label();
+                        format!("{label}征信查询{}次，超过产品上限{max}次", n.unwrap_or(0))
+                    },
+                )
             }
             Self::MaxCreditInstitutions { max } => require(
                 f.credit_institutions.is_none_or(|v| v <= *max),
@@ -353,9 +377,17 @@ impl Gate {
                 };
                 let months = (kind == Improvable)
                     .then(|| ctx.plan_months(super::plans::PlanKind::Qualification));
-                require(status.is_none_or(|s| s == BusinessStatus::Normal), kind, months, || {
-                    format!("企业工商状态为{}，无法申请", status.map_or("", |s| s.label()))
-                })
+                require(
+                    status.is_none_or(|s| s == BusinessStatus::Normal),
+                    kind,
+                    months,
+                    || {
+                        format!(
+                            "企业工商状态为{}，无法申请",
+                            status.map_or("", |s| s.label())
+                        )
+                    },
+                )
             }
             Self::CollateralHeldMonths { months } => collateral_held(ctx, product, *months),
             Self::NoTaxAbnormal => require(
@@ -368,9 +400,17 @@ impl Gate {
                 let tenure = f
                     .legal_person_changed_on
                     .map(|d| super::facts::months_between(d, ctx.today));
-                require(tenure.is_none_or(|t| t >= *months), Wait, tenure.map(|t| months.saturating_sub(t)), || {
-                    format!("法人变更{}个月，未满产品要求的{months}个月", tenure.unwrap_or(0))
-                })
+                require(
+                    tenure.is_none_or(|t| t >= *months),
+                    Wait,
+                    tenure.map(|t| months.saturating_sub(t)),
+                    || {
+                        format!(
+                            "法人变更{}个月，未满产品要求的{months}个月",
+                            tenure.unwrap_or(0)
+                        )
+                    },
+                )
             }
         }
     }
@@ -391,13 +431,21 @@ fn min_money(value: Option<i64>, min_wan: f64, field: &str, months: Option<u32>)
     match value {
         None => Err(missing(&label(field))),
         Some(v) => require(v >= min, BlockerKind::Improvable, months, || {
-            format!("{}{}，低于产品门槛{}", label(field), fmt_wan(v), fmt_wan(min))
+            format!(
+                "{}{}，低于产品门槛{}",
+                label(field),
+                fmt_wan(v),
+                fmt_wan(min)
+            )
         }),
     }
 }
 
 fn count_reason(label: &str, value: Option<u32>, max: u32, unit: &str) -> String {
-    format!("{label}{}{unit}，超过产品上限{max}{unit}", value.unwrap_or(0))
+    format!(
+        "{label}{}{unit}，超过产品上限{max}{unit}",
+        value.unwrap_or(0)
+    )
 }
 
 /// Only collateral the product would lend on counts: a vehicle at LTV 0 held for years does not
@@ -464,7 +512,10 @@ pub enum AmountFormula {
 impl AmountFormula {
     /// Raw estimate in 元 before caps, with notes on bounds that applied; Err with a reason
     /// when an input is missing.
-    pub fn estimate(&self, ctx: &Ctx) -> Result<(i64, Option<String>), (String, BlockerKind, Option<u32>)> {
+    pub fn estimate(
+        &self,
+        ctx: &Ctx,
+    ) -> Result<(i64, Option<String>), (String, BlockerKind, Option<u32>)> {
         let f = ctx.facts;
         match self {
             Self::TaxMultiple { multiples } => {
@@ -473,7 +524,9 @@ impl AmountFormula {
                 Ok((scale(tax, m), None))
             }
             Self::InvoiceRatio { ratio } => {
-                let inv = f.annual_invoice_yuan.ok_or_else(|| missing("近12个月开票额"))?;
+                let inv = f
+                    .annual_invoice_yuan
+                    .ok_or_else(|| missing("近12个月开票额"))?;
                 Ok((scale(inv, *ratio), None))
             }
             Self::FlowMultiple { multiple } => {
@@ -601,7 +654,10 @@ fn rank(blockers: &mut [Blocker]) {
     });
 }
 
-fn blocker(gate: impl Into<String>, (reason, kind, months): (String, BlockerKind, Option<u32>)) -> Blocker {
+fn blocker(
+    gate: impl Into<String>,
+    (reason, kind, months): (String, BlockerKind, Option<u32>),
+) -> Blocker {
     Blocker {
         gate: gate.into(),
         reason,
@@ -641,7 +697,10 @@ pub fn evaluate_product(p: &Product, ctx: &Ctx, risk_factor: (f64, &[String])) -
             );
             let months = Some(ctx.plan_months(super::plans::PlanKind::DebtReduction));
             return ProductEval::blocked(
-                vec![blocker("max_total_business_loans", (reason, BlockerKind::Improvable, months))],
+                vec![blocker(
+                    "max_total_business_loans",
+                    (reason, BlockerKind::Improvable, months),
+                )],
                 notes,
             );
         }
@@ -953,7 +1012,12 @@ mod tests {
         ];
         for (id, edit, want) in cases {
             let e = eval(id, &strong_with(*edit));
-            assert_eq!(e.estimate_yuan, wan_to_yuan(*want), "{id} {:?}", e.blocker());
+            assert_eq!(
+                e.estimate_yuan,
+                wan_to_yuan(*want),
+                "{id} {:?}",
+                e.blocker()
+            );
         }
     }
 

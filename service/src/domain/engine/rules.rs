@@ -2,7 +2,7 @@
 //! plan template lives in `default_rules.json`; this file only declares its shape.
 //! Money thresholds use `_wan` keys so admins editing `PUT /api/rules` read 万 amounts.
 
-pub use crate::domain::vocab::IndustryClass;
+pub use super::industry::{IndustryClass, IndustryEntry, IndustryMap};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -376,73 +376,6 @@ pub struct QualificationRules {
 
 pub type IndustryScoreRules = PointsMap<IndustryClass>;
 
-/// Industry text → class. Entries are checked in order and the first match wins, so the
-/// data lists the most restrictive class first.
-#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct IndustryMap {
-    pub default_class: IndustryClass,
-    pub entries: Vec<IndustryEntry>,
-}
-
-#[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Debug, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct IndustryEntry {
-    pub class: IndustryClass,
-    /// Substrings of the industry text (ASCII compared case-insensitively).
-    #[serde(default)]
-    pub keywords: Vec<String>,
-    /// GB/T 4754 code prefixes matched against a leading code token like "K7010".
-    #[serde(default)]
-    pub code_prefixes: Vec<String>,
-}
-
-impl IndustryMap {
-    pub fn classify(&self, industry: &str) -> IndustryClass {
-        let text = industry.trim().to_lowercase();
-        let code = leading_code(&text);
-        self.entries
-            .iter()
-            .find(|e| {
-                e.keywords.iter().any(|k| contains_ci(&text, k))
-                    || code.is_some_and(|c| {
-                        e.code_prefixes
-                            .iter()
-                            .any(|p| !p.is_empty() && starts_with_ci(c, p))
-                    })
-            })
-            .map_or(self.default_class, |e| e.class)
-    }
-}
-
-/// `text` (already lower-case) contains `needle`, ignoring ASCII case. Runs per
-/// diagnosis for ~70 keywords, so it avoids allocating for the usual Chinese keywords.
-fn contains_ci(text: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return false;
-    }
-    if needle.bytes().any(|b| b.is_ascii_uppercase()) {
-        text.contains(&needle.to_ascii_lowercase())
-    } else {
-        text.contains(needle)
-    }
-}
-
-fn starts_with_ci(text: &str, prefix: &str) -> bool {
-    text.len() >= prefix.len()
-        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
-}
-
-/// A leading GB/T 4754 code token: one letter followed only by digits ("k7010", "c").
-fn leading_code(text: &str) -> Option<&str> {
-    let token = text
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-        .next()?;
-    let mut chars = token.chars();
-    let first = chars.next()?;
-    (first.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_digit())).then_some(token)
-}
-
 /// Window of the 征信 hard-inquiry count.
 #[derive(Serialize, Deserialize, schemars::JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -705,34 +638,5 @@ mod tests {
         assert_eq!(r.vetoes.len(), 9);
         assert_eq!(r.caps.len(), 9);
         assert_eq!(r.haircuts.len(), 4);
-    }
-
-    #[test]
-    fn industry_classification_table() {
-        let m = RuleSet::default_rules().industry;
-        let cases = [
-            ("房地产开发经营", IndustryClass::Prohibited),
-            ("K7010 房地产开发", IndustryClass::Prohibited),
-            ("KTV娱乐", IndustryClass::Prohibited),
-            ("小额贷款公司", IndustryClass::Prohibited),
-            ("建筑装饰工程", IndustryClass::Cautious),
-            ("道路货运", IndustryClass::Cautious),
-            ("汽车零部件制造", IndustryClass::Preferred),
-            ("C3670", IndustryClass::Preferred),
-            ("软件和信息技术服务", IndustryClass::Preferred),
-            ("餐饮服务", IndustryClass::Normal),
-            ("", IndustryClass::Normal),
-        ];
-        for (text, want) in cases {
-            assert_eq!(m.classify(text), want, "{text}");
-        }
-    }
-
-    #[test]
-    fn leading_code_only_matches_code_tokens() {
-        assert_eq!(leading_code("k7010 房地产"), Some("k7010"));
-        assert_eq!(leading_code("c"), Some("c"));
-        assert_eq!(leading_code("ktv"), None);
-        assert_eq!(leading_code("房地产"), None);
     }
 }

@@ -312,18 +312,29 @@ fn qualification(rules: &RuleSet, ctx: &Ctx) -> Vec<Finding> {
     ]
 }
 
+/// The industry finding says what the class was read from, and flags 行业 and 主营业务
+/// disagreeing so the broker checks which one the lender will believe.
 fn industry(rules: &RuleSet, ctx: &Ctx) -> Finding {
     let r = &rules.dimensions.industry;
     let p = map_points(r, ctx.industry_class);
-    let shown = ctx.industry_class.map(|c| c.label().to_owned());
-    scored(
+    let mut f = scored(
         &r.id,
         &r.label,
         Dimension::Industry,
         p,
-        shown,
+        None,
         (r.low_below_points, &r.reason_low),
-    )
+    );
+    if let Some(v) = &ctx.industry {
+        f.reason = v.basis.clone();
+        if p < r.low_below_points {
+            f.reason.push_str(&format!("；{}", r.reason_low));
+        }
+        if let Some(m) = &v.mismatch {
+            f.reason.push_str(&format!("；{m}"));
+        }
+    }
+    f
 }
 
 /// Whether a trigger fires; unknown facts never fire.

@@ -28,10 +28,6 @@ pub fn products() -> Vec<Product> {
     Product::default_products()
 }
 
-pub fn generic_products() -> Vec<Product> {
-    products().into_iter().filter(|p| !p.is_example).collect()
-}
-
 pub fn diag(f: &super::facts::Facts) -> super::diagnose::Diagnosis {
     super::diagnose::diagnose(f, &rules(), &products(), today())
 }
@@ -177,7 +173,8 @@ pub fn arb_facts() -> impl Strategy<Value = Facts> {
         personal_receipts_yuan: n.1,
         tax_abnormal: n.2,
         legal_person_changed_on: n.3.map(|m| super::facts::months_before(today(), m)),
-        industry: n.4.map(str::to_owned).or(r.5.map(str::to_owned)),
+        industry: r.5.map(str::to_owned),
+        main_business: n.4.map(str::to_owned),
         established_on: c.0.map(|m| super::facts::months_before(today(), m)),
         reg_capital_yuan: c.1,
         legal_person_age: c.2,

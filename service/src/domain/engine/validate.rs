@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::industry::{GbCode, TEXT_PLACEHOLDERS};
 use super::products::{AmountFormula, Gate, Product};
 use super::rules::{
     BandTable, PlanTemplate, PointsMap, RangeTable, RatioRule, RuleSet, Threshold, TierTable,
@@ -473,7 +474,25 @@ fn unique_ids(e: &mut Errs, r: &RuleSet) {
 }
 
 fn industry(e: &mut Errs, r: &RuleSet) {
-    for (i, en) in r.industry.entries.iter().enumerate() {
+    let m = &r.industry;
+    let mut seen = BTreeMap::new();
+    for (i, c) in m.codes.iter().enumerate() {
+        let p = format!("industry.codes[{i}]");
+        match GbCode::parse(&c.code) {
+            Ok(code) => {
+                let key = code.to_string();
+                if let Some(first) = seen.insert(key.clone(), i) {
+                    e.push(
+                        format!("{p}.code"),
+                        format!("行业代码 {key} 与第{}条重复", first + 1),
+                    );
+                }
+            }
+            Err(msg) => e.push(format!("{p}.code"), msg),
+        }
+        e.text(&c.name, &format!("{p}.name"));
+    }
+    for (i, en) in m.entries.iter().enumerate() {
         let p = format!("industry.entries[{i}]");
         e.check(
             !(en.keywords.is_empty() && en.code_prefixes.is_empty()),
@@ -484,16 +503,42 @@ fn industry(e: &mut Errs, r: &RuleSet) {
             e.text(k, &format!("{p}.keywords[{j}]"));
         }
         for (j, c) in en.code_prefixes.iter().enumerate() {
-            let ok = c.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic())
-                && c.chars().skip(1).all(|ch| ch.is_ascii_digit());
-            e.check(
-                ok,
-                format!("{p}.code_prefixes[{j}]"),
-                "行业代码须为字母开头加数字，如 K70",
-            );
+            if let Err(msg) = GbCode::parse(c) {
+                e.push(format!("{p}.code_prefixes[{j}]"), msg);
+            }
         }
     }
+    for (key, list) in [
+        ("supplier_suffixes", &m.supplier_suffixes),
+        ("supplier_prefixes", &m.supplier_prefixes),
+    ] {
+        for (j, w) in list.iter().enumerate() {
+            e.text(w, &format!("industry.{key}[{j}]"));
+        }
+    }
+    e.check(
+        m.supplier_max_gap <= MAX_SUPPLIER_GAP,
+        "industry.supplier_max_gap",
+        format!("取值须在 0 到 {MAX_SUPPLIER_GAP} 之间"),
+    );
+    for ((key, text), (_, needed)) in m.texts.by_key().into_iter().zip(TEXT_PLACEHOLDERS) {
+        let path = format!("industry.texts.{key}");
+        e.text(text, &path);
+        let missing: Vec<String> = needed
+            .iter()
+            .filter(|n| !text.contains(&format!("{{{n}}}")))
+            .map(|n| format!("{{{n}}}"))
+            .collect();
+        e.check(
+            missing.is_empty() || text.trim().is_empty(),
+            path,
+            format!("须包含 {}", missing.join("、")),
+        );
+    }
 }
+
+/// A supplier suffix further than this from its keyword is about something else.
+const MAX_SUPPLIER_GAP: u32 = 10;
 
 fn recommendation_and_verdict(e: &mut Errs, r: &RuleSet) {
     let rec = &r.recommendation;
@@ -609,7 +654,10 @@ fn plan_template(e: &mut Errs, t: &PlanTemplate, path: &str) {
             e.check(
                 PLAN_PLACEHOLDERS.contains(&name),
                 &p,
-                format!("未知的占位符 {{{name}}}，可用：{}", PLAN_PLACEHOLDERS.join("、")),
+                format!(
+                    "未知的占位符 {{{name}}}，可用：{}",
+                    PLAN_PLACEHOLDERS.join("、")
+                ),
             );
         }
     }
@@ -860,8 +908,28 @@ mod tests {
             (|r| r.caps[0].id = "V1".into(), "caps[0].id"),
             (|r| r.vetoes[0].reason.clear(), "vetoes[0].reason"),
             (
-                |r| r.industry.entries[0].code_prefixes.push("70".into()),
-                "industry.entries[0].code_prefixes[2]",
+                |r| r.industry.entries[0].code_prefixes.push("C70".into()),
+                "industry.entries[0].code_prefixes[0]",
+            ),
+            (
+                |r| r.industry.codes[1].code = "B6".into(),
+                "industry.codes[1].code",
+            ),
+            (
+                |r| r.industry.codes[2].code = "B".into(),
+                "industry.codes[2].code",
+            ),
+            (
+                |r| r.industry.codes[0].name.clear(),
+                "industry.codes[0].name",
+            ),
+            (
+                |r| r.industry.supplier_suffixes.push(" ".into()),
+                "industry.supplier_suffixes[23]",
+            ),
+            (
+                |r| r.industry.texts.by_keyword = "按关键词判断".into(),
+                "industry.texts.by_keyword",
             ),
             (
                 |r| r.plans.tax_increase.tasks.clear(),
