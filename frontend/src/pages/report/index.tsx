@@ -191,7 +191,7 @@ export default function ReportPage() {
               {eligible.map((p) => (
                 <tr key={`e-${p.product_id}`}>
                   <td>{p.name}</td>
-                  <td className="report-ok">现在可申请</td>
+                  <td className="report-ok nowrap">现在可申请</td>
                   <td className="num">{wanText(p.estimated_wan)}元</td>
                   <td className="num">{p.in_combination ? `${wanText(p.combined_wan)}元` : '—'}</td>
                   <td>{p.notes.join('；') || (p.in_combination ? '建议同时申请' : '—')}</td>
@@ -200,7 +200,7 @@ export default function ReportPage() {
               {blocked.map((p) => (
                 <tr key={`b-${p.product_id}`}>
                   <td>{p.name}</td>
-                  <td className="report-no">暂不符合</td>
+                  <td className="report-no nowrap">暂不符合</td>
                   <td className="num">—</td>
                   <td className="num">—</td>
                   <td>{blockingReason(p)}</td>
@@ -232,7 +232,7 @@ export default function ReportPage() {
               <tbody>
                 {shownPlans.map((p) => (
                   <tr key={p.id}>
-                    <td>{p.title}</td>
+                    <td className="nowrap">{p.title}</td>
                     <td>
                       {p.scenario && <span className="report-scenario">情景测算</span>}
                       {p.headline}
