@@ -50,7 +50,9 @@ export function AmountSummary({ diagnosis, compare }: { diagnosis: DiagnosisResu
         <Figure label="单一产品最高" value={diagnosis.single_best_wan} was={compare?.single_best_wan} testId="single-best" />
       </Space>
       <div>
-        <Typography.Text type="secondary">组合构成</Typography.Text>
+        <div>
+          <Typography.Text type="secondary">组合构成（建议同时申请）</Typography.Text>
+        </div>
         <CompositionList items={diagnosis.combination} />
       </div>
       {cap && (

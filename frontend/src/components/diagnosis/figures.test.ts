@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bindingCap, blockerNote, compositionText, coverageText, gradeText, noPlanAdvice, verifiedText, wanText } from './figures'
+import { bindingCap, blockerNote, blockerText, compositionText, coverageText, gradeText, noPlanAdvice, verifiedText, wanText } from './figures'
 import {
   combinedDiagnosis,
   incompleteDiagnosis,
@@ -28,6 +28,8 @@ describe('diagnosis figures in words', () => {
     expect(verifiedText({ last_verified_on: '2026-10-15', institution: '微众银行' })).toBe('核实于 2026-10-15')
     expect(blockerNote({ kind: 'wait', months: 4 })).toBe('需等待约4个月')
     expect(blockerNote({ kind: 'permanent', months: null })).toBe('无法通过改造解决')
+    expect(blockerText({ kind: 'missing', months: null, reason: '资料待补充：未提供对公流水月均' })).toBe('资料待补充：未提供对公流水月均')
+    expect(blockerText({ kind: 'wait', months: 3, reason: '厂房持有9个月' })).toBe('厂房持有9个月（需等待约3个月）')
   })
 
   it('shows the cap when it binds, or when eligible products get nothing because of it', () => {

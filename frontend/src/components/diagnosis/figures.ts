@@ -84,6 +84,12 @@ export function blockerNote(b: Pick<Blocker, 'kind' | 'months'>): string | null 
   }
 }
 
+/** "纳税信用C级…（可改造，约3个月）"; the note is left out when the reason already says it. */
+export function blockerText(b: Pick<Blocker, 'kind' | 'months' | 'reason'>): string {
+  const note = blockerNote(b)
+  return note && !b.reason.includes(note) ? `${b.reason}（${note}）` : b.reason
+}
+
 /** The one reason a product is not available now: the binding blocker, in words. */
 export function blockingReason(p: ProductRow): string {
   return p.blocking_reason || p.blockers[0]?.reason || '暂不符合准入条件'
@@ -144,10 +150,7 @@ export function noPlanAdvice(d: DiagnosisResult): NoPlanAdvice {
     }
     const blockers = bindingBlockers(d)
     const shown = blockers.slice(0, 3)
-    const details = shown.map((b) => {
-      const note = blockerNote(b)
-      return note ? `${b.reason}（${note}）` : b.reason
-    })
+    const details = shown.map(blockerText)
     const longestWait = Math.max(0, ...blockers.filter((b) => b.kind === 'wait').map((b) => b.months ?? 0))
     const allPermanent = shown.length > 0 && shown.every((b) => b.kind === 'permanent')
     return {

@@ -1,27 +1,24 @@
 import { Space, Table, Tag, Typography } from 'antd'
 import type { DiagnosisResult as Diagnosis } from '../../../api/types'
 import { PRODUCT_FAMILY_OPTIONS, labelOf } from '../../../domain/labels'
-import { blockerNote, blockingReason, verifiedText, wanText, type ProductRow } from '../../../components/diagnosis/figures'
+import { blockerNote, blockerText, blockingReason, verifiedText, wanText, type ProductRow } from '../../../components/diagnosis/figures'
 
 /** Why a product is not available: the binding blocker first, then the others it would meet next. */
 function Blockers({ p }: { p: ProductRow }) {
   const [first, ...rest] = p.blockers
+  const reason = blockingReason(p)
   const note = first ? blockerNote(first) : null
   return (
     <Space direction="vertical" size={0}>
       <Typography.Text type="danger">
-        {blockingReason(p)}
-        {note && <Typography.Text type="secondary">（{note}）</Typography.Text>}
+        {reason}
+        {note && !reason.includes(note) && <Typography.Text type="secondary">（{note}）</Typography.Text>}
       </Typography.Text>
-      {rest.map((b) => {
-        const n = blockerNote(b)
-        return (
-          <Typography.Text key={b.gate + b.reason} type="secondary" style={{ fontSize: 12 }}>
-            另：{b.reason}
-            {n && `（${n}）`}
-          </Typography.Text>
-        )
-      })}
+      {rest.map((b) => (
+        <Typography.Text key={b.gate + b.reason} type="secondary" style={{ fontSize: 12 }}>
+          另：{blockerText(b)}
+        </Typography.Text>
+      ))}
     </Space>
   )
 }
