@@ -2,13 +2,15 @@ import { useNavigate, useParams, useSearchParams } from 'react-router'
 import { App, Button, Popconfirm, Space, Tabs, Tag, Typography } from 'antd'
 import { DeleteOutlined, EditOutlined, ExperimentOutlined, ProjectOutlined } from '@ant-design/icons'
 import { errorMessage } from '../../api/errors'
-import { CategoryTag } from '../../components/CategoryTag'
+import { GradeBadge } from '../../components/diagnosis/GradeBadge'
+import { NoPlanAdviceAlert } from '../../components/diagnosis/NoPlanAdvice'
+import { wanText } from '../../components/diagnosis/figures'
 import { PageHeader } from '../../components/PageHeader'
 import { PageSpin } from '../../components/PageSpin'
 import { ErrorResult } from '../../components/ErrorResult'
 import { STAGE_OPTIONS, labelOf } from '../../domain/labels'
 import { useUserNames } from '../../hooks/useUsers'
-import { useGeneratePlans, useRunDiagnosis } from '../diagnosis/hooks'
+import { useDiagnosis, useGeneratePlansFor, useRunDiagnosis } from '../diagnosis/hooks'
 import { PlanBoard } from '../plans/components/PlanBoard'
 import { useCustomerPlans } from '../plans/hooks'
 import { CustomerOverview } from './components/CustomerOverview'
@@ -17,7 +19,9 @@ import { useCustomer, useDeleteCustomer, useRestoreCustomer } from './hooks'
 
 function PlansTab({ customerId, latestDiagnosisId }: { customerId: number; latestDiagnosisId?: number | null }) {
   const plans = useCustomerPlans(customerId)
-  const gen = useGeneratePlans()
+  const gen = useGeneratePlansFor(latestDiagnosisId ?? 0, customerId)
+  // Read only to explain an empty generation, by the diagnosis the plans were generated from.
+  const latest = useDiagnosis(gen.noPlans && latestDiagnosisId != null ? latestDiagnosisId : undefined)
   const { message } = App.useApp()
   if (plans.isPending) return <PageSpin />
   if (plans.isError) return <ErrorResult error={plans.error} onRetry={() => plans.refetch()} />
@@ -29,20 +33,29 @@ function PlansTab({ customerId, latestDiagnosisId }: { customerId: number; lates
             icon={<ProjectOutlined />}
             loading={gen.isPending}
             onClick={() =>
-              gen.mutate(latestDiagnosisId, {
-                onSuccess: (ps) => {
-                  message.success(`已生成 ${ps.length} 个改造方案`)
+              gen.run(
+                (g) => {
+                  if (g.kind === 'created') message.success(`已生成 ${g.plans.length} 个改造方案`)
+                  else if (g.kind === 'kept') message.info('方案已是最新：已开始的方案保留，未重复生成')
                   plans.refetch()
                 },
-                onError: (e) => message.error(errorMessage(e)),
-              })
+                (e) => message.error(errorMessage(e)),
+              )
             }
           >
             按最新诊断生成方案
           </Button>
         </div>
       )}
-      <PlanBoard plans={plans.data} />
+      {gen.noPlans && latest.data && (
+        <div style={{ marginBottom: 16 }}>
+          <NoPlanAdviceAlert diagnosis={latest.data} onClose={gen.dismiss} />
+        </div>
+      )}
+      <PlanBoard
+        plans={plans.data}
+        empty={latestDiagnosisId != null ? '暂无改造方案：点击“按最新诊断生成方案”' : '暂无改造方案：先运行诊断，再生成方案'}
+      />
     </>
   )
 }
@@ -62,7 +75,7 @@ export default function CustomerDetailPage() {
   if (c.isPending) return <PageSpin />
   if (c.isError) return <ErrorResult error={c.error} onRetry={() => c.refetch()} />
   const cu = c.data
-  const latestId = (cu as { latest_diagnosis_id?: number | null }).latest_diagnosis_id
+  const latestId = cu.latest_diagnosis_id
 
   return (
     <>
@@ -70,7 +83,7 @@ export default function CustomerDetailPage() {
         title={
           <Space wrap>
             {cu.name}
-            <CategoryTag category={cu.latest_category} />
+            <GradeBadge category={cu.latest_category} />
             <Tag>{labelOf(STAGE_OPTIONS, cu.stage)}</Tag>
             {cu.deleted_at && <Tag color="red">已删除</Tag>}
           </Space>
@@ -123,6 +136,7 @@ export default function CustomerDetailPage() {
       {cu.latest_total != null && (
         <Typography.Paragraph type="secondary">
           最近一次诊断总分 {cu.latest_total.toFixed(1)}
+          {cu.latest_recommended_wan != null && ` · 综合可贷额度 ${wanText(cu.latest_recommended_wan)}`}
           {latestId != null && (
             <Button type="link" size="small" onClick={() => navigate(`/diagnoses/${latestId}`)}>
               查看诊断

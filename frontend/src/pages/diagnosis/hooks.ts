@@ -1,6 +1,8 @@
+import { useState } from 'react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api } from '../../api/client'
 import { unwrap } from '../../api/errors'
+import type { Plan } from '../../api/types'
 import { customerKeys } from '../customers/hooks'
 
 export const diagnosisKeys = {
@@ -44,4 +46,45 @@ export function useGeneratePlans() {
       qc.invalidateQueries({ queryKey: ['plans'] })
     },
   })
+}
+
+export type Generated =
+  /** New plans were made. */
+  | { kind: 'created'; plans: Plan[] }
+  /** Nothing new, but the diagnosis' started plans stay (generating again never duplicates them). */
+  | { kind: 'kept'; plans: Plan[] }
+  /** The diagnosis leaves nothing worth proposing: the page explains why (see noPlanAdvice). */
+  | { kind: 'none' }
+
+/**
+ * Generates a diagnosis' plans and tells apart "nothing new" (started plans are kept) from
+ * "nothing to propose", so the broker is told why instead of reading "已生成 0 个".
+ */
+export function useGeneratePlansFor(diagnosisId: number, customerId: number) {
+  const qc = useQueryClient()
+  const gen = useGeneratePlans()
+  const [noPlans, setNoPlans] = useState(false)
+  function run(onDone: (g: Generated) => void, onError: (e: unknown) => void) {
+    gen.mutate(diagnosisId, {
+      onSuccess: async (plans) => {
+        if (plans.length > 0) {
+          setNoPlans(false)
+          return onDone({ kind: 'created', plans })
+        }
+        try {
+          const all = await qc.fetchQuery({
+            queryKey: customerKeys.plans(customerId),
+            queryFn: () => unwrap(api.GET('/api/customers/{id}/plans', { params: { path: { id: customerId } } })),
+          })
+          const kept = all.filter((p) => p.diagnosis_id === diagnosisId)
+          setNoPlans(kept.length === 0)
+          onDone(kept.length > 0 ? { kind: 'kept', plans: kept } : { kind: 'none' })
+        } catch (e) {
+          onError(e)
+        }
+      },
+      onError,
+    })
+  }
+  return { run, isPending: gen.isPending, noPlans, dismiss: () => setNoPlans(false) }
 }

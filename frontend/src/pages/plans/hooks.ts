@@ -39,6 +39,7 @@ export function useCustomerPlans(customerId: number) {
   return useQuery({
     queryKey: customerKeys.plans(customerId),
     queryFn: () => unwrap(api.GET('/api/customers/{id}/plans', { params: { path: { id: customerId } } })),
+    enabled: customerId > 0,
   })
 }
 

@@ -1,81 +1,97 @@
 import { describe, expect, it, vi } from 'vitest'
-import { screen } from '@testing-library/react'
+import { screen, within } from '@testing-library/react'
 import ReportPage from './index'
 import { setToken } from '../../auth/token'
+import type { Diagnosis, Plan } from '../../api/types'
 import { branding, mockApi, renderApp } from '../../test/utils'
+import {
+  combinedDiagnosis,
+  incompleteDiagnosis,
+  internalIdsIn,
+  plan,
+  repairableDiagnosis,
+  scenarioPlan,
+  unlockPlan,
+} from '../../components/diagnosis/fixtures'
 
 vi.mock('../../components/charts/ScoreRadar', () => ({ ScoreRadar: () => <div data-testid="radar" /> }))
 
-const scores = { flow: 85, invoice_tax: 40, credit: 70, assets: 30, qualification: 90, industry: 95 }
-const diagnosis = {
-  id: 5,
-  customer_id: 9,
-  rules_version: 3,
-  created_at: '2026-11-20T10:00:00Z',
-  scores,
-  total: 66.5,
-  category: 'B',
-  findings: [
-    { rule_id: 'TAX_AMT', dimension: 'invoice_tax', points: -20, reason: '近12个月纳税不足3万，达不到主流税贷门槛' },
-    { rule_id: 'FLOW', dimension: 'flow', points: 85, reason: '对公流水月均：60万元' },
-  ],
-  vetoes: [],
-  caps: [{ id: 'K2_3M', reason: '近3个月征信查询超过6次' }],
-  missing_fields: ['card_utilization_pct'],
-  products: [
-    { product_id: 'invoice_loan', name: '票贷（通用）', family: 'invoice_loan', is_example: false, eligible: true, estimated_wan: 80 },
-    { product_id: 'tax_loan', name: '税贷（通用）', family: 'tax_loan', is_example: false, eligible: false, estimated_wan: 0, blocking_gate: 'min_annual_tax', blocking_reason: '近12个月纳税额2万元，低于产品门槛3万元' },
-  ],
-  recommended_wan: 80,
-  verdict: '目前可申请票贷类产品，预计额度 80 万元',
+const customer = { id: 9, name: '宁波测试有限公司', uscc: '91330200MA0000000X', collaterals: [], stage: 'diagnosed', created_at: '', updated_at: '', loan_demand_wan: 200 }
+
+function open(diagnosis: Diagnosis, plans: Plan[] = []) {
+  setToken('t')
+  mockApi({
+    'GET /api/branding': branding,
+    'GET /api/auth/me': { id: 1, username: 'li', display_name: '小李', role: 'staff', must_change_password: false },
+    [`GET /api/diagnoses/${diagnosis.id}`]: diagnosis,
+    'GET /api/customers/9': customer,
+    'GET /api/customers/9/plans': plans,
+  })
+  renderApp(<ReportPage />, { route: `/diagnoses/${diagnosis.id}/report`, path: '/diagnoses/:id/report' })
 }
-const plan = (id: number, title: string, inc: number) => ({
-  id,
-  customer_id: 9,
-  diagnosis_id: 5,
-  status: 'pending',
-  kind: 'tax_increase',
-  title,
-  gap: '',
-  changes: [{ field: 'annual_tax_wan', label: '年纳税', from: '2万元', to: '3万元' }],
-  tasks: [],
-  provider_category: 'tax_agency',
-  providers: [],
-  cost_min_wan: 0,
-  cost_max_wan: 1,
-  months_to_effect: 6,
-  estimated_increase_wan: inc,
-  recommended_before_wan: 80,
-  recommended_after_wan: 80 + inc,
-  category_before: 'B',
-  category_after: 'A',
-  total_before: 66.5,
-  total_after: 78,
-  fixes_vetoes: [],
-  product_changes: [],
-  created_at: '',
-  updated_at: '',
-})
 
 describe('ReportPage', () => {
-  it('renders the client report: brand, verdict, blocked gate in words, plans by increase, disclaimer', async () => {
-    setToken('t')
-    mockApi({
-      'GET /api/branding': branding,
-      'GET /api/auth/me': { id: 1, username: 'li', display_name: '小李', role: 'staff', must_change_password: false },
-      'GET /api/diagnoses/5': diagnosis,
-      'GET /api/customers/9': { id: 9, name: '宁波测试有限公司', uscc: '91330200MA0000000X', collaterals: [], stage: 'diagnosed', created_at: '', updated_at: '', loan_demand_wan: 200 },
-      'GET /api/customers/9/plans': [plan(1, '纳税提升', 30), plan(2, '开票提升', 120)],
-    })
-    renderApp(<ReportPage />, { route: '/diagnoses/5/report', path: '/diagnoses/:id/report' })
-    expect(await screen.findByText('目前可申请票贷类产品，预计额度 80 万元')).toBeTruthy()
+  it('shows the combined amount with its composition, single best, binding cap and each product row', async () => {
+    // The API returns plans in the engine's order (value for cost and time); the report keeps it
+    // even though the second plan has the larger increase.
+    const other = plan({ id: 3, kind: 'credit_repair', title: '征信优化', headline: '综合额度 +5万', diagnosis_id: 4, estimated_increase_wan: 5 })
+    open(combinedDiagnosis, [unlockPlan, scenarioPlan, other])
+    expect(await screen.findByText(combinedDiagnosis.verdict)).toBeTruthy()
     expect(screen.getByTestId('report-brand').textContent).toBe('测试助贷')
-    expect(screen.getByTestId('report-category').textContent).toBe('B')
-    expect(screen.getByText('近12个月纳税额2万元，低于产品门槛3万元')).toBeTruthy()
+    expect(screen.getByTestId('report-category').textContent).toBe('B类')
+    expect(screen.getByTestId('report-coverage').textContent).toBe('覆盖贷款需求 190%')
+    // coverage sits beside the grade, never inside it
+    expect(screen.getByTestId('report-category').textContent).not.toContain('%')
+
+    const figures = screen.getByTestId('report-figures').textContent
+    expect(figures).toContain('综合可贷额度 380.5万元（组合申请）')
+    expect(figures).toContain('单一产品最高 210万元')
+    expect(figures).toContain('贷款需求 200万元')
+    expect(screen.getByTestId('report-composition').textContent).toBe(
+      '组合构成：抵押经营贷（通用） 210万 + 微众微业贷 120万 + 票贷（通用） 50.5万',
+    )
+    expect(screen.getByTestId('report-cap').textContent).toContain('25% × 申报收入900万元 − 已有信用类经营贷54.5万元 = 170.5万元')
+
+    // per-product rows: eligible with own estimate and share, ineligible with the one binding reason
+    const invoiceRow = screen.getByText('票贷（通用）', { selector: 'td' }).closest('tr')!
+    expect(within(invoiceRow).getByText('80万元')).toBeTruthy()
+    expect(within(invoiceRow).getByText('50.5万元')).toBeTruthy()
+    expect(within(invoiceRow).getByText('信用卡使用率偏高，信用类额度按85%测算')).toBeTruthy()
+    const taxRow = screen.getByText('建行云税贷', { selector: 'td' }).closest('tr')!
+    expect(within(taxRow).getByText('暂不符合')).toBeTruthy()
+    expect(within(taxRow).getByText('近12个月纳税额2.7万元，低于产品门槛3万元')).toBeTruthy()
+    expect(taxRow.textContent).not.toContain('征信查询7次')
+
+    // plans of this diagnosis, in the API's order, with their value line, months and cost
+    const rows = within(await screen.findByTestId('report-plans')).getAllByRole<HTMLTableRowElement>('row').slice(1)
+    expect(rows.map((r) => r.cells[0].textContent)).toEqual(['纳税提升', '开票提升'])
+    expect(rows[0].textContent).toContain('解锁：建行云税贷 0→18万')
+    expect(rows[0].textContent).toContain('约12个月')
+    expect(rows[0].textContent).toContain('0.3–1万元')
+    expect(rows[1].textContent).toContain('情景测算')
+    expect(rows[1].textContent).toContain('B类 → A类')
+
     expect(screen.getByText(/不构成任何金融机构的授信承诺/)).toBeTruthy()
     expect(screen.getByText('信用卡使用率（%）')).toBeTruthy()
-    const rows = await screen.findAllByText(/^(纳税提升|开票提升)$/)
-    expect(rows.map((r) => r.textContent)).toEqual(['开票提升', '纳税提升'])
-    expect(screen.getByText(/规则版本 v3/)).toBeTruthy()
+    expect(internalIdsIn(screen.getByTestId('report').textContent ?? '')).toEqual([])
+  })
+
+  it('shows a repairable C as "C（可修复，约N个月）"', async () => {
+    open({ ...repairableDiagnosis, id: 5 })
+    expect(await screen.findByTestId('report-category')).toBeTruthy()
+    expect(screen.getByTestId('report-category').textContent).toBe('C（可修复，约3个月）')
+    expect(screen.getByTestId('report-figures').textContent).toContain('综合可贷额度 0万元')
+    expect(screen.queryByTestId('report-composition')).toBeNull()
+    expect(screen.getByText('纳税信用C级，产品要求A级/B级')).toBeTruthy()
+    expect(internalIdsIn(screen.getByTestId('report').textContent ?? '')).toEqual([])
+  })
+
+  it('shows 资料待补充 with the unknown deciding facts instead of a letter', async () => {
+    open({ ...incompleteDiagnosis, id: 5 })
+    expect(await screen.findByTestId('report-category')).toBeTruthy()
+    expect(screen.getByTestId('report-category').textContent).toBe('资料待补充')
+    expect(screen.getByTestId('report-incomplete').textContent).toContain('经营规模、征信情况')
+    expect(screen.getByText('近12个月纳税额（万元）')).toBeTruthy()
+    expect(internalIdsIn(screen.getByTestId('report').textContent ?? '')).toEqual([])
   })
 })

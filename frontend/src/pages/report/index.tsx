@@ -9,12 +9,23 @@ import { ScoreRadar, type Scores } from '../../components/charts/ScoreRadar'
 import { PageSpin } from '../../components/PageSpin'
 import { ErrorResult } from '../../components/ErrorResult'
 import { DIMENSIONS, fieldLabel } from '../../domain/labels'
+import {
+  bindingCap,
+  blockingReason,
+  compositionText,
+  coverageText,
+  gradeHex,
+  gradeText,
+  planCostText,
+  wanText,
+} from '../../components/diagnosis/figures'
 import { useCustomer } from '../customers/hooks'
 import { useDiagnosis } from '../diagnosis/hooks'
 import { useCustomerPlans } from '../plans/hooks'
 import './report.css'
 
-const BADGE: Record<string, string> = { A: '#00a854', B: '#f5a623', C: '#d0342c' }
+/** Plans beyond this many would push the report past two A4 pages; the rest are on the plan pages. */
+const MAX_PLANS = 5
 
 /** The one or two findings that cost the most points in a dimension. */
 function topReasons(d: Diagnosis, dim: string): string[] {
@@ -39,13 +50,16 @@ export default function ReportPage() {
   if (customer.isError) return <ErrorResult error={customer.error} onRetry={() => customer.refetch()} />
   const diag = d.data
   const c = customer.data!
-  const ownPlans: Plan[] = (plans.data ?? [])
-    .filter((p) => p.diagnosis_id == null || p.diagnosis_id === diag.id)
-    .sort((a, b) => (b.estimated_increase_wan ?? 0) - (a.estimated_increase_wan ?? 0))
+  // The API's order is the engine's: value for cost and time.
+  const ownPlans: Plan[] = (plans.data ?? []).filter((p) => p.diagnosis_id === diag.id)
+  const shownPlans = ownPlans.slice(0, MAX_PLANS)
   const eligible = diag.products.filter((p) => p.eligible)
   const blocked = diag.products.filter((p) => !p.eligible)
   const date = diag.created_at?.slice(0, 10)
   const contact = [me.data?.display_name ? `客户经理：${me.data.display_name}` : null].filter(Boolean).join(' · ')
+  const coverage = coverageText(diag.demand_coverage_pct)
+  const cap = bindingCap(diag)
+  const grade = gradeText(diag.category, diag.repairable_in_months)
 
   return (
     <div className="report-shell">
@@ -74,15 +88,39 @@ export default function ReportPage() {
         </div>
 
         <section className="report-verdict">
-          <div className="report-badge" style={{ background: BADGE[diag.category] ?? '#888' }} data-testid="report-category">
-            {diag.category}
+          <div className="report-grade">
+            <div
+              className={grade.length > 3 ? 'report-badge long' : 'report-badge'}
+              style={{ background: gradeHex(diag.category) }}
+              data-testid="report-category"
+            >
+              {grade}
+            </div>
+            {coverage && (
+              <div className="report-coverage" data-testid="report-coverage">
+                {coverage}
+              </div>
+            )}
           </div>
           <div>
             <div className="sentence">{diag.verdict}</div>
-            <div style={{ color: '#4e5969' }}>
-              综合得分 {diag.total.toFixed(1)} / 100 · 建议额度 {diag.recommended_wan} 万元
-              {c.loan_demand_wan != null && ` · 需求 ${c.loan_demand_wan} 万元`}
+            <div className="report-figures" data-testid="report-figures">
+              <span>
+                综合可贷额度 <strong>{wanText(diag.recommended_wan)}元</strong>（组合申请）
+              </span>
+              <span>单一产品最高 {wanText(diag.single_best_wan)}元</span>
+              {c.loan_demand_wan != null && <span>贷款需求 {wanText(c.loan_demand_wan)}元</span>}
+              <span>综合得分 {diag.total.toFixed(1)} / 100</span>
             </div>
+            {diag.combination.length > 0 && (
+              <div data-testid="report-composition">组合构成：{compositionText(diag.combination)}</div>
+            )}
+            {cap && <div data-testid="report-cap">信用类合计上限：{cap}</div>}
+            {diag.incomplete_facts.length > 0 && (
+              <div className="report-no" data-testid="report-incomplete">
+                资料待补充：{diag.incomplete_facts.join('、')}（补充后再评级）
+              </div>
+            )}
           </div>
         </section>
 
@@ -138,13 +176,14 @@ export default function ReportPage() {
         </section>
 
         <section>
-          <h2>可申请的贷款产品</h2>
+          <h2>贷款产品逐一测算</h2>
           <table className="report-table">
             <thead>
               <tr>
                 <th>产品</th>
                 <th>结论</th>
-                <th className="num">预计额度</th>
+                <th className="num">单独预计</th>
+                <th className="num">计入组合</th>
                 <th>说明</th>
               </tr>
             </thead>
@@ -152,55 +191,65 @@ export default function ReportPage() {
               {eligible.map((p) => (
                 <tr key={`e-${p.product_id}`}>
                   <td>{p.name}</td>
-                  <td className="report-ok">现在可申请</td>
-                  <td className="num">{p.estimated_wan} 万元</td>
-                  <td>—</td>
+                  <td className="report-ok nowrap">现在可申请</td>
+                  <td className="num">{wanText(p.estimated_wan)}元</td>
+                  <td className="num">{p.in_combination ? `${wanText(p.combined_wan)}元` : '—'}</td>
+                  <td>{p.notes.join('；') || (p.in_combination ? '建议同时申请' : '—')}</td>
                 </tr>
               ))}
               {blocked.map((p) => (
                 <tr key={`b-${p.product_id}`}>
                   <td>{p.name}</td>
-                  <td className="report-no">暂不符合</td>
+                  <td className="report-no nowrap">暂不符合</td>
                   <td className="num">—</td>
-                  <td>{p.blocking_reason ?? p.blocking_gate ?? '—'}</td>
+                  <td className="num">—</td>
+                  <td>{blockingReason(p)}</td>
                 </tr>
               ))}
               {diag.products.length === 0 && (
                 <tr>
-                  <td colSpan={4}>暂无匹配产品</td>
+                  <td colSpan={5}>暂无匹配产品</td>
                 </tr>
               )}
             </tbody>
           </table>
         </section>
 
-        {ownPlans.length > 0 && (
+        {shownPlans.length > 0 && (
           <section>
             <h2>提升路径</h2>
-            <table className="report-table">
+            <table className="report-table" data-testid="report-plans">
               <thead>
                 <tr>
                   <th>方案</th>
+                  <th>能带来什么</th>
                   <th>怎么做</th>
                   <th className="num">见效</th>
-                  <th className="num">预计提额</th>
+                  <th className="num">费用</th>
                   <th>分类</th>
                 </tr>
               </thead>
               <tbody>
-                {ownPlans.map((p) => (
+                {shownPlans.map((p) => (
                   <tr key={p.id}>
-                    <td>{p.title}</td>
-                    <td>{p.changes.map((c) => `${c.label} ${c.from} → ${c.to}`).join('；') || p.gap}</td>
-                    <td className="num">{p.months_to_effect} 个月</td>
-                    <td className="num">{p.estimated_increase_wan != null ? `+${p.estimated_increase_wan} 万` : '—'}</td>
+                    <td className="nowrap">{p.title}</td>
                     <td>
-                      {p.category_before ?? '?'} → {p.category_after ?? '?'}
+                      {p.scenario && <span className="report-scenario">情景测算</span>}
+                      {p.headline}
+                    </td>
+                    <td>{p.changes.map((x) => `${x.label} ${x.from} → ${x.to}`).join('；') || p.gap}</td>
+                    <td className="num">{p.months_to_effect > 0 ? `约${p.months_to_effect}个月` : '立即'}</td>
+                    <td className="num">{planCostText(p)}</td>
+                    <td className="nowrap">
+                      {gradeText(p.category_before)} → {gradeText(p.category_after)}
                     </td>
                   </tr>
                 ))}
               </tbody>
             </table>
+            {ownPlans.length > shownPlans.length && (
+              <div className="report-note">另有 {ownPlans.length - shownPlans.length} 个方案，可向客户经理索取详情。</div>
+            )}
           </section>
         )}
 
@@ -216,9 +265,7 @@ export default function ReportPage() {
 
         <footer className="report-foot">
           <span>本报告为融资体检参考，不构成任何金融机构的授信承诺；额度为估算值，以金融机构审批为准。</span>
-          <span>
-            规则版本 v{diag.rules_version} · {date}
-          </span>
+          <span>{date}</span>
         </footer>
       </article>
     </div>

@@ -1,7 +1,8 @@
 import { Link } from 'react-router'
-import { Table, Typography } from 'antd'
+import { Table } from 'antd'
 import type { Diagnosis } from '../../../api/types'
-import { CategoryTag } from '../../../components/CategoryTag'
+import { GradeBadge } from '../../../components/diagnosis/GradeBadge'
+import { wanText } from '../../../components/diagnosis/figures'
 import { ErrorResult } from '../../../components/ErrorResult'
 import { useDiagnosisHistory } from '../../diagnosis/hooks'
 
@@ -16,17 +17,22 @@ export function DiagnosisHistory({ customerId }: { customerId: number }) {
       dataSource={h.data ?? []}
       pagination={{ pageSize: 10, hideOnSinglePage: true }}
       locale={{ emptyText: '还没有诊断记录，点击右上角“运行诊断”' }}
-      scroll={{ x: 560 }}
+      scroll={{ x: 640 }}
       columns={[
         {
           title: '时间',
           dataIndex: 'created_at',
           render: (t: string, d) => <Link to={`/diagnoses/${d.id}`}>{t?.replace('T', ' ').slice(0, 16)}</Link>,
         },
-        { title: '分类', dataIndex: 'category', render: (c: string) => <CategoryTag category={c} /> },
+        {
+          title: '分类',
+          dataIndex: 'category',
+          render: (c: string, d) => <GradeBadge category={c} repairableInMonths={d.repairable_in_months} />,
+        },
         { title: '总分', dataIndex: 'total', render: (t: number) => t.toFixed(1) },
-        { title: '建议额度', dataIndex: 'recommended_wan', render: (w: number) => `${w} 万` },
-        { title: '规则版本', dataIndex: 'rules_version', render: (r) => <Typography.Text type="secondary">v{r}</Typography.Text> },
+        { title: '综合可贷额度', dataIndex: 'recommended_wan', align: 'right', render: (w: number) => wanText(w) },
+        { title: '单一产品最高', dataIndex: 'single_best_wan', align: 'right', render: (w: number) => wanText(w) },
+        { title: '覆盖贷款需求', dataIndex: 'demand_coverage_pct', render: (p?: number | null) => (p == null ? '—' : `${Math.round(p)}%`) },
         {
           title: '',
           key: 'report',

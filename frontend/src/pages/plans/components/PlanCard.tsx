@@ -1,7 +1,9 @@
 import { Card, Progress, Space, Tag, Typography } from 'antd'
 import { ArrowRightOutlined } from '@ant-design/icons'
 import type { Plan } from '../../../api/types'
-import { CategoryTag } from '../../../components/CategoryTag'
+import { GradeBadge } from '../../../components/diagnosis/GradeBadge'
+import { PlanHeadline } from '../../../components/diagnosis/PlanValue'
+import { planCostText } from '../../../components/diagnosis/figures'
 
 export function taskProgress(p: Plan): number {
   const total = p.tasks.length
@@ -14,16 +16,21 @@ export function PlanCard({ plan, customerName, onOpen }: { plan: Plan; customerN
       <Space direction="vertical" size={4} style={{ width: '100%' }}>
         <Typography.Text strong>{plan.title}</Typography.Text>
         {customerName && <Typography.Text type="secondary">{customerName}</Typography.Text>}
-        {plan.gap && <Typography.Text style={{ fontSize: 12 }}>{plan.gap}</Typography.Text>}
+        <PlanHeadline plan={plan} strong={false} />
+        {plan.gap && (
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {plan.gap}
+          </Typography.Text>
+        )}
         <Space wrap size={4}>
-          {plan.estimated_increase_wan > 0 && <Tag color="green">预计提额 +{plan.estimated_increase_wan} 万</Tag>}
-          <Tag>{plan.months_to_effect} 个月见效</Tag>
+          <Tag>{plan.months_to_effect > 0 ? `约${plan.months_to_effect}个月见效` : '立即可办'}</Tag>
+          <Tag>{planCostText(plan)}</Tag>
         </Space>
-        {plan.category_before && plan.category_after && (
+        {plan.category_before !== plan.category_after && (
           <Space size={4}>
-            <CategoryTag category={plan.category_before} />
+            <GradeBadge category={plan.category_before} />
             <ArrowRightOutlined />
-            <CategoryTag category={plan.category_after} />
+            <GradeBadge category={plan.category_after} />
           </Space>
         )}
         <Progress percent={taskProgress(plan)} size="small" />
