@@ -437,7 +437,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A customer's plans, largest estimated increase first */
+        /** A customer's plans: newest diagnosis first, each in the engine's order (value for cost and time) */
         get: operations["listPlans"];
         put?: never;
         post?: never;
@@ -1770,26 +1770,89 @@ export interface components {
             };
             reason_low: string;
         };
+        /** @description One GB/T 4754-2017 code with its official name. */
+        IndustryCode: {
+            class: components["schemas"]["IndustryClass"];
+            code: string;
+            /** @description The standard's name, shown in the explanation ("汽车零部件及配件制造"). */
+            name: string;
+        };
+        /**
+         * @description A keyword group. `code_prefixes` is the v1 way of listing codes, still accepted (stored rule
+         *     sets use it); such codes compete with `codes` by length.
+         */
         IndustryEntry: {
             class: components["schemas"]["IndustryClass"];
             /**
-             * @description GB/T 4754 code prefixes matched against a leading code token like "K7010".
+             * @description GB/T 4754 codes, like `codes` but without names.
              * @default []
              */
             code_prefixes: string[];
             /**
-             * @description Substrings of the industry text (ASCII compared case-insensitively).
+             * @description Substrings of the text; spaces, full-width forms and ASCII case are ignored.
              * @default []
              */
             keywords: string[];
         };
         /**
-         * @description Industry text → class. Entries are checked in order and the first match wins, so the
-         *     data lists the most restrictive class first.
+         * @description Industry texts → class. Codes decide first (longest rule code wins), then keyword groups
+         *     in order, where the first group with a hit wins (the data lists exceptions, then the most
+         *     restrictive class); `default_class` is for a text that neither covers.
          */
         IndustryMap: {
+            /**
+             * @description GB/T 4754-2017 codes (门类 letter optional: "K70", "C3110", "3670", "R"); the longest rule
+             *     code that prefixes the customer's code wins.
+             * @default []
+             */
+            codes: components["schemas"]["IndustryCode"][];
             default_class: components["schemas"]["IndustryClass"];
             entries: components["schemas"]["IndustryEntry"][];
+            /**
+             * Format: uint32
+             * @description Characters allowed between a keyword and its supplier suffix within one clause
+             *     ("典当行管理软件": 3).
+             * @default 0
+             */
+            supplier_max_gap: number;
+            /**
+             * @description Words that, directly before a restricted-sector keyword, mean it is not the trade
+             *     ("厂家" + "直销" is factory-direct sales, not 直销).
+             * @default []
+             */
+            supplier_prefixes: string[];
+            /**
+             * @description Words that, following a restricted-sector keyword, make it a supplier's goods
+             *     ("洗浴" + "用品"): the customer sells *to* that sector.
+             * @default []
+             */
+            supplier_suffixes: string[];
+            /**
+             * @description The sentences shown to the broker.
+             * @default {
+             *       "by_code": "按行业代码 {code} {name}：{class}",
+             *       "by_keyword": "按关键词“{keyword}”：{class}",
+             *       "from_main_business": "行业未能识别，以主营业务为准，{basis}",
+             *       "mismatch": "行业填写为“{industry}”（{industry_class}），主营业务描述为“{main_business}”（{main_class}），请核对",
+             *       "supplier": "“{phrase}”属于向该行业供货，不按“{keyword}”归类",
+             *       "unmatched": "未识别出行业代码或关键词：按{class}处理"
+             *     }
+             */
+            texts: components["schemas"]["IndustryTexts"];
+        };
+        /**
+         * @description Sentence templates. Placeholders: {code} {name} {class} {keyword} {phrase} {basis}
+         *     {industry} {industry_class} {main_business} {main_class}.
+         */
+        IndustryTexts: {
+            by_code: string;
+            by_keyword: string;
+            /** @description Wraps the main-business basis when the 行业 text did not classify. */
+            from_main_business: string;
+            mismatch: string;
+            /** @description One skipped supplier phrase; appended to the basis. */
+            supplier: string;
+            unmatched: string;
         };
         /**
          * @description Window of the 征信 hard-inquiry count.
@@ -2091,7 +2154,11 @@ export interface components {
              *       "cost_min_wan": 0.2,
              *       "cost_per_wan_increase": 0,
              *       "dated_tasks": [],
-             *       "extra_tasks": {},
+             *       "extra_tasks": {
+             *         "grade_d": [
+             *           "D级能否修复取决于被评为D级的原因：须已纠正失信行为、补缴税款和滞纳金并符合税务机关的修复条件；不符合条件的，D级评价保留至期满"
+             *         ]
+             *       },
              *       "months_to_effect": 6,
              *       "provider_category": "tax_agency",
              *       "tasks": [

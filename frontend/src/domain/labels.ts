@@ -22,7 +22,7 @@ function labelMap<N extends keyof Vocabularies>(name: N): Record<string, string>
 }
 
 /** Purely visual: the colour of each category's tag. */
-export const CATEGORY_COLORS: Record<string, string> = { A: 'green', B: 'gold', C: 'red' }
+export const CATEGORY_COLORS: Record<string, string> = { A: 'green', B: 'gold', C: 'red', incomplete: 'blue' }
 /** The category with its explanation, e.g. "A类：资质良好，可直接申请". */
 export const CATEGORY_LABELS: Record<string, string> = Object.fromEntries(
   CATALOGUE.vocabularies.Category.map((t) => [t.code, `${t.label}：${t.hint}`]),

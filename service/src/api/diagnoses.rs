@@ -170,7 +170,7 @@ impl DiagnosesApi {
         })
     }
 
-    /// A customer's plans, largest estimated increase first
+    /// A customer's plans: newest diagnosis first, each in the engine's order (value for cost and time)
     #[oai(
         path = "/api/customers/:id/plans",
         method = "get",

@@ -244,7 +244,7 @@ pub async fn generate_plans(
     .await
 }
 
-/// A customer's plans, largest estimated increase first.
+/// A customer's plans: newest diagnosis first, each in the engine's order (value for cost and time).
 pub async fn customer_plans(db: &Db, customer_id: CustomerId) -> Result<Vec<Plan>> {
     db.read(move |c| {
         load(c, customer_id)?;

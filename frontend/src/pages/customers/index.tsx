@@ -185,7 +185,7 @@ export default function CustomersPage() {
                 description="每个客户生成一条新的诊断记录"
                 onConfirm={() =>
                   rediagnose.mutateAsync().then(
-                    (r) => message.success(`已重新诊断 ${r.diagnosed} 家客户（规则 v${r.rules_version}，用时 ${r.elapsed_ms} ms）`),
+                    (r) => message.success(`已重新诊断 ${r.diagnosed} 家客户`),
                     (e) => message.error(errorMessage(e)),
                   )
                 }

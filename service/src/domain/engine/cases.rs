@@ -158,3 +158,25 @@ fn broker_cases() {
         failures.join("\n")
     );
 }
+
+#[test]
+#[ignore]
+fn sample_profile() {
+    let (r, p) = (rules(), products());
+    let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let mut counts = std::collections::BTreeMap::new();
+    let start = std::time::Instant::now();
+    for i in 0..2000 {
+        let f = super::sample_facts(i, t);
+        *counts
+            .entry(diagnose(&f, &r, &p, t).category.code())
+            .or_insert(0) += 1;
+    }
+    let full = start.elapsed();
+    let start = std::time::Instant::now();
+    for i in 0..2000 {
+        let f = super::sample_facts(i, t);
+        let _ = super::diagnose::assess(&f, &r, &p, t);
+    }
+    println!("{counts:?} diagnose {full:?} assess {:?}", start.elapsed());
+}

@@ -162,7 +162,7 @@ pub struct Diagnosis {
 
 /// The part of a diagnosis plans re-run many times: products, combination and category, no
 /// repair search (that search is made of assessments).
-pub(super) struct Assessment {
+pub(crate) struct Assessment {
     pub diagnosis: Diagnosis,
     pub combined_yuan: i64,
 }
@@ -174,10 +174,17 @@ pub fn diagnose(
     products: &[Product],
     today: NaiveDate,
 ) -> Diagnosis {
-    let mut d = assess(facts, rules, products, today).diagnosis;
+    let a = assess(facts, rules, products, today);
+    let mut d = a.diagnosis;
     if d.category == Category::C {
-        d.repairable_in_months =
-            super::plans::months_to_first_unlock(facts, rules, products, today);
+        d.repairable_in_months = super::plans::months_to_first_unlock(
+            facts,
+            rules,
+            products,
+            today,
+            &d,
+            a.combined_yuan,
+        );
         if let Some(m) = d.repairable_in_months {
             d.verdict.push_str(&format!("（可修复，约{m}个月）"));
         }
@@ -185,7 +192,7 @@ pub fn diagnose(
     d
 }
 
-pub(super) fn assess(
+pub(crate) fn assess(
     facts: &Facts,
     rules: &RuleSet,
     products: &[Product],
@@ -293,6 +300,42 @@ pub(super) fn assess(
             demand_coverage_pct,
             verdict,
         },
+    }
+}
+
+/// What plans compare: the combined amount and which products are eligible, without scores,
+/// findings or texts (the repair search behind "C（可修复…）" runs it many times).
+pub(crate) struct Amounts {
+    pub combined_yuan: i64,
+    pub eligible: Vec<bool>,
+}
+
+pub(crate) fn amounts(
+    facts: &Facts,
+    rules: &RuleSet,
+    products: &[Product],
+    today: NaiveDate,
+) -> Amounts {
+    let ctx = Ctx::new(facts, rules, today);
+    let active: Vec<&Product> = products.iter().filter(|p| p.active).collect();
+    let (factor, cut_reasons) = risk_factor(rules, &ctx);
+    let evals: Vec<ProductEval> = active
+        .iter()
+        .map(|p| evaluate_product(p, &ctx, (factor, &cut_reasons)))
+        .collect();
+    let cap = unsecured_cap(rules, &ctx);
+    let combo = combine(
+        &active,
+        &evals,
+        cap.as_ref(),
+        rules.recommendation.max_products,
+    );
+    // The same rule as `assess`: an incomplete file (no veto) gets no amount.
+    let vetoed = rules.vetoes.iter().any(|r| fires(&r.when, &ctx));
+    let incomplete = !vetoed && !incomplete(rules, facts, &facts.missing_fields()).is_empty();
+    Amounts {
+        combined_yuan: if incomplete { 0 } else { combo.total_yuan },
+        eligible: evals.iter().map(ProductEval::eligible).collect(),
     }
 }
 

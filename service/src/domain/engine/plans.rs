@@ -7,7 +7,7 @@ pub use crate::domain::vocab::{PlanKind, ProviderCategory};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::diagnose::{Category, CombinationItem, Diagnosis, assess};
+use super::diagnose::{Amounts, Category, CombinationItem, Diagnosis, amounts, assess};
 use super::facts::{BusinessStatus, Facts, TaxGrade, months_between};
 use super::products::{Gate, Product};
 use super::rules::{InquiryWindow, RuleSet, Trigger};
@@ -261,16 +261,44 @@ fn value(
 /// what waiting alone brings), at a cost that is a fair share of its gain; 补资料 is kept
 /// whenever deciding facts are missing.
 fn keep(v: &Valued, env: &Env) -> bool {
-    if v.proposal.kind == PlanKind::SupplementInfo {
+    worth_keeping(
+        &v.proposal,
+        Worth {
+            before_yuan: v.before_yuan,
+            gain_yuan: v.gain_yuan,
+            unlocks: !v.unlocks.is_empty(),
+            beats_waiting: v.beats_waiting,
+            cost_max_yuan: v.cost_max_yuan,
+        },
+        env,
+    )
+}
+
+/// What the keep rule reads of a valued proposal (full or amounts-only).
+struct Worth {
+    before_yuan: i64,
+    gain_yuan: i64,
+    unlocks: bool,
+    beats_waiting: bool,
+    cost_max_yuan: i64,
+}
+
+fn worth_keeping(p: &Proposal, w: Worth, env: &Env) -> bool {
+    if p.kind == PlanKind::SupplementInfo {
         return true;
     }
     // An unlock counts for a client with nothing now; otherwise only money counts (a product
     // unlocked under a binding cap adds nothing to what the client can file for).
-    let useful = v.gain_yuan > 0 || (!v.unlocks.is_empty() && v.before_yuan == 0);
-    let own_effect = v.proposal.waiting_only || v.beats_waiting;
-    let fair = v.gain_yuan <= 0
-        || (v.cost_max_yuan as f64) <= env.rules.plan_policy.max_cost_share * v.gain_yuan as f64;
-    useful && own_effect && fair && v.gain_yuan >= 0
+    let useful = w.gain_yuan > 0 || (w.unlocks && w.before_yuan == 0);
+    let own_effect = p.waiting_only || w.beats_waiting;
+    let fair = w.gain_yuan <= 0
+        || (w.cost_max_yuan as f64) <= env.rules.plan_policy.max_cost_share * w.gain_yuan as f64;
+    useful && own_effect && fair && w.gain_yuan >= 0
+}
+
+/// The cost ceiling of a proposal: the template's fee plus its own extra cost.
+fn cost_max_yuan(p: &Proposal, env: &Env) -> i64 {
+    wan_to_yuan(env.rules.plans.get(p.kind).cost_max_wan) + p.extra_cost_yuan.max(0)
 }
 
 /// Plans ordered by value for cost and time; see the module comment for what is kept.
@@ -302,12 +330,15 @@ pub fn generate_plans(
     plans.into_iter().map(|(_, p)| p).collect()
 }
 
-/// For a C client: the months until the quickest kept plan unlocks something.
+/// For a C client: the months until the quickest kept plan unlocks something. Valued on amounts
+/// only (the same keep rule as `generate_plans`), quickest first, stopping at the first.
 pub fn months_to_first_unlock(
     facts: &Facts,
     rules: &RuleSet,
     products: &[Product],
     today: NaiveDate,
+    before: &Diagnosis,
+    before_yuan: i64,
 ) -> Option<u32> {
     let env = Env {
         facts,
@@ -315,24 +346,40 @@ pub fn months_to_first_unlock(
         products,
         today,
     };
-    let before = assess(facts, rules, products, today);
-    // Quickest first, stopping at the first kept plan that opens something: a full diagnosis
-    // of a C client costs a few assessments, not all of them.
     let mut proposals: Vec<Proposal> = PlanKind::ALL
         .iter()
-        .flat_map(|&k| propose(k, &env, &before.diagnosis))
+        .flat_map(|&k| propose(k, &env, before))
         .collect();
     proposals.sort_by_key(|p| env.months(p));
-    let mut baselines = Vec::new();
+    let was_eligible: Vec<bool> = before.products.iter().map(|p| p.eligible).collect();
+    let mut waited: Vec<(u32, Amounts)> = Vec::new();
     proposals.into_iter().find_map(|p| {
-        let v = value(
-            p,
-            &before.diagnosis,
-            before.combined_yuan,
-            &env,
-            &mut baselines,
-        );
-        (v.after_yuan > 0 && keep(&v, &env)).then_some(v.months)
+        let months = env.months(&p);
+        let after = amounts(&p.changed.aged(months), rules, products, today);
+        if after.combined_yuan <= 0 {
+            return None;
+        }
+        if !waited.iter().any(|(m, _)| *m == months) {
+            waited.push((months, amounts(&facts.aged(months), rules, products, today)));
+        }
+        let base = &waited.iter().find(|(m, _)| *m == months)?.1;
+        let worth = Worth {
+            before_yuan,
+            gain_yuan: after.combined_yuan - before_yuan,
+            unlocks: after
+                .eligible
+                .iter()
+                .zip(&was_eligible)
+                .any(|(a, b)| *a && !b),
+            beats_waiting: after.combined_yuan > base.combined_yuan
+                || after
+                    .eligible
+                    .iter()
+                    .zip(&base.eligible)
+                    .any(|(a, w)| *a && !w),
+            cost_max_yuan: cost_max_yuan(&p, &env),
+        };
+        worth_keeping(&p, worth, &env).then_some(months)
     })
 }
 

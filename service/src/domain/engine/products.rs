@@ -167,7 +167,9 @@ pub struct Blocker {
     pub months: Option<u32>,
 }
 
-type GateResult = Result<(), (String, BlockerKind, Option<u32>)>;
+/// Why a gate fails: the reason, what clearing it takes, and roughly how long.
+type Failure = (String, BlockerKind, Option<u32>);
+type GateResult = Result<(), Failure>;
 
 fn require(
     ok: bool,
@@ -182,7 +184,7 @@ fn require(
     }
 }
 
-fn missing(label: &str) -> (String, BlockerKind, Option<u32>) {
+fn missing(label: &str) -> Failure {
     (
         format!("资料待补充：未提供{label}，无法判断是否满足准入条件"),
         BlockerKind::Missing,
@@ -512,10 +514,7 @@ pub enum AmountFormula {
 impl AmountFormula {
     /// Raw estimate in 元 before caps, with notes on bounds that applied; Err with a reason
     /// when an input is missing.
-    pub fn estimate(
-        &self,
-        ctx: &Ctx,
-    ) -> Result<(i64, Option<String>), (String, BlockerKind, Option<u32>)> {
+    pub fn estimate(&self, ctx: &Ctx) -> Result<(i64, Option<String>), Failure> {
         let f = ctx.facts;
         match self {
             Self::TaxMultiple { multiples } => {
