@@ -828,6 +828,41 @@ mod tests {
         ),
         (
             "invoice_loan",
+            |f| f.legal_person_changed_on = Some(date(2026, 8, 25)),
+            "min_legal_person_tenure_months",
+        ),
+        (
+            "tax_loan",
+            |f| f.tax_abnormal = Some(true),
+            "no_tax_abnormal",
+        ),
+        (
+            "flow_loan",
+            |f| f.tax_grade = Some(TaxGrade::D),
+            "tax_grade_not_in",
+        ),
+        (
+            "mortgage_loan",
+            |f| f.tax_grade = Some(TaxGrade::D),
+            "tax_grade_not_in",
+        ),
+        (
+            "platform_loan",
+            |f| f.established_on = Some(date(2026, 6, 1)),
+            "min_company_age_months",
+        ),
+        (
+            "platform_loan",
+            |f| f.inquiries_1m = Some(5),
+            "max_inquiries_1m",
+        ),
+        (
+            "platform_loan",
+            |f| f.lian3lei6_24m = Some(true),
+            "no_lian3lei6",
+        ),
+        (
+            "invoice_loan",
             |f| f.tax_grade = Some(TaxGrade::C),
             "tax_grade_not_in",
         ),
@@ -983,6 +1018,25 @@ mod tests {
             ("webank_weiyedai", |_| {}, 120.0),
             ("psbc_xiaowei_yidai", |_| {}, 120.0),
             ("mortgage_loan", |_| {}, 350.0), // 500 × 0.7
+            // A 经营贷 stays within the business: 1 × max(申报收入, 开票额).
+            (
+                "mortgage_loan",
+                |f| {
+                    f.annual_invoice_yuan = w(200.0);
+                    f.annual_revenue_yuan = w(250.0);
+                },
+                250.0,
+            ),
+            ("platform_loan", |_| {}, 50.0), // 5% × 1200 = 60, at most 50
+            (
+                "platform_loan",
+                |f| {
+                    f.annual_invoice_yuan = None;
+                    f.monthly_flow_yuan = w(20.0);
+                    f.personal_receipts_yuan = w(5.0);
+                },
+                15.0, // no declared figure: 5% × 12 × (20 + 5)
+            ),
             (
                 "mortgage_loan",
                 |f| {
@@ -1018,6 +1072,98 @@ mod tests {
                 e.blocker()
             );
         }
+    }
+
+    #[test]
+    fn risk_cuts_apply_to_unsecured_products_only() {
+        let rules = rules();
+        let f = strong_with(|f| f.card_utilization_pct = Some(95.0));
+        let d = crate::domain::engine::diagnose(&f, &rules, &products(), today());
+        let est = |id: &str| {
+            d.products
+                .iter()
+                .find(|p| p.product_id == id)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(est("tax_loan").estimated_wan, 168.0, "240 × 0.7"); // strongest card cut only
+        assert!(est("tax_loan").notes[0].contains("信用卡使用率超过90%"));
+        assert_eq!(est("mortgage_loan").estimated_wan, 350.0);
+        let both = strong_with(|f| {
+            f.card_utilization_pct = Some(95.0);
+            f.credit_institutions = Some(5);
+        });
+        let d = crate::domain::engine::diagnose(&both, &rules, &products(), today());
+        let tax = d
+            .products
+            .iter()
+            .find(|p| p.product_id == "tax_loan")
+            .unwrap();
+        assert_eq!(
+            tax.estimated_wan, 117.6,
+            "240 × 0.7 × 0.7: different risks multiply"
+        );
+    }
+
+    #[test]
+    fn blockers_rank_permanent_then_the_longest_wait() {
+        let f = strong_with(|f| {
+            f.collaterals.clear();
+            f.established_on = Some(date(2026, 3, 25)); // 8 months
+            f.inquiries_1m = Some(4);
+            f.inquiries_6m = Some(11);
+        });
+        let m = eval("mortgage_loan", &f);
+        assert_eq!(
+            m.blocker().unwrap().gate,
+            "collateral_held_months",
+            "{:?}",
+            m.blockers
+        );
+        assert_eq!(m.blocker().unwrap().kind, BlockerKind::Permanent);
+        let t = eval("tax_loan", &f);
+        assert_eq!(
+            t.blocker().unwrap().gate,
+            "min_company_age_months",
+            "16 months to wait"
+        );
+        let t = eval(
+            "tax_loan",
+            &strong_with(|f| {
+                f.inquiries_1m = Some(4);
+                f.inquiries_6m = Some(11);
+            }),
+        );
+        assert_eq!(
+            t.blocker().unwrap().gate,
+            "max_inquiries_6m",
+            "the 6-month window binds"
+        );
+        // A factory bought 5 months ago is the blocker, not "额度为0" from a vehicle held for years.
+        let g = strong_with(|f| {
+            f.collaterals = vec![
+                Collateral {
+                    kind: CollateralKind::Vehicle,
+                    appraisal_yuan: w(30.0),
+                    lien_yuan: Some(0),
+                    held_since: Some(date(2019, 1, 1)),
+                },
+                Collateral {
+                    kind: CollateralKind::Industrial,
+                    appraisal_yuan: w(800.0),
+                    lien_yuan: Some(0),
+                    held_since: Some(date(2026, 6, 20)),
+                },
+            ]
+        });
+        let m = eval("mortgage_loan", &g);
+        let b = m.blocker().unwrap();
+        assert_eq!((b.kind, b.months), (BlockerKind::Wait, Some(7)), "{b:?}");
+        assert!(
+            b.reason.starts_with("厂房/土地持有5个月") || b.reason.contains("持有5个月"),
+            "{}",
+            b.reason
+        );
     }
 
     #[test]
