@@ -69,16 +69,22 @@ impl<'a> Ctx<'a> {
         months_between(self.today, next).max(1)
     }
 
-    /// max(申报收入, 开票额), or 对公流水 × 12 when both are unknown and the rules allow it.
-    pub fn business_scale(&self) -> Option<Scale> {
+    /// The larger of the declared figures, 申报收入 and 开票额.
+    fn declared_scale(&self) -> Option<Scale> {
         let f = self.facts;
-        let declared = [
+        [
             (f.annual_revenue_yuan, "申报收入"),
             (f.annual_invoice_yuan, "开票额"),
         ]
         .into_iter()
         .filter_map(|(v, basis)| v.map(|yuan| Scale { yuan, basis }))
-        .max_by_key(|s| s.yuan);
+        .max_by_key(|s| s.yuan)
+    }
+
+    /// max(申报收入, 开票额), or 对公流水 × 12 when both are unknown and the rules allow it.
+    pub fn business_scale(&self) -> Option<Scale> {
+        let f = self.facts;
+        let declared = self.declared_scale();
         declared.or_else(|| {
             self.rules
                 .recommendation
@@ -97,13 +103,7 @@ impl<'a> Ctx<'a> {
     /// stands in when nothing is declared).
     pub fn business_scale_with_personal(&self) -> Option<Scale> {
         let f = self.facts;
-        let declared = [
-            (f.annual_revenue_yuan, "申报收入"),
-            (f.annual_invoice_yuan, "开票额"),
-        ]
-        .into_iter()
-        .filter_map(|(v, basis)| v.map(|yuan| Scale { yuan, basis }))
-        .max_by_key(|s| s.yuan);
+        let declared = self.declared_scale();
         declared.or_else(|| match (f.monthly_flow_yuan, f.personal_receipts_yuan) {
             (None, None) => None,
             (a, b) => Some(Scale {

@@ -206,19 +206,13 @@ pub(crate) fn assess(
         vetoes,
         caps,
     } = score(rules, &ctx);
-    let active: Vec<&Product> = products.iter().filter(|p| p.active).collect();
-    let (factor, cut_reasons) = risk_factor(rules, &ctx);
-    let evals: Vec<ProductEval> = active
-        .iter()
-        .map(|p| evaluate_product(p, &ctx, (factor, &cut_reasons)))
-        .collect();
-    let cap = unsecured_cap(rules, &ctx);
-    let combo = combine(
-        &active,
-        &evals,
-        cap.as_ref(),
-        rules.recommendation.max_products,
-    );
+    let Priced {
+        active,
+        cut_reasons,
+        evals,
+        cap,
+        combo,
+    } = price(products, rules, &ctx);
     findings.extend(cut_reasons.iter().map(|r| Finding {
         rule_id: "RISK_CUT".to_owned(),
         dimension: Dimension::Credit,
@@ -317,25 +311,45 @@ pub(crate) fn amounts(
     today: NaiveDate,
 ) -> Amounts {
     let ctx = Ctx::new(facts, rules, today);
-    let active: Vec<&Product> = products.iter().filter(|p| p.active).collect();
-    let (factor, cut_reasons) = risk_factor(rules, &ctx);
-    let evals: Vec<ProductEval> = active
-        .iter()
-        .map(|p| evaluate_product(p, &ctx, (factor, &cut_reasons)))
-        .collect();
-    let cap = unsecured_cap(rules, &ctx);
-    let combo = combine(
-        &active,
-        &evals,
-        cap.as_ref(),
-        rules.recommendation.max_products,
-    );
+    let Priced { evals, combo, .. } = price(products, rules, &ctx);
     // The same rule as `assess`: an incomplete file (no veto) gets no amount.
     let vetoed = rules.vetoes.iter().any(|r| fires(&r.when, &ctx));
     let incomplete = !vetoed && !incomplete(rules, facts, &facts.missing_fields()).is_empty();
     Amounts {
         combined_yuan: if incomplete { 0 } else { combo.total_yuan },
         eligible: evals.iter().map(ProductEval::eligible).collect(),
+    }
+}
+
+/// Products evaluated and combined: the part `assess` and `amounts` share.
+struct Priced<'p> {
+    active: Vec<&'p Product>,
+    cut_reasons: Vec<String>,
+    evals: Vec<ProductEval>,
+    cap: Option<Cap>,
+    combo: Combination,
+}
+
+fn price<'p>(products: &'p [Product], rules: &RuleSet, ctx: &Ctx) -> Priced<'p> {
+    let active: Vec<&Product> = products.iter().filter(|p| p.active).collect();
+    let (factor, cut_reasons) = risk_factor(rules, ctx);
+    let evals: Vec<ProductEval> = active
+        .iter()
+        .map(|p| evaluate_product(p, ctx, (factor, &cut_reasons)))
+        .collect();
+    let cap = unsecured_cap(rules, ctx);
+    let combo = combine(
+        &active,
+        &evals,
+        cap.as_ref(),
+        rules.recommendation.max_products,
+    );
+    Priced {
+        active,
+        cut_reasons,
+        evals,
+        cap,
+        combo,
     }
 }
 
