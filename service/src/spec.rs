@@ -28,8 +28,9 @@ use poem::{Endpoint, EndpointExt, Response, Route, get};
 use poem_openapi::OpenApiService;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::{Arc, OnceLock};
 
-use crate::api::Api;
+use crate::api::{Api, api_service};
 
 /// A JSON tree that keeps key order: people read the document (Swagger UI lists properties in
 /// document order) and the committed `frontend/openapi.json` is reviewed by diff.
@@ -134,8 +135,12 @@ pub fn document(api: &OpenApiService<Api, ()>) -> String {
 /// The served document, its Swagger UI page, and lookups by route template.
 pub struct Contract {
     text: Bytes,
-    docs_html: Bytes,
     doc: Value,
+    /// The server URL the document lists, to build the Swagger UI page again.
+    public_url: Option<String>,
+    /// Built at the first `/docs` visit: the page inlines Swagger UI's ~1 MB script, memory an
+    /// idle instance that nobody browses should not hold.
+    docs_html: OnceLock<Bytes>,
 }
 
 /// The order `Allow` lists methods in.
@@ -150,22 +155,32 @@ const METHODS: [Method; 7] = [
 ];
 
 impl Contract {
-    pub fn new(api: &OpenApiService<Api, ()>) -> Self {
-        let raw = api.spec();
-        let text = integrator_form(&raw);
-        // poem-openapi's Swagger UI page embeds the document it was built from, the raw one.
-        let html = api.swagger_ui_html();
-        assert!(
-            html.contains(&raw),
-            "Swagger UI embeds the spec verbatim (poem-openapi changed?)"
-        );
-        let docs_html = html.replacen(&raw, &text, 1);
+    pub fn new(api: &OpenApiService<Api, ()>, public_url: Option<&str>) -> Self {
+        let text = document(api);
         let doc = serde_json::from_str(&text).expect("the document is JSON");
         Self {
             text: Bytes::from(text),
-            docs_html: Bytes::from(docs_html),
             doc,
+            public_url: public_url.map(str::to_owned),
+            docs_html: OnceLock::new(),
         }
+    }
+
+    /// poem-openapi's Swagger UI page, showing the integrator form instead of the raw document
+    /// it embeds.
+    fn docs_html(&self) -> Bytes {
+        self.docs_html
+            .get_or_init(|| {
+                let api = api_service(self.public_url.as_deref());
+                let raw = api.spec();
+                let html = api.swagger_ui_html();
+                assert!(
+                    html.contains(&raw),
+                    "Swagger UI embeds the spec verbatim (poem-openapi changed?)"
+                );
+                Bytes::from(html.replacen(&raw, self.text(), 1))
+            })
+            .clone()
     }
 
     pub fn text(&self) -> &str {
@@ -187,15 +202,15 @@ impl Contract {
     }
 
     /// Swagger UI at `/docs` (and `/docs/`), showing this document.
-    pub fn swagger_ui(&self) -> impl Endpoint<Output = Response> + use<> {
-        let html = self.docs_html.clone();
+    pub fn swagger_ui(self: &Arc<Self>) -> impl Endpoint<Output = Response> + use<> {
+        let contract = self.clone();
         Route::new()
             .at(
                 "/",
                 get(make_sync(move |_| {
                     Response::builder()
                         .content_type("text/html; charset=utf-8")
-                        .body(html.clone())
+                        .body(contract.docs_html())
                 })),
             )
             .map_to_response()
@@ -287,7 +302,7 @@ mod tests {
     #[test]
     fn the_service_document_has_no_annotation_only_entries() {
         let api = crate::api::api_service(None);
-        let c = Contract::new(&api);
+        let c = Contract::new(&api, None);
         fn walk(v: &Value, path: &str) {
             match v {
                 Value::Object(m) => {
@@ -307,7 +322,8 @@ mod tests {
         }
         walk(c.value(), "");
         assert_eq!(c.text(), document(&api));
-        let html = std::str::from_utf8(&c.docs_html).unwrap();
+        let html_bytes = c.docs_html();
+        let html = std::str::from_utf8(&html_bytes).unwrap();
         assert!(
             html.contains(c.text()),
             "Swagger UI shows the served document"

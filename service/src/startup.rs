@@ -102,9 +102,10 @@ const ROUTES_OUTSIDE_THE_API: [&str; 3] = ["/health", "/metrics", "/api/openapi.
 
 /// `metrics_token`: see [`metrics::load_token`]; `None` switches `/metrics` off.
 pub fn routes(state: AppState, metrics_token: Option<String>) -> BoxEndpoint<'static, Response> {
-    let api = api_service(state.settings.public_url.as_deref());
+    let public_url = state.settings.public_url.as_deref();
+    let api = api_service(public_url);
     // One document for the spec endpoint, Swagger UI, route labels and error explanations.
-    let contract = Arc::new(Contract::new(&api));
+    let contract = Arc::new(Contract::new(&api, public_url));
     let labels = Arc::new(RouteLabels::from_spec(
         contract.value(),
         &ROUTES_OUTSIDE_THE_API,

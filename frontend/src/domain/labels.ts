@@ -21,7 +21,7 @@ function labelMap<N extends keyof Vocabularies>(name: N): Record<string, string>
   return Object.fromEntries(CATALOGUE.vocabularies[name].map((t) => [t.code, t.label]))
 }
 
-/** Purely visual: the colour of each category's tag. */
+/** Purely visual: the colour of each category's tag (incomplete is neither good nor bad: blue). */
 export const CATEGORY_COLORS: Record<string, string> = { A: 'green', B: 'gold', C: 'red', incomplete: 'blue' }
 /** The category with its explanation, e.g. "A类：资质良好，可直接申请". */
 export const CATEGORY_LABELS: Record<string, string> = Object.fromEntries(

@@ -36,7 +36,7 @@ export function GradeWithCoverage({
 }) {
   const coverage = coverageText(coveragePct)
   return (
-    <Space direction="vertical" size={2}>
+    <Space direction="vertical" size={2} data-testid="diagnosis-grade">
       <GradeBadge category={category} repairableInMonths={repairableInMonths} large />
       {coverage && (
         <Typography.Text type="secondary" data-testid="coverage">

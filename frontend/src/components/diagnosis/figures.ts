@@ -4,7 +4,7 @@
  * the combined amount and its composition read the same everywhere.
  */
 import type { DiagnosisResult, Plan } from '../../api/types'
-import { CATEGORY_LABELS, CATEGORY_OPTIONS, labelOf } from '../../domain/labels'
+import { CATEGORY_COLORS, CATEGORY_LABELS, CATEGORY_OPTIONS, labelOf } from '../../domain/labels'
 
 export type Category = DiagnosisResult['category']
 export type ProductRow = DiagnosisResult['products'][number]
@@ -32,13 +32,11 @@ export function gradeHint(category: string | null | undefined): string | undefin
   return category ? CATEGORY_LABELS[category] : undefined
 }
 
-/** Purely visual: tag colour per category (incomplete is neither good nor bad: blue). */
-const GRADE_COLORS: Record<string, string> = { A: 'green', B: 'gold', C: 'red', incomplete: 'blue' }
 /** The same for the printed report, where antd's palette is not available. */
 const GRADE_HEX: Record<string, string> = { A: '#00a854', B: '#f5a623', C: '#d0342c', incomplete: '#1677ff' }
 
 export function gradeColor(category: string | null | undefined): string {
-  return (category && GRADE_COLORS[category]) || 'default'
+  return (category && CATEGORY_COLORS[category]) || 'default'
 }
 
 export function gradeHex(category: string | null | undefined): string {

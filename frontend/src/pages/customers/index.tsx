@@ -7,7 +7,7 @@ import { downloadFile } from '../../api/client'
 import { errorMessage } from '../../api/errors'
 import type { Customer, CustomerQuery } from '../../api/types'
 import { useMe } from '../../auth/useAuth'
-import { CategoryTag } from '../../components/CategoryTag'
+import { GradeBadge } from '../../components/diagnosis/GradeBadge'
 import { PageHeader } from '../../components/PageHeader'
 import { CATEGORY_OPTIONS, FIELDS_BY_KEY, STAGE_OPTIONS, labelOf } from '../../domain/labels'
 import { useUserNames, useUsers } from '../../hooks/useUsers'
@@ -88,7 +88,7 @@ export default function CustomersPage() {
       title: '分类',
       dataIndex: 'latest_category',
       width: 80,
-      render: (v?: string | null) => <CategoryTag category={v} />,
+      render: (v?: string | null) => <GradeBadge category={v} />,
     },
     {
       title: '总分',
