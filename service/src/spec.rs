@@ -17,6 +17,12 @@
 //! own, the smallest change, and Swagger UI shows it as the referenced model rather than as a
 //! choice of one.
 //!
+//! A defaulted model-valued field (the rule set's `plan_policy`, filled with the shipped values
+//! when omitted) is written with its whole default object beside the reference;
+//! openapi-python-client refuses it ("ModelProperty cannot have a default value") and drops the
+//! model. [`integrator_form`] removes object defaults beside a reference: the field stays optional,
+//! and its description says what omitting it means.
+//!
 //! poem's `format: naive-date` (chrono's `NaiveDate`, always `YYYY-MM-DD`) is written as the
 //! standard `format: date`, so generated clients parse dates as dates.
 
@@ -94,12 +100,22 @@ fn fold_annotated_ref(map: &mut IndexMap<String, Node>) {
     }
 }
 
+/// A reference wrapper's object-valued `default` (see the module docs) is dropped.
+fn drop_model_default(map: &mut IndexMap<String, Node>) {
+    let wraps_ref = matches!(map.get("allOf"), Some(Node::Array(e)) if e.iter().any(is_ref))
+        || map.contains_key("$ref");
+    if wraps_ref && matches!(map.get("default"), Some(Node::Object(_))) {
+        map.shift_remove("default");
+    }
+}
+
 fn rewrite(node: &mut Node) {
     match node {
         Node::Array(items) => items.iter_mut().for_each(rewrite),
         Node::Object(map) => {
             map.values_mut().for_each(rewrite);
             fold_annotated_ref(map);
+            drop_model_default(map);
             if let Some(Node::String(format)) = map.get_mut("format")
                 && format == "naive-date"
             {
@@ -300,6 +316,18 @@ mod tests {
     }
 
     #[test]
+    fn object_defaults_beside_a_reference_are_dropped_and_plain_defaults_kept() {
+        let out = rewritten(json!({
+            "policy": {"allOf": [{"$ref": "#/components/schemas/P"}], "default": {"a": 1}},
+            "grade": {"allOf": [{"$ref": "#/components/schemas/G"}], "default": "B"},
+            "count": {"type": "integer", "default": 3}
+        }));
+        assert_eq!(out["policy"], json!({"$ref": "#/components/schemas/P"}));
+        assert_eq!(out["grade"]["default"], json!("B"));
+        assert_eq!(out["count"]["default"], json!(3));
+    }
+
+    #[test]
     fn the_service_document_has_no_annotation_only_entries() {
         let api = crate::api::api_service(None);
         let c = Contract::new(&api, None);
@@ -313,6 +341,10 @@ mod tests {
                                 "{path}: an annotation-only allOf entry in {v}"
                             );
                         }
+                        assert!(
+                            !m.get("default").is_some_and(Value::is_object),
+                            "{path}: a model-valued default beside a reference in {v}"
+                        );
                     }
                     m.iter().for_each(|(k, v)| walk(v, &format!("{path}/{k}")));
                 }

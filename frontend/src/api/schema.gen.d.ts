@@ -1827,18 +1827,8 @@ export interface components {
              * @default []
              */
             supplier_suffixes: string[];
-            /**
-             * @description The sentences shown to the broker.
-             * @default {
-             *       "by_code": "按行业代码 {code} {name}：{class}",
-             *       "by_keyword": "按关键词“{keyword}”：{class}",
-             *       "from_main_business": "行业未能识别，以主营业务为准，{basis}",
-             *       "mismatch": "行业填写为“{industry}”（{industry_class}），主营业务描述为“{main_business}”（{main_class}），请核对",
-             *       "supplier": "“{phrase}”属于向该行业供货，不按“{keyword}”归类",
-             *       "unmatched": "未识别出行业代码或关键词：按{class}处理"
-             *     }
-             */
-            texts: components["schemas"]["IndustryTexts"];
+            /** @description The sentences shown to the broker. */
+            texts?: components["schemas"]["IndustryTexts"];
         };
         /**
          * @description Sentence templates. Placeholders: {code} {name} {class} {keyword} {phrase} {basis}
@@ -2088,88 +2078,13 @@ export interface components {
         PlanTemplates: {
             collateral: components["schemas"]["PlanTemplate"];
             credit_repair: components["schemas"]["PlanTemplate"];
-            /**
-             * @default {
-             *       "cost_max_wan": 0,
-             *       "cost_min_wan": 0,
-             *       "cost_per_wan_increase": 0,
-             *       "dated_tasks": [],
-             *       "extra_tasks": {},
-             *       "months_to_effect": 3,
-             *       "provider_category": null,
-             *       "tasks": [
-             *         "列出全部经营贷、信用贷的余额、到期日和利率，优先归还利率高、金额小的信用类贷款",
-             *         "用经营回款按期归还，不借新还旧、不找过桥资金",
-             *         "已有经营贷降至{debt_target}后，带结清证明复评"
-             *       ],
-             *       "title": "压降负债"
-             *     }
-             */
-            debt_reduction: components["schemas"]["PlanTemplate"];
+            debt_reduction?: components["schemas"]["PlanTemplate"];
             flow_increase: components["schemas"]["PlanTemplate"];
             invoice_increase: components["schemas"]["PlanTemplate"];
-            /**
-             * @default {
-             *       "cost_max_wan": 0.3,
-             *       "cost_min_wan": 0.1,
-             *       "cost_per_wan_increase": 0,
-             *       "dated_tasks": [],
-             *       "extra_tasks": {
-             *         "recent_change": [
-             *           "近期已变更法人：保持现状，待变更满{tenure_months}个月后复评"
-             *         ]
-             *       },
-             *       "months_to_effect": 6,
-             *       "provider_category": "legal",
-             *       "tasks": [
-             *         "法定代表人须由实际参与经营的人担任，变更前评估对现有贷款和合同的影响",
-             *         "到市场监管部门办理法定代表人变更登记，同步更新银行预留信息和税务登记",
-             *         "变更满{tenure_months}个月后再申请要求法人任职时长的产品"
-             *       ],
-             *       "title": "法人变更"
-             *     }
-             */
-            legal_person_change: components["schemas"]["PlanTemplate"];
+            legal_person_change?: components["schemas"]["PlanTemplate"];
             qualification: components["schemas"]["PlanTemplate"];
-            /**
-             * @default {
-             *       "cost_max_wan": 0,
-             *       "cost_min_wan": 0,
-             *       "cost_per_wan_increase": 0,
-             *       "dated_tasks": [],
-             *       "extra_tasks": {},
-             *       "months_to_effect": 0,
-             *       "provider_category": null,
-             *       "tasks": [
-             *         "向客户收集以下资料后重新诊断：{missing}",
-             *         "征信报告由客户本人通过征信中心或银行网点免费查询后提供，取得客户书面授权"
-             *       ],
-             *       "title": "补充资料"
-             *     }
-             */
-            supplement_info: components["schemas"]["PlanTemplate"];
-            /**
-             * @default {
-             *       "cost_max_wan": 0.8,
-             *       "cost_min_wan": 0.2,
-             *       "cost_per_wan_increase": 0,
-             *       "dated_tasks": [],
-             *       "extra_tasks": {
-             *         "grade_d": [
-             *           "D级能否修复取决于被评为D级的原因：须已纠正失信行为、补缴税款和滞纳金并符合税务机关的修复条件；不符合条件的，D级评价保留至期满"
-             *         ]
-             *       },
-             *       "months_to_effect": 6,
-             *       "provider_category": "tax_agency",
-             *       "tasks": [
-             *         "补缴欠税和滞纳金，补报漏报的申报表",
-             *         "符合条件的，按规定向主管税务机关申请纳税信用修复（免费办理）",
-             *         "规范申报，等待{review}纳税信用评级更新后复评"
-             *       ],
-             *       "title": "纳税信用修复"
-             *     }
-             */
-            tax_credit_repair: components["schemas"]["PlanTemplate"];
+            supplement_info?: components["schemas"]["PlanTemplate"];
+            tax_credit_repair?: components["schemas"]["PlanTemplate"];
             tax_increase: components["schemas"]["PlanTemplate"];
         };
         /** PlanUpdate */
@@ -2461,16 +2376,7 @@ export interface components {
              */
             haircuts: components["schemas"]["Haircut"][];
             industry: components["schemas"]["IndustryMap"];
-            /**
-             * @default {
-             *       "growth_scenario_ratio": 0.2,
-             *       "max_cost_share": 0.3,
-             *       "max_plans_per_kind": 2,
-             *       "max_wait_months": 12,
-             *       "tax_grade_review_month": 4
-             *     }
-             */
-            plan_policy: components["schemas"]["PlanPolicy"];
+            plan_policy?: components["schemas"]["PlanPolicy"];
             plans: components["schemas"]["PlanTemplates"];
             recommendation: components["schemas"]["RecommendationRules"];
             verdict: components["schemas"]["VerdictTemplates"];
