@@ -1827,7 +1827,7 @@ export interface components {
              * @default []
              */
             supplier_suffixes: string[];
-            /** @description The sentences shown to the broker. */
+            /** @description The sentences shown to the broker. Omitted: the shipped sentences. */
             texts?: components["schemas"]["IndustryTexts"];
         };
         /**
@@ -2078,12 +2078,16 @@ export interface components {
         PlanTemplates: {
             collateral: components["schemas"]["PlanTemplate"];
             credit_repair: components["schemas"]["PlanTemplate"];
+            /** @description 压降负债. Omitted (rule sets before v2): the shipped template. */
             debt_reduction?: components["schemas"]["PlanTemplate"];
             flow_increase: components["schemas"]["PlanTemplate"];
             invoice_increase: components["schemas"]["PlanTemplate"];
+            /** @description 法人变更. Omitted (rule sets before v2): the shipped template. */
             legal_person_change?: components["schemas"]["PlanTemplate"];
             qualification: components["schemas"]["PlanTemplate"];
+            /** @description 补充资料. Omitted (rule sets before v2): the shipped template. */
             supplement_info?: components["schemas"]["PlanTemplate"];
+            /** @description 纳税信用修复. Omitted (rule sets before v2): the shipped template. */
             tax_credit_repair?: components["schemas"]["PlanTemplate"];
             tax_increase: components["schemas"]["PlanTemplate"];
         };
@@ -2376,6 +2380,7 @@ export interface components {
              */
             haircuts: components["schemas"]["Haircut"][];
             industry: components["schemas"]["IndustryMap"];
+            /** @description How plans are proposed and kept. Omitted: the shipped policy. */
             plan_policy?: components["schemas"]["PlanPolicy"];
             plans: components["schemas"]["PlanTemplates"];
             recommendation: components["schemas"]["RecommendationRules"];

@@ -32,7 +32,7 @@ export function gradeHint(category: string | null | undefined): string | undefin
   return category ? CATEGORY_LABELS[category] : undefined
 }
 
-/** The same for the printed report, where antd's palette is not available. */
+/** The category colours as hex for the printed report, where antd's palette is not available. */
 const GRADE_HEX: Record<string, string> = { A: '#00a854', B: '#f5a623', C: '#d0342c', incomplete: '#1677ff' }
 
 export function gradeColor(category: string | null | undefined): string {

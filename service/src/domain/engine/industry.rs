@@ -144,7 +144,7 @@ pub struct IndustryMap {
     /// ("典当行管理软件": 3).
     #[serde(default)]
     pub supplier_max_gap: u32,
-    /// The sentences shown to the broker.
+    /// The sentences shown to the broker. Omitted: the shipped sentences.
     #[serde(default)]
     pub texts: IndustryTexts,
 }

@@ -69,6 +69,7 @@ pub struct RuleSet {
     pub haircuts: Vec<Haircut>,
     pub recommendation: RecommendationRules,
     pub plans: PlanTemplates,
+    /// How plans are proposed and kept. Omitted: the shipped policy.
     #[serde(default = "shipped::plan_policy")]
     pub plan_policy: PlanPolicy,
     pub verdict: VerdictTemplates,
@@ -596,12 +597,16 @@ pub struct PlanTemplates {
     pub credit_repair: PlanTemplate,
     pub collateral: PlanTemplate,
     pub qualification: PlanTemplate,
+    /// 压降负债. Omitted (rule sets before v2): the shipped template.
     #[serde(default = "shipped::debt_reduction")]
     pub debt_reduction: PlanTemplate,
+    /// 法人变更. Omitted (rule sets before v2): the shipped template.
     #[serde(default = "shipped::legal_person_change")]
     pub legal_person_change: PlanTemplate,
+    /// 补充资料. Omitted (rule sets before v2): the shipped template.
     #[serde(default = "shipped::supplement_info")]
     pub supplement_info: PlanTemplate,
+    /// 纳税信用修复. Omitted (rule sets before v2): the shipped template.
     #[serde(default = "shipped::tax_credit_repair")]
     pub tax_credit_repair: PlanTemplate,
 }
