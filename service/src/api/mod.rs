@@ -11,6 +11,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod diagnoses;
 pub mod engine_schema;
+pub mod shares;
 pub mod system;
 pub mod transfer;
 pub mod users;
@@ -54,6 +55,7 @@ pub type Api = (
     catalog::CatalogApi,
     dashboard::DashboardApi,
     vocabulary::VocabularyApi,
+    shares::SharesApi,
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -70,6 +72,7 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         catalog::CatalogApi,
         dashboard::DashboardApi,
         vocabulary::VocabularyApi,
+        shares::SharesApi,
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod diagnoses;
 pub mod error;
 pub mod overview;
+pub mod shares;
 pub mod transfer;
 
 pub use error::{Error, Result};

@@ -7,7 +7,9 @@ use sea_query::{Cond, Expr, ExprTrait, Order, Query, SelectStatement};
 use serde::Serialize;
 
 use super::sql;
-use crate::domain::ids::{CustomerId, PlanId, ProductId, ProviderId, RulesVersion, UserId};
+use crate::domain::ids::{
+    CustomerId, PlanId, ProductId, ProviderId, RulesVersion, ShareId, UserId,
+};
 use crate::domain::timestamp::Timestamp;
 use crate::domain::vocab::AuditAction;
 
@@ -78,6 +80,7 @@ pub enum Resource {
     Product(ProductId),
     Provider(ProviderId),
     Branding,
+    Share(ShareId),
 }
 
 impl Resource {
@@ -90,6 +93,7 @@ impl Resource {
             Self::Product(_) => "product",
             Self::Provider(_) => "provider",
             Self::Branding => "branding",
+            Self::Share(_) => "share",
         }
     }
 
@@ -101,6 +105,7 @@ impl Resource {
             Self::Rules(v) => Some(v.to_string()),
             Self::Product(id) => Some(id.to_string()),
             Self::Provider(id) => Some(id.to_string()),
+            Self::Share(id) => Some(id.to_string()),
             Self::UnknownUser | Self::Customers | Self::Branding => None,
         }
     }

@@ -11,6 +11,7 @@ pub mod files;
 pub mod integrity;
 pub mod migrations;
 pub mod settings_kv;
+pub mod shares;
 pub mod sql;
 pub mod users;
 

@@ -48,7 +48,8 @@ ids!(
     PlanId,
     ProductId,
     ProviderId,
-    RulesVersion
+    RulesVersion,
+    ShareId
 );
 
 #[cfg(test)]

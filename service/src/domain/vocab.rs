@@ -319,6 +319,8 @@ vocabulary! {
         ProviderDelete = "provider.delete" => "删除服务商",
         BrandingUpdate = "branding.update" => "修改品牌",
         BrandingLogo = "branding.logo" => "上传 Logo",
+        ShareCreate = "share.create" => "生成分享链接",
+        ShareRevoke = "share.revoke" => "撤销分享链接",
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 /// No token needed.
-const PUBLIC: &[&str] = &["login", "getBranding", "getLogo"];
+const PUBLIC: &[&str] = &["login", "getBranding", "getLogo", "getSharedReport"];
 
 /// Signed in as `admin` only; staff get 403.
 const ADMIN_ONLY: &[&str] = &[
@@ -63,6 +63,10 @@ const SIGNED_IN: &[&str] = &[
     "exportCustomers",
     "dashboard",
     "getVocabulary",
+    "createShare",
+    "listShares",
+    "listShareOpens",
+    "revokeShare",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -15,6 +15,7 @@ mod integrity;
 mod limits;
 mod memory;
 mod secrets;
+mod shares;
 mod spec;
 mod system;
 mod transfer;
