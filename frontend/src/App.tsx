@@ -6,7 +6,7 @@ import { setUnauthorizedHandler } from './api/client'
 import { RequireAuth } from './auth/RequireAuth'
 import { useMe } from './auth/useAuth'
 import { PageSpin } from './components/PageSpin'
-import { AppLayout, ChangePasswordPage, LoginPage, ReportPage, appRoutes, canOpen, type AppRoute } from './routes'
+import { AppLayout, ChangePasswordPage, LoginPage, ReportPage, SharedReportPage, appRoutes, canOpen, type AppRoute } from './routes'
 
 function UnauthorizedBridge() {
   const navigate = useNavigate()
@@ -51,6 +51,7 @@ export default function App() {
       <UnauthorizedBridge />
       <Routes>
         <Route path="/login" element={<LoginPage />} />
+        <Route path="/r/:token" element={<SharedReportPage />} />
         <Route
           path="/change-password"
           element={

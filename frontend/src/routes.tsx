@@ -54,6 +54,7 @@ export const appRoutes: AppRoute[] = [
 export const LoginPage = lazy(() => import('./pages/login'))
 export const ChangePasswordPage = lazy(() => import('./pages/change-password'))
 export const ReportPage = lazy(() => import('./pages/report'))
+export const SharedReportPage = lazy(() => import('./pages/shared'))
 export const AppLayout = lazy(() => import('./layouts/AppLayout'))
 
 export function canOpen(route: Pick<AppRoute, 'roles'>, role: Role | undefined): boolean {

@@ -454,6 +454,60 @@ await step('usable at 375 px', ['first login forces a password change'], async (
   await check('/dashboard', 'm1-dashboard')
 })
 
+// ---- share link (issue 15) ----
+await step('share the report: the client opens the link on a 390 px phone without signing in', ['run a diagnosis and see its category'], async () => {
+  await page.setViewportSize({ width: 1280, height: 860 })
+  await page.goto(`${BASE}/diagnoses/${s.diagnosisId}`)
+  await page.getByTestId('share-report').click()
+  const dlg = page.getByRole('dialog')
+  await dlg.getByRole('button', { name: '生成分享链接' }).click()
+  const link = (await dlg.getByTestId('share-link').innerText()).trim()
+  expect(/\/r\/[0-9a-f]{64}$/.test(link), `share link: ${link}`)
+  await shot('s1-share-dialog')
+
+  // A phone that has never signed in: the report, branded, nothing off-screen.
+  const phoneDir = mkdtempSync(join(tmpdir(), 'chromium-phone-'))
+  const phone = await chromium.launchPersistentContext(phoneDir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+  })
+  try {
+    const p = phone.pages()[0] ?? (await phone.newPage())
+    await p.goto(link)
+    await p.getByTestId('report').waitFor()
+    expect(!/\/login/.test(p.url()), `the share link redirected to ${p.url()}`)
+    const text = await p.getByTestId('report').innerText()
+    expect(text.includes(CUSTOMER), 'the shared report names the company')
+    expect(text.includes(NEW_BRAND), 'the shared report carries the broker brand')
+    expect(text.includes('客户经理'), 'the shared report carries the contact line')
+    const w = await p.evaluate(() => document.documentElement.scrollWidth)
+    expect(w <= 395, `the shared report is ${w}px wide at 390 px`)
+    await p.waitForTimeout(800)
+    await p.screenshot({ path: join(SHOTS, 's2-shared-report-390.png'), fullPage: true })
+
+    // Revoked in the dialog: the phone's next open finds nothing.
+    await dlg.getByRole('button', { name: '撤销' }).first().click()
+    await page.locator('.ant-popconfirm').getByRole('button', { name: '撤销' }).click()
+    await dlg.getByText('已撤销').waitFor()
+    await dlg.getByText('打开 1 次').waitFor()
+    await shot('s3-share-revoked')
+    await p.reload()
+    await p.getByTestId('shared-gone').waitFor()
+    await p.screenshot({ path: join(SHOTS, 's4-shared-revoked-390.png') })
+  } finally {
+    await phone.close()
+  }
+  await page.keyboard.press('Escape')
+})
+// ---- end share link ----
+
 await ctx.close()
 const ok = results.filter((r) => r.ok).length
 const bad = results.length - ok

@@ -613,6 +613,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/diagnoses/{id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The share links of a diagnosis, newest first, with how often each was opened */
+        get: operations["listShares"];
+        put?: never;
+        /**
+         * Make a read-only link to a diagnosis report for the client
+         * @description The answer is the only time the token is shown; only its digest is stored.
+         */
+        post: operations["createShare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shares/{id}/opens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When, from where and with what a link was opened (the newest 100) */
+        get: operations["listShareOpens"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shares/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a share link: it stops working at once */
+        delete: operations["revokeShare"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shared/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The report behind a share link (no sign-in; every open is logged)
+         * @description An unknown, expired or revoked token answers 404.
+         */
+        get: operations["getSharedReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -733,7 +808,7 @@ export interface components {
          * @description What an audit entry records.
          * @enum {string}
          */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke";
         /** AuditEntry */
         AuditEntry: {
             /** Format: int64 */
@@ -973,6 +1048,20 @@ export interface components {
             family: components["schemas"]["ProductFamily"];
             /** Format: double */
             amount_wan: number;
+        };
+        /**
+         * CreatedShare
+         * @description A new link: the only time its token is seen.
+         */
+        CreatedShare: {
+            /** Format: int64 */
+            id: number;
+            /** @description `/r/<token>` under the instance's public address (relative when none is configured). */
+            url: string;
+            token: string;
+            /** Format: date-time */
+            expires_at: string;
+            share: components["schemas"]["Share"];
         };
         CreditRules: {
             /**
@@ -2428,6 +2517,73 @@ export interface components {
             qualification: number;
             /** Format: double */
             industry: number;
+        };
+        /**
+         * Share
+         * @description A link as its owner sees it (never the token: only its digest is stored).
+         */
+        Share: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            diagnosis_id: number;
+            /** Format: int64 */
+            created_by?: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** @description The contact line printed on the shared report. */
+            contact_line: string;
+            /** Format: int64 */
+            open_count: number;
+            /** Format: date-time */
+            last_opened_at?: string | null;
+        };
+        /** ShareInput */
+        ShareInput: {
+            /**
+             * Format: uint32
+             * @description Days the link stays valid, 1–90 (default 7).
+             */
+            expires_in_days?: number;
+            /** @description The contact line on the shared report (default: 客户经理：<your display name>). */
+            contact_line?: string;
+        };
+        /**
+         * ShareOpen
+         * @description One logged open, for the link's owner.
+         */
+        ShareOpen: {
+            /** Format: date-time */
+            opened_at: string;
+            client_ip?: string | null;
+            user_agent?: string | null;
+        };
+        /**
+         * SharedCompany
+         * @description The company as the shared report names it: nothing else of the customer leaves.
+         */
+        SharedCompany: {
+            name: string;
+            uscc?: string | null;
+            /** Format: double */
+            loan_demand_wan?: number | null;
+        };
+        /**
+         * SharedReport
+         * @description What a share link shows: one diagnosis, its plans, the company's name and the broker's contact.
+         */
+        SharedReport: {
+            diagnosis: components["schemas"]["DiagnosisRecord"];
+            company: components["schemas"]["SharedCompany"];
+            /** @description The diagnosis' plans without the broker's providers and task lists. */
+            plans: components["schemas"]["Plan"][];
+            contact_line: string;
+            /** Format: date-time */
+            expires_at: string;
         };
         /**
          * @description The broker's pipeline (跟进阶段).
@@ -6327,6 +6483,388 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listShares: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Share"][];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ShareInput"];
+            };
+        };
+        responses: {
+            /** @description Created; `Location` is the new resource's address. */
+            201: {
+                headers: {
+                    /** @description The created resource. */
+                    LOCATION: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CreatedShare"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listShareOpens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ShareOpen"][];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revokeShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Share"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSharedReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SharedReport"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

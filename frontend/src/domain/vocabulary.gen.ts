@@ -124,6 +124,14 @@ export const CATALOGUE = {
       {
         "code": "branding.logo",
         "label": "上传 Logo"
+      },
+      {
+        "code": "share.create",
+        "label": "生成分享链接"
+      },
+      {
+        "code": "share.revoke",
+        "label": "撤销分享链接"
       }
     ],
     "BusinessStatus": [

@@ -8,6 +8,7 @@ import { ErrorResult } from '../../components/ErrorResult'
 import { NoPlanAdviceAlert } from '../../components/diagnosis/NoPlanAdvice'
 import { useCustomer } from '../customers/hooks'
 import { DiagnosisView } from './components/DiagnosisView'
+import { ShareReportButton } from './components/ShareReportButton'
 import { useDiagnosis, useGeneratePlansFor } from './hooks'
 
 export default function DiagnosisPage() {
@@ -33,6 +34,7 @@ export default function DiagnosisPage() {
             <Button icon={<FileTextOutlined />} onClick={() => navigate(`/diagnoses/${diag.id}/report`)}>
               客户报告
             </Button>
+            <ShareReportButton diagnosisId={diag.id} />
             <Button
               type="primary"
               icon={<ProjectOutlined />}
