@@ -194,6 +194,27 @@ export interface paths {
         patch: operations["updateCustomer"];
         trace?: never;
     };
+    "/api/customers/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer's timeline (客户动态), newest first
+         * @description Merges changes to the customer, diagnoses, plans, follow-ups, applications, documents,
+         *     agreements and share links; `limit` is 1–200 (default 50).
+         */
+        get: operations["getCustomerTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers/{id}/restore": {
         parameters: {
             query?: never;
@@ -2678,6 +2699,31 @@ export interface components {
             reason: string;
             tiers: components["schemas"]["Tier"][];
         };
+        /** Timeline */
+        Timeline: {
+            items: components["schemas"]["TimelineEvent"][];
+        };
+        /** TimelineEvent */
+        TimelineEvent: {
+            /** Format: date-time */
+            at: string;
+            kind: components["schemas"]["TimelineKind"];
+            /** @description One line in Chinese, e.g. "融资体检：B，综合可贷 80万". */
+            title: string;
+            detail?: string;
+            /**
+             * Format: int64
+             * @description The id of the record (diagnosis, plan, follow-up …) the entry opens.
+             */
+            ref_id?: number;
+            /** @description Who did it, where known. */
+            by?: string;
+        };
+        /**
+         * @description What an entry of a customer's timeline (客户动态) is about.
+         * @enum {string}
+         */
+        TimelineKind: "customer" | "diagnosis" | "plan" | "follow_up" | "application" | "document" | "agreement" | "share";
         /** TokenResponse */
         TokenResponse: {
             access_token: string;
@@ -3916,6 +3962,83 @@ export interface operations {
             };
             /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getCustomerTimeline: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Timeline"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -444,6 +444,40 @@ export const CATALOGUE = {
         "code": "unknown",
         "label": "未评级"
       }
+    ],
+    "TimelineKind": [
+      {
+        "code": "customer",
+        "label": "客户资料"
+      },
+      {
+        "code": "diagnosis",
+        "label": "融资体检"
+      },
+      {
+        "code": "plan",
+        "label": "改造方案"
+      },
+      {
+        "code": "follow_up",
+        "label": "跟进"
+      },
+      {
+        "code": "application",
+        "label": "进件"
+      },
+      {
+        "code": "document",
+        "label": "资料"
+      },
+      {
+        "code": "agreement",
+        "label": "委托协议"
+      },
+      {
+        "code": "share",
+        "label": "分享报告"
+      }
     ]
   },
   "fields": [

@@ -8,6 +8,7 @@ use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
 use super::common::{Created, actor, paging};
+use crate::app::timeline::Timeline;
 use crate::app::{self, Error};
 use crate::auth::StaffAuth;
 use crate::db::customers::{self, ListFilter};
@@ -127,6 +128,31 @@ impl CustomersApi {
         let who = actor(&state, req, Some(&auth.0));
         Ok(Json(
             app::customers::update(&state.db, who, id.0, body.0, app::today()).await?,
+        ))
+    }
+
+    /// The customer's timeline (客户动态), newest first
+    ///
+    /// Merges changes to the customer, diagnoses, plans, follow-ups, applications, documents,
+    /// agreements and share links; `limit` is 1–200 (default 50).
+    #[oai(
+        path = "/:id/timeline",
+        method = "get",
+        operation_id = "getCustomerTimeline"
+    )]
+    async fn timeline(
+        &self,
+        state: Data<&AppState>,
+        _auth: StaffAuth,
+        id: Path<CustomerId>,
+        limit: Query<Option<u64>>,
+    ) -> Result<Json<Timeline>, Fails<{ GUARDED | PARAMS | NOT_FOUND }>> {
+        let limit = limit.0.unwrap_or(50);
+        if !(1..=app::timeline::MAX_ITEMS).contains(&limit) {
+            return Err(Error::validation("limit", "条数应在 1 到 200 之间").into());
+        }
+        Ok(Json(
+            app::timeline::for_customer(&state.db, id.0, limit).await?,
         ))
     }
 

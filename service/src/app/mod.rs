@@ -10,6 +10,7 @@ pub mod diagnoses;
 pub mod error;
 pub mod overview;
 pub mod shares;
+pub mod timeline;
 pub mod transfer;
 
 pub use error::{Error, Result};

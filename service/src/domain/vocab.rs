@@ -243,6 +243,20 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What an entry of a customer's timeline (客户动态) is about.
+    pub enum TimelineKind {
+        Customer = "customer" => "客户资料",
+        Diagnosis = "diagnosis" => "融资体检",
+        Plan = "plan" => "改造方案",
+        FollowUp = "follow_up" => "跟进",
+        Application = "application" => "进件",
+        Document = "document" => "资料",
+        Agreement = "agreement" => "委托协议",
+        Share = "share" => "分享报告",
+    }
+}
+
+vocabulary! {
     /// Service-provider directory categories.
     pub enum ProviderCategory {
         TaxAgency = "tax_agency" => "财税代账",
@@ -337,6 +351,7 @@ pub fn all() -> Vec<Terms> {
         Dimension::terms(),
         PlanKind::terms(),
         PlanStatus::terms(),
+        TimelineKind::terms(),
         ProviderCategory::terms(),
         ProductFamily::terms(),
         IndustryClass::terms(),

@@ -67,6 +67,7 @@ const SIGNED_IN: &[&str] = &[
     "listShares",
     "listShareOpens",
     "revokeShare",
+    "getCustomerTimeline",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -18,5 +18,6 @@ mod secrets;
 mod shares;
 mod spec;
 mod system;
+mod timeline;
 mod transfer;
 mod users;

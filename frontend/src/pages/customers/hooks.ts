@@ -9,6 +9,7 @@ export const customerKeys = {
   one: (id: number) => ['customers', 'one', id] as const,
   diagnoses: (id: number) => ['customers', 'one', id, 'diagnoses'] as const,
   plans: (id: number) => ['customers', 'one', id, 'plans'] as const,
+  timeline: (id: number) => ['customers', 'one', id, 'timeline'] as const,
 }
 
 export function useCustomerList(query: CustomerQuery) {

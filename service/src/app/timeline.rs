@@ -1,0 +1,176 @@
+//! A customer's timeline (客户动态): what happened to the customer, newest first, merged from each
+//! record kind's own table — not from the audit log, whose entries are about rows, not customers.
+//! Each source contributes its newest entries; the merge keeps the newest overall.
+
+use poem_openapi::Object;
+use rusqlite::Connection;
+
+use super::Result;
+use crate::db::audit::{self, AuditFilter};
+use crate::db::{Db, diagnoses, shares};
+use crate::domain::ids::CustomerId;
+use crate::domain::money::fmt_num;
+use crate::domain::timestamp::Timestamp;
+use crate::domain::vocab::{AuditAction, TimelineKind};
+
+pub const MAX_ITEMS: u64 = 200;
+
+#[derive(Object, Debug, Clone, PartialEq)]
+pub struct TimelineEvent {
+    pub at: Timestamp,
+    pub kind: TimelineKind,
+    /// One line in Chinese, e.g. "融资体检：B，综合可贷 80万".
+    pub title: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub detail: Option<String>,
+    /// The id of the record (diagnosis, plan, follow-up …) the entry opens.
+    #[oai(skip_serializing_if_is_none)]
+    pub ref_id: Option<i64>,
+    /// Who did it, where known.
+    #[oai(skip_serializing_if_is_none)]
+    pub by: Option<String>,
+}
+
+#[derive(Object, Debug)]
+pub struct Timeline {
+    pub items: Vec<TimelineEvent>,
+}
+
+type Source = fn(&Connection, CustomerId, u64) -> rusqlite::Result<Vec<TimelineEvent>>;
+
+/// Every kind of record that belongs to a customer.
+const SOURCES: &[Source] = &[
+    customer_changes,
+    diagnosis_events,
+    plan_events,
+    share_events,
+];
+
+fn customer_changes(
+    c: &Connection,
+    id: CustomerId,
+    limit: u64,
+) -> rusqlite::Result<Vec<TimelineEvent>> {
+    let filter = AuditFilter {
+        resource_type: Some("customer".into()),
+        resource_id: Some(id.to_string()),
+        ..Default::default()
+    };
+    Ok(audit::list(c, &filter, limit, 0)?
+        .0
+        .into_iter()
+        .filter(|e| {
+            matches!(
+                e.action,
+                AuditAction::CustomerCreate
+                    | AuditAction::CustomerUpdate
+                    | AuditAction::CustomerDelete
+                    | AuditAction::CustomerRestore
+                    | AuditAction::CustomerImport
+            )
+        })
+        .map(|e| TimelineEvent {
+            at: e.at,
+            kind: TimelineKind::Customer,
+            title: e.action.label().to_string(),
+            detail: None,
+            ref_id: None,
+            by: e.username,
+        })
+        .collect())
+}
+
+fn diagnosis_events(
+    c: &Connection,
+    id: CustomerId,
+    limit: u64,
+) -> rusqlite::Result<Vec<TimelineEvent>> {
+    Ok(diagnoses::for_customer(c, id, limit)?
+        .into_iter()
+        .map(|d| TimelineEvent {
+            at: d.created_at,
+            kind: TimelineKind::Diagnosis,
+            title: format!(
+                "融资体检：{}，综合可贷 {}万元",
+                d.result.category.label(),
+                fmt_num(d.result.recommended_wan)
+            ),
+            detail: Some(d.result.verdict.clone()),
+            ref_id: Some(d.id.get()),
+            by: None,
+        })
+        .collect())
+}
+
+fn plan_events(c: &Connection, id: CustomerId, limit: u64) -> rusqlite::Result<Vec<TimelineEvent>> {
+    let mut plans = diagnoses::plans_for_customer(c, id)?;
+    plans.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+    Ok(plans
+        .into_iter()
+        .take(limit as usize)
+        .map(|p| TimelineEvent {
+            at: p.updated_at,
+            kind: TimelineKind::Plan,
+            title: format!("改造方案「{}」：{}", p.title, p.status.label()),
+            detail: Some(p.headline.clone()),
+            ref_id: Some(p.id.get()),
+            by: None,
+        })
+        .collect())
+}
+
+fn share_events(
+    c: &Connection,
+    id: CustomerId,
+    limit: u64,
+) -> rusqlite::Result<Vec<TimelineEvent>> {
+    let mut out = vec![];
+    for d in diagnoses::for_customer(c, id, limit)? {
+        for s in shares::for_diagnosis(c, d.id)? {
+            let opened = match s.open_count {
+                0 => "尚未打开".to_string(),
+                n => format!("客户已打开 {n} 次"),
+            };
+            let state = if s.revoked_at.is_some() {
+                "，已撤销"
+            } else {
+                ""
+            };
+            out.push(TimelineEvent {
+                at: s.created_at,
+                kind: TimelineKind::Share,
+                title: format!("分享报告给客户（{opened}{state}）"),
+                detail: None,
+                ref_id: Some(d.id.get()),
+                by: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The customer's newest `limit` events across all sources.
+pub fn merge(
+    conn: &Connection,
+    id: CustomerId,
+    limit: u64,
+    sources: &[Source],
+) -> rusqlite::Result<Vec<TimelineEvent>> {
+    let mut all = vec![];
+    for source in sources {
+        all.extend(source(conn, id, limit)?);
+    }
+    all.sort_by(|a, b| b.at.cmp(&a.at));
+    all.truncate(limit as usize);
+    Ok(all)
+}
+
+pub async fn for_customer(db: &Db, id: CustomerId, limit: u64) -> Result<Timeline> {
+    db.read(move |c| {
+        super::customers::load(c, id)?;
+        Ok(Timeline {
+            items: merge(c, id, limit.clamp(1, MAX_ITEMS), SOURCES)?,
+        })
+    })
+    .await
+}
