@@ -104,7 +104,7 @@ fn diagnosis_events(
 
 fn plan_events(c: &Connection, id: CustomerId, limit: u64) -> rusqlite::Result<Vec<TimelineEvent>> {
     let mut plans = diagnoses::plans_for_customer(c, id)?;
-    plans.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+    plans.sort_by_key(|p| std::cmp::Reverse(p.updated_at));
     Ok(plans
         .into_iter()
         .take(limit as usize)
@@ -160,7 +160,7 @@ pub fn merge(
     for source in sources {
         all.extend(source(conn, id, limit)?);
     }
-    all.sort_by(|a, b| b.at.cmp(&a.at));
+    all.sort_by_key(|e| std::cmp::Reverse(e.at));
     all.truncate(limit as usize);
     Ok(all)
 }
