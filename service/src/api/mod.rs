@@ -10,6 +10,7 @@ pub mod common;
 pub mod customers;
 pub mod dashboard;
 pub mod diagnoses;
+pub mod documents;
 pub mod engine_schema;
 pub mod system;
 pub mod transfer;
@@ -40,6 +41,8 @@ pub enum ApiTags {
     System,
     /// 导入导出
     Transfer,
+    /// 客户资料
+    Documents,
 }
 
 pub type Api = (
@@ -54,6 +57,7 @@ pub type Api = (
     catalog::CatalogApi,
     dashboard::DashboardApi,
     vocabulary::VocabularyApi,
+    documents::DocumentsApi,
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -70,6 +74,7 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         catalog::CatalogApi,
         dashboard::DashboardApi,
         vocabulary::VocabularyApi,
+        documents::DocumentsApi,
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -78,6 +78,8 @@ pub enum Resource {
     Product(ProductId),
     Provider(ProviderId),
     Branding,
+    /// Which documents each product needs (one record for the instance).
+    DocumentChecklist,
 }
 
 impl Resource {
@@ -90,6 +92,7 @@ impl Resource {
             Self::Product(_) => "product",
             Self::Provider(_) => "provider",
             Self::Branding => "branding",
+            Self::DocumentChecklist => "document_checklist",
         }
     }
 
@@ -101,7 +104,7 @@ impl Resource {
             Self::Rules(v) => Some(v.to_string()),
             Self::Product(id) => Some(id.to_string()),
             Self::Provider(id) => Some(id.to_string()),
-            Self::UnknownUser | Self::Customers | Self::Branding => None,
+            Self::UnknownUser | Self::Customers | Self::Branding | Self::DocumentChecklist => None,
         }
     }
 

@@ -6,7 +6,7 @@ use sea_query::{QueryStatementWriter, SqliteQueryBuilder};
 use sea_query_rusqlite::RusqliteBinder;
 
 use crate::domain::ids::{
-    CustomerId, DiagnosisId, PlanId, ProductId, ProviderId, RulesVersion, UserId,
+    CustomerId, DiagnosisId, DocumentId, PlanId, ProductId, ProviderId, RulesVersion, UserId,
 };
 use crate::domain::timestamp::{NotATimestamp, Timestamp};
 
@@ -46,7 +46,8 @@ id_columns!(
     PlanId,
     ProductId,
     ProviderId,
-    RulesVersion
+    RulesVersion,
+    DocumentId
 );
 
 /// Timestamps are stored in their wire form (RFC 3339, milliseconds, `Z`), which sorts by time.

@@ -48,7 +48,8 @@ ids!(
     PlanId,
     ProductId,
     ProviderId,
-    RulesVersion
+    RulesVersion,
+    DocumentId
 );
 
 #[cfg(test)]

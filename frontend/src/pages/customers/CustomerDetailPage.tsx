@@ -15,6 +15,7 @@ import { PlanBoard } from '../plans/components/PlanBoard'
 import { useCustomerPlans } from '../plans/hooks'
 import { CustomerOverview } from './components/CustomerOverview'
 import { DiagnosisHistory } from './components/DiagnosisHistory'
+import { DocumentsTab } from './components/DocumentsTab'
 import { useCustomer, useDeleteCustomer, useRestoreCustomer } from './hooks'
 
 function PlansTab({ customerId, latestDiagnosisId }: { customerId: number; latestDiagnosisId?: number | null }) {
@@ -151,6 +152,7 @@ export default function CustomerDetailPage() {
           { key: 'overview', label: '概览', children: <CustomerOverview c={cu} ownerName={cu.owner_id != null ? names.get(cu.owner_id) : undefined} /> },
           { key: 'diagnoses', label: '诊断', children: <DiagnosisHistory customerId={id} /> },
           { key: 'plans', label: '改造方案', children: <PlansTab customerId={id} latestDiagnosisId={latestId} /> },
+          { key: 'documents', label: '资料', children: <DocumentsTab customerId={id} latestDiagnosisId={latestId} /> },
         ]}
       />
     </>
