@@ -211,6 +211,27 @@ let
           '';
         };
 
+        maxDocumentSize = mkOption {
+          type = types.ints.between 1 1024;
+          default = 20;
+          description = ''
+            Largest customer document (客户资料) in MiB (`max_document_bytes`). nginx's
+            `client_max_body_size` for this host follows the larger of this and `maxUploadSize`.
+          '';
+        };
+
+        documentsQuota = mkOption {
+          type = types.ints.between 1 1048576;
+          default = 5120;
+          example = 20480;
+          description = ''
+            All customer documents of this instance together, in MiB (`documents_quota_bytes`);
+            an upload beyond it is refused with 409 `quota_exceeded`. Must be at least
+            `maxDocumentSize`. The files live in `<state dir>/uploads/documents` and are in the
+            restic backup.
+          '';
+        };
+
         resources = {
           memoryHigh = mkOption {
             type = types.nullOr types.str;
@@ -341,6 +362,8 @@ let
           port = config.port;
           state_dir = stateDirOf name;
           max_upload_bytes = config.maxUploadSize * 1024 * 1024;
+          max_document_bytes = config.maxDocumentSize * 1024 * 1024;
+          documents_quota_bytes = config.documentsQuota * 1024 * 1024;
           bind_address = mkDefault "127.0.0.1";
           # nginx on this host is the only proxy; its X-Forwarded-For is trusted, nobody else's.
           trusted_proxies = mkDefault [
@@ -672,7 +695,7 @@ let
       # The vhost's extraConfig lands in the HTTPS server block only; the port-80 block that serves the
       # ACME challenge and redirects stays open to everyone.
       extraConfig = ''
-        client_max_body_size ${toString (inst.maxUploadSize + 1)}m;
+        client_max_body_size ${toString ((lib.max inst.maxUploadSize inst.maxDocumentSize) + 1)}m;
         add_header Strict-Transport-Security "max-age=31536000" always;
         ${lib.concatMapStrings (ip: "allow ${ip};\n") allowed}${lib.optionalString (
           inst.allowedIPs != [ ]
@@ -910,6 +933,10 @@ let
         assertion =
           !(lib.elem name reservedNames) && !(lib.any (p: lib.hasPrefix p name) reservedPrefixes);
         message = "${opt name}: the names ${toString reservedNames} and names starting with ${toString reservedPrefixes} are used by the module's own units and commands (loan-broker-backup.service, loan-broker-restore, …); pick another name.";
+      }
+      {
+        assertion = inst.documentsQuota >= inst.maxDocumentSize;
+        message = "${opt name}.documentsQuota = ${toString inst.documentsQuota} MiB is smaller than ${opt name}.maxDocumentSize = ${toString inst.maxDocumentSize} MiB: no document would fit.";
       }
       {
         assertion = inst.hostName != null || !cfg.configureNginx;

@@ -39,6 +39,10 @@ pub struct Settings {
     pub max_body_bytes: u64,
     pub max_upload_bytes: u64,
     pub max_logo_bytes: u64,
+    /// Largest customer document (客户资料) one upload may hold.
+    pub max_document_bytes: u64,
+    /// All customer documents of the instance together; an upload beyond it is refused.
+    pub documents_quota_bytes: u64,
     pub import_max_rows: u32,
     pub log_format: LogFormat,
     pub log_level: String,
@@ -84,6 +88,8 @@ impl Default for Settings {
             max_body_bytes: 2 * 1024 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
             max_logo_bytes: 1024 * 1024,
+            max_document_bytes: 20 * 1024 * 1024,
+            documents_quota_bytes: 5 * 1024 * 1024 * 1024,
             import_max_rows: 50_000,
             log_format: LogFormat::Text,
             log_level: "info".into(),
@@ -151,6 +157,11 @@ impl Settings {
         {
             bail!("max_body_bytes, max_upload_bytes and max_logo_bytes must be at least 1024");
         }
+        if self.max_document_bytes < 1024 || self.documents_quota_bytes < self.max_document_bytes {
+            bail!(
+                "max_document_bytes must be at least 1024 and documents_quota_bytes at least max_document_bytes"
+            );
+        }
         if self.import_max_rows == 0 || self.db_pool_size == 0 || self.login_max_failures == 0 {
             bail!("import_max_rows, db_pool_size and login_max_failures must be positive");
         }
@@ -189,6 +200,11 @@ impl Settings {
 
     pub fn uploads_dir(&self) -> PathBuf {
         self.state_dir().join("uploads")
+    }
+
+    /// Customer documents, under the uploads the backup already covers.
+    pub fn documents_dir(&self) -> PathBuf {
+        self.uploads_dir().join("documents")
     }
 
     /// Paths in the config are absolute or relative to `state_dir`, never to the working directory.

@@ -53,6 +53,10 @@ pub fn describe(e: &app::Error) -> (StatusCode, ErrorBody) {
             StatusCode::CONFLICT,
             body("duplicate", message, Some(field)),
         ),
+        E::QuotaExceeded { field, message } => (
+            StatusCode::CONFLICT,
+            body("quota_exceeded", message, Some(field)),
+        ),
         E::Forbidden { code, message } => (StatusCode::FORBIDDEN, body(code, message, None)),
         E::Unauthorized(message) => (
             StatusCode::UNAUTHORIZED,

@@ -127,6 +127,8 @@ pub fn routes(state: AppState, metrics_token: Option<String>) -> BoxEndpoint<'st
         .with(BodyLimit {
             body_limit: settings.max_body_bytes as usize,
             upload_limit: settings.max_upload_bytes as usize,
+            document_limit: (settings.max_document_bytes as usize)
+                .saturating_add(crate::web::MULTIPART_OVERHEAD),
         })
         .with(BodyReadTimeout(Duration::from_secs(u64::from(
             settings.body_read_timeout_secs,

@@ -118,10 +118,13 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
         } else {
             CSP_APP
         };
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(csp),
-        );
+        // A stored document sets its own, stricter policy (`default-src 'none'; sandbox`).
+        if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(csp),
+            );
+        }
         h.insert(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -153,17 +156,29 @@ impl<E: Endpoint> Endpoint for SecurityHeadersEndpoint<E> {
     }
 }
 
-/// Refuses bodies over the limit with 413: uploads get `upload_limit`, everything else `body_limit`.
+/// Refuses bodies over the limit with 413: customer documents get `document_limit`, other
+/// uploads `upload_limit`, everything else `body_limit`.
 /// Bodies without a Content-Length are read up to the limit before the handler sees them.
 pub struct BodyLimit {
     pub body_limit: usize,
     pub upload_limit: usize,
+    pub document_limit: usize,
 }
 
+/// Room for the multipart framing around a document (boundaries, the `kind` and `note` fields),
+/// so that a file of exactly `max_document_bytes` passes the body check and meets the handler's
+/// own, precise size check.
+pub const MULTIPART_OVERHEAD: usize = 64 * 1024;
+
 pub fn is_upload_path(path: &str) -> bool {
-    path.starts_with("/api/imports/")
-        || path == "/api/branding/logo"
-        || path.ends_with("/documents")
+    path.starts_with("/api/imports/") || path == "/api/branding/logo"
+}
+
+/// `POST /api/customers/{id}/documents`.
+pub fn is_document_upload_path(path: &str) -> bool {
+    path.strip_prefix("/api/customers/")
+        .and_then(|rest| rest.strip_suffix("/documents"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 impl<E: Endpoint> Middleware<E> for BodyLimit {
@@ -173,6 +188,7 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
             inner: ep,
             body_limit: self.body_limit,
             upload_limit: self.upload_limit,
+            document_limit: self.document_limit,
         }
     }
 }
@@ -181,6 +197,7 @@ pub struct BodyLimitEndpoint<E> {
     inner: E,
     body_limit: usize,
     upload_limit: usize,
+    document_limit: usize,
 }
 
 fn too_large(limit: usize) -> Response {
@@ -197,7 +214,10 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> poem::Result<Response> {
-        let limit = if is_upload_path(req.uri().path()) {
+        let path = req.uri().path();
+        let limit = if is_document_upload_path(path) {
+            self.document_limit
+        } else if is_upload_path(path) {
             self.upload_limit
         } else {
             self.body_limit

@@ -710,11 +710,30 @@ backup_one() {
   timeout 120 restic backup --quiet --host rehearsal --tag "$f" "$stage" "$STATE_ROOT/$f/uploads" || return 1
 }
 
+# A customer document (客户资料) uploaded before the backup; after the restore it must come back
+# byte for byte (its file lives in <state_dir>/uploads/documents, its row in the database).
+upload_document_for_backup() {
+  local base="$1" cid code
+  code="$(req POST "$base/api/customers" "${TOKEN[friend1]}" '{"name":"备份资料测试公司"}')"
+  [ "$code" = 201 ] || { echo "create customer: HTTP $code $(body | head -c 300)"; return 1; }
+  cid="$(jget id)"
+  { printf '%%PDF-1.4\n%% rehearsal %s\n' "$(date +%s%N)"; head -c 4096 /dev/urandom | base64; printf '%%%%EOF\n'; } >"$W/doc.pdf"
+  DOC_SHA="$(sha256sum "$W/doc.pdf" | cut -d' ' -f1)"
+  code="$(curl -sS --max-time 30 -o "$W/body" -w '%{http_code}' -H "Authorization: Bearer ${TOKEN[friend1]}" \
+    -F "file=@$W/doc.pdf;filename=营业执照.pdf;type=application/pdf" -F kind=business_license \
+    "$base/api/customers/$cid/documents")"
+  [ "$code" = 201 ] || { echo "upload document: HTTP $code $(body | head -c 300)"; return 1; }
+  DOC_ID="$(jget id)"
+  [ "$(jget sha256)" = "$DOC_SHA" ] || { echo "the service's sha256 $(jget sha256) is not $DOC_SHA"; return 1; }
+  note "document #$DOC_ID ($(stat -c %s "$W/doc.pdf") bytes, sha256 ${DOC_SHA:0:12}…) uploaded to friend1 before the backup"
+}
+
 restic_backup_all() {
   restic_env
   install -d -m 0755 "$W/backup"
   local base1 n0 n1 ns f acked0 acked1
   base1="$(base_http "${PORT[friend1]}")"
+  upload_document_for_backup "$base1" || return 1
   rm -f "$W/stop-writers"
   LB_TOKEN="${TOKEN[friend1]}" timeout 120 "$PY" "$HELPERS" writer --base "$base1" --prefix "备份写入" \
     --out "$W/backup-acked.txt" --stop-file "$W/stop-writers" --seconds 90 --interval 0.005 \
@@ -805,6 +824,15 @@ restic_restore() {
   ls -d "$STATE_ROOT"/friend1.before-restore-* >/dev/null 2>&1 || { echo "no copy of the state before the restore"; return 1; }
   [ -z "$(ls -d "$STATE_ROOT"/.restore-* 2>/dev/null)" ] || { echo "the plaintext scratch copy was left behind"; return 1; }
   as_user "$u" "$BIN" --config "$W/etc/friend1.toml" check-db --file "$sd/loan-broker.db" || return 1
+  # the document uploaded before the backup is back, byte for byte, owner-only
+  local code sha
+  code="$(curl -sS --max-time 30 -o "$W/doc.restored" -w '%{http_code}' -H "Authorization: Bearer $t" \
+    "$(base_http "${PORT[friend1]}")/api/documents/$DOC_ID/content")"
+  [ "$code" = 200 ] || { echo "download document #$DOC_ID after the restore: HTTP $code"; return 1; }
+  sha="$(sha256sum "$W/doc.restored" | cut -d' ' -f1)"
+  note "document #$DOC_ID after the restore: sha256 ${sha:0:12}… (before ${DOC_SHA:0:12}…)"
+  [ "$sha" = "$DOC_SHA" ] || { echo "the restored document differs"; return 1; }
+  [ -z "$(find "$sd/uploads/documents" -type f ! -perm 0600)" ] || { echo "document files not 0600: $(find "$sd/uploads/documents" -type f -printf '%m %p\n')"; return 1; }
   TOKEN[friend1]="$t"
 }
 
@@ -1035,8 +1063,8 @@ if [ "${REHEARSAL_MONITOR_VIA_NGINX:-1}" = 1 ]; then
   check "monitor: viaNginx, https://friendN with SSL_CERT_FILE -> exit 0" monitor_via_nginx
 fi
 check "restic: init a local repository" restic_init
-check "restic: backup of all 5 (as each user), friend1 under writes" restic_backup_all
-check "restic: nixos/restore.sh restores friend1 in place (check-db) [service side]" restic_restore
+check "restic: backup of all 5 (as each user), friend1 under writes, with a document" restic_backup_all
+check "restic: nixos/restore.sh restores friend1 in place (check-db, a document by sha256) [service side]" restic_restore
 check "restic: forget --prune, check" restic_check
 check "crash: 10,000-row HTTP import, reference run" import_ref
 check "crash: kill -9 friend3 during a 10,000-row import: all or nothing" import_crash

@@ -254,6 +254,8 @@ let
       && f1toml.brand_name == "鑫融财务顾问"
       && f1toml.primary_color == "#1677ff"
       && f1toml.max_upload_bytes == 20 * 1024 * 1024
+      && f1toml.max_document_bytes == 20 * 1024 * 1024
+      && f1toml.documents_quota_bytes == 5120 * 1024 * 1024
       && f1toml.trusted_proxies == [ "127.0.0.1" "::1" ]
       && f1toml.static_dir == fakeFrontend.outPath
       && !(f1toml ? jwt_secret_file)

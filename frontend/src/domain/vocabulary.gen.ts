@@ -132,6 +132,22 @@ export const CATALOGUE = {
       {
         "code": "share.revoke",
         "label": "撤销分享链接"
+      },
+      {
+        "code": "document.upload",
+        "label": "上传资料"
+      },
+      {
+        "code": "document.delete",
+        "label": "删除资料"
+      },
+      {
+        "code": "document.download",
+        "label": "下载资料"
+      },
+      {
+        "code": "document_checklist.update",
+        "label": "修改资料清单"
       }
     ],
     "BusinessStatus": [
@@ -224,6 +240,44 @@ export const CATALOGUE = {
       {
         "code": "industry",
         "label": "行业"
+      }
+    ],
+    "DocumentKind": [
+      {
+        "code": "business_license",
+        "label": "营业执照"
+      },
+      {
+        "code": "id_card",
+        "label": "法人身份证"
+      },
+      {
+        "code": "credit_report",
+        "label": "征信报告"
+      },
+      {
+        "code": "bank_statement",
+        "label": "银行流水"
+      },
+      {
+        "code": "tax_certificate",
+        "label": "纳税证明"
+      },
+      {
+        "code": "financial_statement",
+        "label": "财务报表"
+      },
+      {
+        "code": "property",
+        "label": "房产证/抵押物资料"
+      },
+      {
+        "code": "contract",
+        "label": "合同"
+      },
+      {
+        "code": "other",
+        "label": "其他"
       }
     ],
     "FieldGroup": [

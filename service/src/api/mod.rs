@@ -10,6 +10,7 @@ pub mod common;
 pub mod customers;
 pub mod dashboard;
 pub mod diagnoses;
+pub mod documents;
 pub mod engine_schema;
 pub mod shares;
 pub mod system;
@@ -41,6 +42,8 @@ pub enum ApiTags {
     System,
     /// 导入导出
     Transfer,
+    /// 客户资料
+    Documents,
 }
 
 pub type Api = (
@@ -56,6 +59,7 @@ pub type Api = (
     dashboard::DashboardApi,
     vocabulary::VocabularyApi,
     shares::SharesApi,
+    documents::DocumentsApi,
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -73,6 +77,7 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         dashboard::DashboardApi,
         vocabulary::VocabularyApi,
         shares::SharesApi,
+        documents::DocumentsApi,
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -18,6 +18,10 @@ pub enum Error {
     /// Would duplicate existing data; `field` names the value that clashes.
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },
+    /// Storage set aside for a kind of data is used up (the documents quota); `field` names the
+    /// upload that does not fit.
+    #[error("{field}: {message}")]
+    QuotaExceeded { field: String, message: String },
     /// Signed in but not allowed; `code` says why (`admin_required`, `password_change_required`).
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },

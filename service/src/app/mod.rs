@@ -7,6 +7,7 @@ pub mod branding;
 pub mod catalog;
 pub mod customers;
 pub mod diagnoses;
+pub mod documents;
 pub mod error;
 pub mod overview;
 pub mod shares;

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::Result;
 use crate::db::audit::{self, AuditFilter};
-use crate::db::{Db, diagnoses, shares};
+use crate::db::{Db, diagnoses, documents, shares};
 use crate::domain::ids::CustomerId;
 use crate::domain::money::fmt_num;
 use crate::domain::timestamp::Timestamp;
@@ -44,6 +44,7 @@ const SOURCES: &[Source] = &[
     diagnosis_events,
     plan_events,
     share_events,
+    document_events,
 ];
 
 fn customer_changes(
@@ -147,6 +148,28 @@ fn share_events(
         }
     }
     Ok(out)
+}
+
+fn document_events(
+    c: &Connection,
+    id: CustomerId,
+    limit: u64,
+) -> rusqlite::Result<Vec<TimelineEvent>> {
+    Ok(documents::for_customer(c, id)?
+        .into_iter()
+        .take(limit as usize)
+        .map(|d| {
+            let d = d.document;
+            TimelineEvent {
+                at: d.uploaded_at,
+                kind: TimelineKind::Document,
+                title: format!("上传资料：{}（{}）", d.kind.label(), d.file_name),
+                detail: d.note,
+                ref_id: Some(d.id.get()),
+                by: d.uploaded_by_name,
+            }
+        })
+        .collect())
 }
 
 /// The customer's newest `limit` events across all sources.

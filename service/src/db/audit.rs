@@ -81,6 +81,8 @@ pub enum Resource {
     Provider(ProviderId),
     Branding,
     Share(ShareId),
+    /// Which documents each product needs (one record for the instance).
+    DocumentChecklist,
 }
 
 impl Resource {
@@ -94,6 +96,7 @@ impl Resource {
             Self::Provider(_) => "provider",
             Self::Branding => "branding",
             Self::Share(_) => "share",
+            Self::DocumentChecklist => "document_checklist",
         }
     }
 
@@ -106,7 +109,7 @@ impl Resource {
             Self::Product(id) => Some(id.to_string()),
             Self::Provider(id) => Some(id.to_string()),
             Self::Share(id) => Some(id.to_string()),
-            Self::UnknownUser | Self::Customers | Self::Branding => None,
+            Self::UnknownUser | Self::Customers | Self::Branding | Self::DocumentChecklist => None,
         }
     }
 

@@ -7,13 +7,14 @@ use anyhow::{Context, bail};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const STEPS: [&str; 7] = [
+const STEPS: [&str; 8] = [
     include_str!("migrations/001_foundation.sql"),
     include_str!("migrations/002_diagnosis.sql"),
     include_str!("migrations/003_search.sql"),
     include_str!("migrations/004_sessions.sql"),
     include_str!("migrations/005_declared_revenue.sql"),
     include_str!("migrations/006_diagnosis_v2_facts.sql"),
+    include_str!("migrations/008_documents.sql"),
     include_str!("migrations/010_shares.sql"),
 ];
 

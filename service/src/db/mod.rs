@@ -7,6 +7,7 @@ pub mod backup;
 pub mod catalog;
 pub mod customers;
 pub mod diagnoses;
+pub mod documents;
 pub mod files;
 pub mod integrity;
 pub mod migrations;

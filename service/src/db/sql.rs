@@ -6,7 +6,8 @@ use sea_query::{QueryStatementWriter, SqliteQueryBuilder};
 use sea_query_rusqlite::RusqliteBinder;
 
 use crate::domain::ids::{
-    CustomerId, DiagnosisId, PlanId, ProductId, ProviderId, RulesVersion, ShareId, UserId,
+    CustomerId, DiagnosisId, DocumentId, PlanId, ProductId, ProviderId, RulesVersion, ShareId,
+    UserId,
 };
 use crate::domain::timestamp::{NotATimestamp, Timestamp};
 
@@ -47,7 +48,8 @@ id_columns!(
     ProductId,
     ProviderId,
     RulesVersion,
-    ShareId
+    ShareId,
+    DocumentId
 );
 
 /// Timestamps are stored in their wire form (RFC 3339, milliseconds, `Z`), which sorts by time.

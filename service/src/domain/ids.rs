@@ -49,7 +49,8 @@ ids!(
     ProductId,
     ProviderId,
     RulesVersion,
-    ShareId
+    ShareId,
+    DocumentId
 );
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Pure domain logic: no I/O, no database, no HTTP.
 pub mod customer;
+pub mod documents;
 pub mod engine;
 pub mod facts;
 pub mod fields;

@@ -335,6 +335,25 @@ vocabulary! {
         BrandingLogo = "branding.logo" => "上传 Logo",
         ShareCreate = "share.create" => "生成分享链接",
         ShareRevoke = "share.revoke" => "撤销分享链接",
+        DocumentUpload = "document.upload" => "上传资料",
+        DocumentDelete = "document.delete" => "删除资料",
+        DocumentDownload = "document.download" => "下载资料",
+        DocumentChecklistUpdate = "document_checklist.update" => "修改资料清单",
+    }
+}
+
+vocabulary! {
+    /// 客户资料类型.
+    pub enum DocumentKind {
+        BusinessLicense = "business_license" => "营业执照",
+        IdCard = "id_card" => "法人身份证" aliases ["身份证"],
+        CreditReport = "credit_report" => "征信报告",
+        BankStatement = "bank_statement" => "银行流水",
+        TaxCertificate = "tax_certificate" => "纳税证明",
+        FinancialStatement = "financial_statement" => "财务报表",
+        Property = "property" => "房产证/抵押物资料" aliases ["房产证", "抵押物资料"],
+        Contract = "contract" => "合同",
+        Other = "other" => "其他",
     }
 }
 
@@ -357,6 +376,7 @@ pub fn all() -> Vec<Terms> {
         IndustryClass::terms(),
         Role::terms(),
         AuditAction::terms(),
+        DocumentKind::terms(),
     ]
 }
 
@@ -412,7 +432,8 @@ mod tests {
         labels_and_codes_parse_back::<IndustryClass>();
         labels_and_codes_parse_back::<Role>();
         labels_and_codes_parse_back::<AuditAction>();
-        assert_eq!(all().len(), 13);
+        labels_and_codes_parse_back::<DocumentKind>();
+        assert_eq!(all().len(), 14);
     }
 
     #[test]

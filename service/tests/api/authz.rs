@@ -29,6 +29,7 @@ const ADMIN_ONLY: &[&str] = &[
     "deleteProduct",
     "rediagnoseAll",
     "revokeUserSessions",
+    "putDocumentChecklist",
 ];
 
 /// Any signed-in account (staff or admin).
@@ -68,6 +69,12 @@ const SIGNED_IN: &[&str] = &[
     "listShareOpens",
     "revokeShare",
     "getCustomerTimeline",
+    "uploadDocument",
+    "listDocuments",
+    "getMissingDocuments",
+    "getDocumentContent",
+    "deleteDocument",
+    "getDocumentChecklist",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -172,6 +179,10 @@ fn json_body(id: &str) -> Value {
     match id {
         "createUser" => {
             json!({"username": "authz-new", "display_name": "新", "role": "staff", "password": "short"})
+        }
+        // An unknown product: the admin's call is refused (400) and the checklist stays.
+        "putDocumentChecklist" => {
+            json!({"families": [], "products": [{"product_id": "authz-none", "kinds": []}]})
         }
         _ => json!({}),
     }

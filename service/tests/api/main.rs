@@ -10,6 +10,7 @@ mod cli;
 mod contract;
 mod customers;
 mod diagnoses;
+mod documents;
 mod hostile_files;
 mod integrity;
 mod limits;

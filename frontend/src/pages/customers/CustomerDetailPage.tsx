@@ -16,6 +16,7 @@ import { useCustomerPlans } from '../plans/hooks'
 import { CustomerOverview } from './components/CustomerOverview'
 import { DiagnosisHistory } from './components/DiagnosisHistory'
 import { TimelineTab } from './components/TimelineTab'
+import { DocumentsTab } from './components/DocumentsTab'
 import { useCustomer, useDeleteCustomer, useRestoreCustomer } from './hooks'
 
 function PlansTab({ customerId, latestDiagnosisId }: { customerId: number; latestDiagnosisId?: number | null }) {
@@ -153,6 +154,7 @@ export default function CustomerDetailPage() {
           { key: 'diagnoses', label: '诊断', children: <DiagnosisHistory customerId={id} /> },
           { key: 'plans', label: '改造方案', children: <PlansTab customerId={id} latestDiagnosisId={latestId} /> },
           { key: 'timeline', label: '动态', children: <TimelineTab customerId={id} /> },
+          { key: 'documents', label: '资料', children: <DocumentsTab customerId={id} latestDiagnosisId={latestId} /> },
         ]}
       />
     </>
