@@ -427,13 +427,14 @@ mod tests {
         labels_and_codes_parse_back::<Dimension>();
         labels_and_codes_parse_back::<PlanKind>();
         labels_and_codes_parse_back::<PlanStatus>();
+        labels_and_codes_parse_back::<TimelineKind>();
         labels_and_codes_parse_back::<ProviderCategory>();
         labels_and_codes_parse_back::<ProductFamily>();
         labels_and_codes_parse_back::<IndustryClass>();
         labels_and_codes_parse_back::<Role>();
         labels_and_codes_parse_back::<AuditAction>();
         labels_and_codes_parse_back::<DocumentKind>();
-        assert_eq!(all().len(), 14);
+        assert_eq!(all().len(), 15);
     }
 
     #[test]
