@@ -7,15 +7,17 @@ use anyhow::{Context, bail};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const STEPS: [&str; 8] = [
+const STEPS: [&str; 10] = [
     include_str!("migrations/001_foundation.sql"),
     include_str!("migrations/002_diagnosis.sql"),
     include_str!("migrations/003_search.sql"),
     include_str!("migrations/004_sessions.sql"),
     include_str!("migrations/005_declared_revenue.sql"),
     include_str!("migrations/006_diagnosis_v2_facts.sql"),
-    include_str!("migrations/008_documents.sql"),
-    include_str!("migrations/010_shares.sql"),
+    include_str!("migrations/007_documents.sql"),
+    include_str!("migrations/008_shares.sql"),
+    include_str!("migrations/009_follow_ups.sql"),
+    include_str!("migrations/010_applications.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
