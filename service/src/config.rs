@@ -68,6 +68,8 @@ pub struct Settings {
     /// Connections served at once; further ones wait in the listen queue. Below systemd's
     /// default limit of 1024 open files, which the database and uploads share.
     pub max_connections: u32,
+    /// How often the daily follow-up digest checks whether a user's digest is due.
+    pub follow_up_digest_check_secs: u64,
 }
 
 impl Default for Settings {
@@ -103,6 +105,7 @@ impl Default for Settings {
             header_read_timeout_secs: 10,
             body_read_timeout_secs: 30,
             max_connections: 512,
+            follow_up_digest_check_secs: 300,
         }
     }
 }

@@ -35,7 +35,19 @@ pub fn parse_target(s: &str) -> Result<Target, String> {
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    ValueEnum,
+    poem_openapi::Enum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[oai(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum WebhookFormat {
     /// 企业微信群机器人
     Wecom,
@@ -161,6 +173,32 @@ pub fn payload(format: WebhookFormat, text: &str, problems: &[String]) -> serde_
     }
 }
 
+pub fn webhook_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+}
+
+/// Posts one message to a chat robot; the error says why it did not arrive.
+pub async fn deliver(
+    client: &reqwest::Client,
+    url: &str,
+    format: WebhookFormat,
+    text: &str,
+    problems: &[String],
+) -> Result<(), String> {
+    match client
+        .post(url)
+        .json(&payload(format, text, problems))
+        .send()
+        .await
+    {
+        Ok(r) if r.status().is_success() => Ok(()),
+        Ok(r) => Err(format!("webhook answered HTTP {}", r.status())),
+        Err(e) => Err(format!("webhook failed: {e}")),
+    }
+}
+
 /// Runs the checks and raises the alert. `Ok(true)` when everything is fine.
 pub async fn run(opts: &Options) -> anyhow::Result<bool> {
     let found = problems(opts).await?;
@@ -173,18 +211,9 @@ pub async fn run(opts: &Options) -> anyhow::Result<bool> {
     if let Some(file) = &opts.webhook_url_file {
         let url = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read webhook URL file {}", file.display()))?;
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()?;
-        match client
-            .post(url.trim())
-            .json(&payload(opts.webhook_format, &text, &found))
-            .send()
-            .await
-        {
-            Ok(r) if r.status().is_success() => {}
-            Ok(r) => delivery_failed = Some(format!("webhook answered HTTP {}", r.status())),
-            Err(e) => delivery_failed = Some(format!("webhook failed: {e}")),
+        let client = webhook_client()?;
+        if let Err(why) = deliver(&client, url.trim(), opts.webhook_format, &text, &found).await {
+            delivery_failed = Some(why);
         }
     }
     if let Some(cmd) = &opts.command {

@@ -182,8 +182,14 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let limits = ConnectionLimits::from(&*self.state.settings);
+        let digest = tokio::spawn(crate::app::digest::run(
+            self.state.db.clone(),
+            self.state.settings.clone(),
+        ));
         let app = Arc::new(routes(self.state, self.metrics_token));
-        server::serve(self.acceptor, app, limits, shutdown).await
+        let served = server::serve(self.acceptor, app, limits, shutdown).await;
+        digest.abort();
+        served
     }
 }
 

@@ -148,6 +148,18 @@ export const CATALOGUE = {
       {
         "code": "document_checklist.update",
         "label": "修改资料清单"
+      },
+      {
+        "code": "follow_up.create",
+        "label": "新增跟进"
+      },
+      {
+        "code": "follow_up.update",
+        "label": "修改跟进"
+      },
+      {
+        "code": "follow_up_digest.update",
+        "label": "修改跟进提醒设置"
       }
     ],
     "BusinessStatus": [
@@ -304,6 +316,28 @@ export const CATALOGUE = {
       {
         "code": "follow",
         "label": "跟进"
+      }
+    ],
+    "FollowUpChannel": [
+      {
+        "code": "phone",
+        "label": "电话"
+      },
+      {
+        "code": "wechat",
+        "label": "微信"
+      },
+      {
+        "code": "meeting",
+        "label": "面谈"
+      },
+      {
+        "code": "visit",
+        "label": "上门"
+      },
+      {
+        "code": "other",
+        "label": "其他"
       }
     ],
     "IndustryClass": [

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod diagnoses;
 pub mod documents;
 pub mod engine_schema;
+pub mod follow_ups;
 pub mod shares;
 pub mod system;
 pub mod transfer;
@@ -44,6 +45,8 @@ pub enum ApiTags {
     Transfer,
     /// 客户资料
     Documents,
+    /// 跟进记录与提醒
+    FollowUps,
 }
 
 pub type Api = (
@@ -60,6 +63,7 @@ pub type Api = (
     vocabulary::VocabularyApi,
     shares::SharesApi,
     documents::DocumentsApi,
+    follow_ups::FollowUpsApi,
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -78,6 +82,7 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         vocabulary::VocabularyApi,
         shares::SharesApi,
         documents::DocumentsApi,
+        follow_ups::FollowUpsApi,
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(

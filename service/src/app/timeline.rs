@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::Result;
 use crate::db::audit::{self, AuditFilter};
-use crate::db::{Db, diagnoses, documents, shares};
+use crate::db::{Db, diagnoses, documents, follow_ups, shares};
 use crate::domain::ids::CustomerId;
 use crate::domain::money::fmt_num;
 use crate::domain::timestamp::Timestamp;
@@ -45,6 +45,7 @@ const SOURCES: &[Source] = &[
     plan_events,
     share_events,
     document_events,
+    follow_up_events,
 ];
 
 fn customer_changes(
@@ -167,6 +168,40 @@ fn document_events(
                 detail: d.note,
                 ref_id: Some(d.id.get()),
                 by: d.uploaded_by_name,
+            }
+        })
+        .collect())
+}
+
+fn follow_up_events(
+    c: &Connection,
+    id: CustomerId,
+    limit: u64,
+) -> rusqlite::Result<Vec<TimelineEvent>> {
+    Ok(follow_ups::for_customer(c, id)?
+        .into_iter()
+        .take(limit as usize)
+        .map(|f| {
+            let next = match (f.next_contact_at, f.done) {
+                (Some(n), false) => format!(
+                    "，下次联系 {}",
+                    n.get()
+                        .with_timezone(&crate::domain::timestamp::business_zone())
+                        .format("%-m月%-d日 %H:%M")
+                ),
+                (Some(_), true) => "，已完成".to_string(),
+                (None, _) => String::new(),
+            };
+            TimelineEvent {
+                at: f.contacted_at,
+                kind: TimelineKind::FollowUp,
+                title: format!("{}跟进{next}", f.channel.label()),
+                detail: Some(match &f.result {
+                    Some(r) => format!("{}（结果：{r}）", f.content),
+                    None => f.content.clone(),
+                }),
+                ref_id: Some(f.id.get()),
+                by: f.created_by_name,
             }
         })
         .collect())

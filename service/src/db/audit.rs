@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::sql;
 use crate::domain::ids::{
-    CustomerId, PlanId, ProductId, ProviderId, RulesVersion, ShareId, UserId,
+    CustomerId, FollowUpId, PlanId, ProductId, ProviderId, RulesVersion, ShareId, UserId,
 };
 use crate::domain::timestamp::Timestamp;
 use crate::domain::vocab::AuditAction;
@@ -81,6 +81,9 @@ pub enum Resource {
     Provider(ProviderId),
     Branding,
     Share(ShareId),
+    FollowUp(FollowUpId),
+    /// The daily digest of due follow-ups (one setting for the instance).
+    FollowUpDigest,
     /// Which documents each product needs (one record for the instance).
     DocumentChecklist,
 }
@@ -96,6 +99,8 @@ impl Resource {
             Self::Provider(_) => "provider",
             Self::Branding => "branding",
             Self::Share(_) => "share",
+            Self::FollowUp(_) => "follow_up",
+            Self::FollowUpDigest => "follow_up_digest",
             Self::DocumentChecklist => "document_checklist",
         }
     }
@@ -109,7 +114,12 @@ impl Resource {
             Self::Product(id) => Some(id.to_string()),
             Self::Provider(id) => Some(id.to_string()),
             Self::Share(id) => Some(id.to_string()),
-            Self::UnknownUser | Self::Customers | Self::Branding | Self::DocumentChecklist => None,
+            Self::FollowUp(id) => Some(id.to_string()),
+            Self::UnknownUser
+            | Self::Customers
+            | Self::Branding
+            | Self::DocumentChecklist
+            | Self::FollowUpDigest => None,
         }
     }
 

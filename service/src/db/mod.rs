@@ -9,6 +9,7 @@ pub mod customers;
 pub mod diagnoses;
 pub mod documents;
 pub mod files;
+pub mod follow_ups;
 pub mod integrity;
 pub mod migrations;
 pub mod settings_kv;

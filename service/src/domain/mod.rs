@@ -4,6 +4,7 @@ pub mod documents;
 pub mod engine;
 pub mod facts;
 pub mod fields;
+pub mod follow_ups;
 pub mod ids;
 pub mod money;
 pub mod timestamp;

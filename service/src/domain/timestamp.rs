@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -35,6 +35,29 @@ impl Timestamp {
             .ok()
             .map(|t| Self(t.with_timezone(&Utc)))
     }
+
+    /// The business day (UTC+8) this instant falls on.
+    pub fn business_date(self) -> NaiveDate {
+        self.0.with_timezone(&business_zone()).date_naive()
+    }
+
+    /// Midnight in UTC+8 at the start of `date`.
+    pub fn start_of_business_day(date: NaiveDate) -> Self {
+        let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+        Self(
+            midnight
+                .and_local_timezone(business_zone())
+                .single()
+                .expect("a fixed offset has no gaps")
+                .with_timezone(&Utc),
+        )
+    }
+}
+
+/// The brokers' clock: China Standard Time, UTC+8 all year. "Today", "this month" and due dates
+/// are counted in it whatever zone the server runs in.
+pub fn business_zone() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
 impl std::fmt::Display for Timestamp {
@@ -120,5 +143,17 @@ mod tests {
         assert_eq!(t.to_json().unwrap(), "2026-03-01T08:30:00.123Z");
         assert!(Timestamp::parse("yesterday").is_none());
         assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
+    }
+
+    #[test]
+    fn the_business_day_is_counted_in_utc_plus_8() {
+        // 23:30 UTC on 28 Feb is already 1 March in Beijing.
+        let late = Timestamp::parse("2026-02-28T23:30:00Z").unwrap();
+        let date = late.business_date();
+        assert_eq!(date, NaiveDate::from_ymd_opt(2026, 3, 1).unwrap());
+        assert_eq!(
+            Timestamp::start_of_business_day(date).to_text(),
+            "2026-02-28T16:00:00.000Z"
+        );
     }
 }

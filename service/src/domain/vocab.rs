@@ -339,6 +339,9 @@ vocabulary! {
         DocumentDelete = "document.delete" => "删除资料",
         DocumentDownload = "document.download" => "下载资料",
         DocumentChecklistUpdate = "document_checklist.update" => "修改资料清单",
+        FollowUpCreate = "follow_up.create" => "新增跟进",
+        FollowUpUpdate = "follow_up.update" => "修改跟进",
+        FollowUpDigestUpdate = "follow_up_digest.update" => "修改跟进提醒设置",
     }
 }
 
@@ -353,6 +356,17 @@ vocabulary! {
         FinancialStatement = "financial_statement" => "财务报表",
         Property = "property" => "房产证/抵押物资料" aliases ["房产证", "抵押物资料"],
         Contract = "contract" => "合同",
+        Other = "other" => "其他",
+    }
+}
+
+vocabulary! {
+    /// 跟进方式.
+    pub enum FollowUpChannel {
+        Phone = "phone" => "电话",
+        Wechat = "wechat" => "微信",
+        Meeting = "meeting" => "面谈",
+        Visit = "visit" => "上门" aliases ["上门拜访"],
         Other = "other" => "其他",
     }
 }
@@ -377,6 +391,7 @@ pub fn all() -> Vec<Terms> {
         Role::terms(),
         AuditAction::terms(),
         DocumentKind::terms(),
+        FollowUpChannel::terms(),
     ]
 }
 
@@ -434,7 +449,8 @@ mod tests {
         labels_and_codes_parse_back::<Role>();
         labels_and_codes_parse_back::<AuditAction>();
         labels_and_codes_parse_back::<DocumentKind>();
-        assert_eq!(all().len(), 15);
+        labels_and_codes_parse_back::<FollowUpChannel>();
+        assert_eq!(all().len(), 16);
     }
 
     #[test]

@@ -30,6 +30,9 @@ const ADMIN_ONLY: &[&str] = &[
     "rediagnoseAll",
     "revokeUserSessions",
     "putDocumentChecklist",
+    "getFollowUpDigest",
+    "updateFollowUpDigest",
+    "testFollowUpDigest",
 ];
 
 /// Any signed-in account (staff or admin).
@@ -75,6 +78,11 @@ const SIGNED_IN: &[&str] = &[
     "getDocumentContent",
     "deleteDocument",
     "getDocumentChecklist",
+    "createFollowUp",
+    "listFollowUps",
+    "updateFollowUp",
+    "listDueFollowUps",
+    "countDueFollowUps",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -315,38 +315,6 @@ async fn admin_reset_password_gives_a_one_time_password() {
     assert!(stderr(&out).contains("ghost"));
 }
 
-/// A webhook receiver on 127.0.0.1 that keeps every JSON body it is sent.
-async fn webhook_receiver() -> (
-    String,
-    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
-) {
-    use poem::listener::{Acceptor, Listener};
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
-    let store = seen.clone();
-    let app = poem::Route::new().at(
-        "/hook",
-        poem::post(poem::endpoint::make(move |req: poem::Request| {
-            let store = store.clone();
-            async move {
-                let body = req
-                    .into_body()
-                    .into_json::<serde_json::Value>()
-                    .await
-                    .unwrap_or_default();
-                store.lock().unwrap().push(body);
-                "ok"
-            }
-        })),
-    );
-    let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
-        .await
-        .unwrap();
-    let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
-    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
-    (format!("http://{addr}/hook"), seen)
-}
-
 #[tokio::test]
 async fn monitor_alerts_through_the_webhook_when_an_instance_is_down() {
     let app = spawn_app().await;

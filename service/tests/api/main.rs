@@ -11,6 +11,7 @@ mod contract;
 mod customers;
 mod diagnoses;
 mod documents;
+mod follow_ups;
 mod hostile_files;
 mod integrity;
 mod limits;
