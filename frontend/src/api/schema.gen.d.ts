@@ -796,6 +796,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/customers/{id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's applications, newest first */
+        get: operations["listCustomerApplications"];
+        put?: never;
+        /**
+         * Record an application of the customer to a lender (进件)
+         * @description `product_id` (from the catalogue) or a free-text `institution`; `amount_applied_wan` > 0;
+         *     `status` defaults to `preparing`. The customer's stage follows (see the user guide).
+         */
+        post: operations["createApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Applications of all customers one may see
+         * @description Filters: `status`, `product_id`, `owner_id` (the customer's owner), `q` (part of the
+         *     customer's name), `submitted_from`/`submitted_to` (进件日期, inclusive). Newest first.
+         */
+        get: operations["listApplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export applications (same filters as the list) as .xlsx (default) or .csv */
+        get: operations["exportApplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Applications by status, amount disbursed per month (last 12, UTC+8), approval rate by product */
+        get: operations["applicationStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One application with its status history */
+        get: operations["getApplication"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Move an application's status and record the lender's figures
+         * @description Only the fields present change. The status moves forward along 准备中 → 已进件 → 审批中 →
+         *     已批复 → 已放款 → 已结清, or from an open status to 已拒绝 (`reason` required) or 客户放弃;
+         *     已批复 needs `approved_wan`, 已放款 needs `disbursed_wan` and `disbursed_on`. Each status
+         *     change is added to the history; the customer's stage follows.
+         */
+        patch: operations["updateApplication"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -888,6 +989,210 @@ export interface components {
                 unknown?: number;
             };
         };
+        /**
+         * Application
+         * @description One application of one customer to one lender, as the API shows it.
+         */
+        Application: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            customer_id: number;
+            /** @description The customer's name (for lists). */
+            customer_name: string;
+            /**
+             * Format: int64
+             * @description The customer's owner (负责人).
+             */
+            owner_id?: number | null;
+            /**
+             * Format: int64
+             * @description The catalogue product, when the lender is in the catalogue.
+             */
+            product_id?: number | null;
+            /** @description The product's name in the catalogue (null for free-text institutions or a deleted product). */
+            product_name?: string | null;
+            /** @description 放款机构: the product's institution, or the free text entered. */
+            institution: string;
+            /**
+             * Format: double
+             * @description 申请金额 (万元).
+             */
+            amount_applied_wan: number;
+            status: components["schemas"]["ApplicationStatus"];
+            /**
+             * Format: date
+             * @description 进件日期.
+             */
+            submitted_on?: string | null;
+            /**
+             * Format: double
+             * @description 批复金额 (万元).
+             */
+            approved_wan?: number | null;
+            /**
+             * Format: double
+             * @description 批复年化利率 (%).
+             */
+            rate_pct?: number | null;
+            /**
+             * Format: int64
+             * @description 批复期限 (months).
+             */
+            term_months?: number | null;
+            /**
+             * Format: double
+             * @description 放款金额 (万元).
+             */
+            disbursed_wan?: number | null;
+            /** Format: date */
+            disbursed_on?: string | null;
+            /** @description The reason of the latest rejection or withdrawal. */
+            reason?: string | null;
+            note?: string | null;
+            /** Format: int64 */
+            created_by?: number | null;
+            created_by_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * ApplicationDetail
+         * @description An application with its status history.
+         */
+        ApplicationDetail: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            customer_id: number;
+            /** @description The customer's name (for lists). */
+            customer_name: string;
+            /**
+             * Format: int64
+             * @description The customer's owner (负责人).
+             */
+            owner_id?: number | null;
+            /**
+             * Format: int64
+             * @description The catalogue product, when the lender is in the catalogue.
+             */
+            product_id?: number | null;
+            /** @description The product's name in the catalogue (null for free-text institutions or a deleted product). */
+            product_name?: string | null;
+            /** @description 放款机构: the product's institution, or the free text entered. */
+            institution: string;
+            /**
+             * Format: double
+             * @description 申请金额 (万元).
+             */
+            amount_applied_wan: number;
+            status: components["schemas"]["ApplicationStatus"];
+            /**
+             * Format: date
+             * @description 进件日期.
+             */
+            submitted_on?: string | null;
+            /**
+             * Format: double
+             * @description 批复金额 (万元).
+             */
+            approved_wan?: number | null;
+            /**
+             * Format: double
+             * @description 批复年化利率 (%).
+             */
+            rate_pct?: number | null;
+            /**
+             * Format: int64
+             * @description 批复期限 (months).
+             */
+            term_months?: number | null;
+            /**
+             * Format: double
+             * @description 放款金额 (万元).
+             */
+            disbursed_wan?: number | null;
+            /** Format: date */
+            disbursed_on?: string | null;
+            /** @description The reason of the latest rejection or withdrawal. */
+            reason?: string | null;
+            note?: string | null;
+            /** Format: int64 */
+            created_by?: number | null;
+            created_by_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Oldest first. */
+            history: components["schemas"]["ApplicationEvent"][];
+        };
+        /**
+         * ApplicationEvent
+         * @description One status an application passed through.
+         */
+        ApplicationEvent: {
+            /** Format: int64 */
+            id: number;
+            status: components["schemas"]["ApplicationStatus"];
+            reason?: string | null;
+            /** Format: date-time */
+            at: string;
+            /** Format: int64 */
+            actor_id?: number | null;
+            /** @description Who moved it (null when the account is gone). */
+            actor_name?: string | null;
+        };
+        /** ApplicationPage */
+        ApplicationPage: {
+            items: components["schemas"]["Application"][];
+            /** Format: int64 */
+            total: number;
+            /** Format: uint64 */
+            page: number;
+            /** Format: uint64 */
+            page_size: number;
+        };
+        /**
+         * ApplicationPatch
+         * @description A change (`PATCH /api/applications/{id}`): only the fields present change.
+         */
+        ApplicationPatch: {
+            status?: components["schemas"]["ApplicationStatus"];
+            /** Format: date */
+            submitted_on?: string;
+            /** Format: double */
+            approved_wan?: number;
+            /** Format: double */
+            rate_pct?: number;
+            /** Format: int64 */
+            term_months?: number;
+            /** Format: double */
+            disbursed_wan?: number;
+            /** Format: date */
+            disbursed_on?: string;
+            /** @description Required when the status becomes `rejected`. */
+            reason?: string;
+            /** @description An empty text removes the note. */
+            note?: string;
+        };
+        /** ApplicationStats */
+        ApplicationStats: {
+            /** Format: int64 */
+            total: number;
+            /** @description Every status, in the order of the vocabulary, with its count (zeros included). */
+            by_status: components["schemas"]["StatusCount"][];
+            /** @description The last 12 months, oldest first, the current month included (zeros included). */
+            disbursed_by_month: components["schemas"]["MonthDisbursed"][];
+            approval_by_product: components["schemas"]["ProductApproval"][];
+        };
+        /**
+         * @description 进件状态: one application of one customer to one lender.
+         * @enum {string}
+         */
+        ApplicationStatus: "preparing" | "submitted" | "reviewing" | "approved" | "disbursed" | "settled" | "rejected" | "withdrawn";
         AssetRules: {
             /**
              * @description Bands on net collateral equity ÷ loan demand; `zero_points` = no usable collateral,
@@ -916,7 +1221,7 @@ export interface components {
          * @description What an audit entry records.
          * @enum {string}
          */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke" | "document.upload" | "document.delete" | "document.download" | "document_checklist.update";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke" | "document.upload" | "document.delete" | "document.download" | "document_checklist.update" | "application.create" | "application.update" | "application.export";
         /** AuditEntry */
         AuditEntry: {
             /** Format: int64 */
@@ -2183,6 +2488,52 @@ export interface components {
             reason: string;
             tiers: components["schemas"]["MoneyTier"][];
         };
+        /** MonthDisbursed */
+        MonthDisbursed: {
+            /** @description `YYYY-MM` (the business calendar, UTC+8). */
+            month: string;
+            /** Format: double */
+            disbursed_wan: number;
+            /** Format: int64 */
+            count: number;
+        };
+        /**
+         * NewApplication
+         * @description A new application (`POST /api/customers/{id}/applications`).
+         */
+        NewApplication: {
+            /**
+             * Format: int64
+             * @description A catalogue product; the institution is taken from it when `institution` is absent.
+             */
+            product_id?: number;
+            /** @description 放款机构 as free text; required when there is no `product_id`. */
+            institution?: string;
+            /**
+             * Format: double
+             * @description 申请金额 (万元), more than 0.
+             */
+            amount_applied_wan: number;
+            /** @description Default `preparing`. */
+            status?: components["schemas"]["ApplicationStatus"];
+            /**
+             * Format: date
+             * @description 进件日期; default today once the status is past 准备中.
+             */
+            submitted_on?: string;
+            /** Format: double */
+            approved_wan?: number;
+            /** Format: double */
+            rate_pct?: number;
+            /** Format: int64 */
+            term_months?: number;
+            /** Format: double */
+            disbursed_wan?: number;
+            /** Format: date */
+            disbursed_on?: string;
+            reason?: string;
+            note?: string;
+        };
         /** NewUserRequest */
         NewUserRequest: {
             username: string;
@@ -2369,6 +2720,10 @@ export interface components {
             /** @default true */
             active: boolean;
             amount: components["schemas"]["AmountFormula"];
+            /** @description The lender's contact (客户经理、电话). */
+            contact?: string | null;
+            /** @description 放款时效 ("最快当天放款"). */
+            disbursement_time?: string | null;
             family: components["schemas"]["ProductFamily"];
             /** @description All must pass; the failing ones are ranked and the first is reported as the blocker. */
             gates: components["schemas"]["Gate"][];
@@ -2401,6 +2756,55 @@ export interface components {
             name: string;
             /** @default  */
             notes: string;
+            /**
+             * Format: double
+             * @description 年化利率 up to (%).
+             */
+            rate_max_pct?: number | null;
+            /**
+             * Format: double
+             * @description 年化利率 from (%), what the broker quotes.
+             */
+            rate_min_pct?: number | null;
+            /** @description 还款方式 the lender offers. */
+            repayment_methods?: components["schemas"]["RepaymentMethod"][];
+            /**
+             * Format: uint32
+             * @description 期限 up to (months).
+             */
+            term_months_max?: number | null;
+            /**
+             * Format: uint32
+             * @description 期限 from (months).
+             */
+            term_months_min?: number | null;
+            /** @description 期限 in words, when months do not say it ("1年期，可续贷"). */
+            term_text?: string | null;
+        };
+        /** ProductApproval */
+        ProductApproval: {
+            /**
+             * Format: int64
+             * @description Null for applications to a free-text institution (grouped by `name`).
+             */
+            product_id?: number | null;
+            /** @description The product's name, or the free-text institution. */
+            name: string;
+            /**
+             * Format: int64
+             * @description 已批复 + 已放款 + 已结清.
+             */
+            approved: number;
+            /**
+             * Format: int64
+             * @description Decided by the lender: the approved ones plus 已拒绝 (客户放弃 is no decision).
+             */
+            decided: number;
+            /**
+             * Format: double
+             * @description `approved / decided` in %, one decimal; null when nothing is decided yet.
+             */
+            approval_rate_pct?: number | null;
         };
         /**
          * ProductDelta
@@ -2591,6 +2995,11 @@ export interface components {
             /** Format: uint64 */
             elapsed_ms: number;
         };
+        /**
+         * @description 还款方式 of a loan product.
+         * @enum {string}
+         */
+        RepaymentMethod: "equal_installment" | "interest_first" | "revolving" | "equal_principal" | "other";
         /**
          * @description 账号角色.
          * @enum {string}
@@ -2789,6 +3198,12 @@ export interface components {
          * @enum {string}
          */
         Stage: "new" | "contacted" | "diagnosed" | "improving" | "applying" | "approved" | "lost";
+        /** StatusCount */
+        StatusCount: {
+            status: components["schemas"]["ApplicationStatus"];
+            /** Format: int64 */
+            count: number;
+        };
         /** SystemMetrics */
         SystemMetrics: {
             version: string;
@@ -7720,6 +8135,564 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listCustomerApplications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Application"][];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewApplication"];
+            };
+        };
+        responses: {
+            /** @description Created; `Location` is the new resource's address. */
+            201: {
+                headers: {
+                    /** @description The created resource. */
+                    LOCATION: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationDetail"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listApplications: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ApplicationStatus"];
+                product_id?: number;
+                owner_id?: number;
+                q?: string;
+                submitted_from?: string;
+                submitted_to?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationPage"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    exportApplications: {
+        parameters: {
+            query?: {
+                format?: components["schemas"]["FileFormat"];
+                status?: components["schemas"]["ApplicationStatus"];
+                product_id?: number;
+                owner_id?: number;
+                q?: string;
+                submitted_from?: string;
+                submitted_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    applicationStats: {
+        parameters: {
+            query?: {
+                owner_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationStats"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationDetail"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ApplicationPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationDetail"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

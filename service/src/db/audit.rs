@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::sql;
 use crate::domain::ids::{
-    CustomerId, PlanId, ProductId, ProviderId, RulesVersion, ShareId, UserId,
+    ApplicationId, CustomerId, PlanId, ProductId, ProviderId, RulesVersion, ShareId, UserId,
 };
 use crate::domain::timestamp::Timestamp;
 use crate::domain::vocab::AuditAction;
@@ -83,6 +83,10 @@ pub enum Resource {
     Share(ShareId),
     /// Which documents each product needs (one record for the instance).
     DocumentChecklist,
+    /// One application to a lender (进件).
+    Application(ApplicationId),
+    /// Many applications at once (export).
+    Applications,
 }
 
 impl Resource {
@@ -97,6 +101,7 @@ impl Resource {
             Self::Branding => "branding",
             Self::Share(_) => "share",
             Self::DocumentChecklist => "document_checklist",
+            Self::Application(_) | Self::Applications => "application",
         }
     }
 
@@ -109,7 +114,12 @@ impl Resource {
             Self::Product(id) => Some(id.to_string()),
             Self::Provider(id) => Some(id.to_string()),
             Self::Share(id) => Some(id.to_string()),
-            Self::UnknownUser | Self::Customers | Self::Branding | Self::DocumentChecklist => None,
+            Self::Application(id) => Some(id.to_string()),
+            Self::UnknownUser
+            | Self::Customers
+            | Self::Branding
+            | Self::DocumentChecklist
+            | Self::Applications => None,
         }
     }
 

@@ -50,7 +50,8 @@ ids!(
     ProviderId,
     RulesVersion,
     ShareId,
-    DocumentId
+    DocumentId,
+    ApplicationId
 );
 
 #[cfg(test)]

@@ -339,6 +339,9 @@ vocabulary! {
         DocumentDelete = "document.delete" => "删除资料",
         DocumentDownload = "document.download" => "下载资料",
         DocumentChecklistUpdate = "document_checklist.update" => "修改资料清单",
+        ApplicationCreate = "application.create" => "新增进件",
+        ApplicationUpdate = "application.update" => "更新进件",
+        ApplicationExport = "application.export" => "导出进件",
     }
 }
 
@@ -353,6 +356,31 @@ vocabulary! {
         FinancialStatement = "financial_statement" => "财务报表",
         Property = "property" => "房产证/抵押物资料" aliases ["房产证", "抵押物资料"],
         Contract = "contract" => "合同",
+        Other = "other" => "其他",
+    }
+}
+
+vocabulary! {
+    /// 进件状态: one application of one customer to one lender.
+    pub enum ApplicationStatus {
+        Preparing = "preparing" => "准备中",
+        Submitted = "submitted" => "已进件",
+        Reviewing = "reviewing" => "审批中",
+        Approved = "approved" => "已批复",
+        Disbursed = "disbursed" => "已放款",
+        Settled = "settled" => "已结清",
+        Rejected = "rejected" => "已拒绝" aliases ["拒绝", "被拒"],
+        Withdrawn = "withdrawn" => "客户放弃" aliases ["放弃", "撤回"],
+    }
+}
+
+vocabulary! {
+    /// 还款方式 of a loan product.
+    pub enum RepaymentMethod {
+        EqualInstallment = "equal_installment" => "等额本息",
+        InterestFirst = "interest_first" => "先息后本",
+        Revolving = "revolving" => "随借随还",
+        EqualPrincipal = "equal_principal" => "等额本金",
         Other = "other" => "其他",
     }
 }
@@ -377,6 +405,8 @@ pub fn all() -> Vec<Terms> {
         Role::terms(),
         AuditAction::terms(),
         DocumentKind::terms(),
+        ApplicationStatus::terms(),
+        RepaymentMethod::terms(),
     ]
 }
 
@@ -434,7 +464,9 @@ mod tests {
         labels_and_codes_parse_back::<Role>();
         labels_and_codes_parse_back::<AuditAction>();
         labels_and_codes_parse_back::<DocumentKind>();
-        assert_eq!(all().len(), 15);
+        labels_and_codes_parse_back::<ApplicationStatus>();
+        labels_and_codes_parse_back::<RepaymentMethod>();
+        assert_eq!(all().len(), 17);
     }
 
     #[test]
