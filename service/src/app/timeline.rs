@@ -180,8 +180,8 @@ fn application_events(
     limit: u64,
 ) -> rusqlite::Result<Vec<TimelineEvent>> {
     let mut first_seen = std::collections::HashSet::new();
-    let mut rows = applications::events_for_customer(c, id, limit)?;
-    // Oldest first, so the first row of each application is its creation.
+    // All of them (a customer has few), so that the first row of each application is its creation.
+    let mut rows = applications::events_for_customer(c, id, u32::MAX as u64)?;
     rows.reverse();
     let mut out: Vec<TimelineEvent> = rows
         .into_iter()
@@ -202,6 +202,7 @@ fn application_events(
         })
         .collect();
     out.reverse();
+    out.truncate(limit as usize);
     Ok(out)
 }
 
