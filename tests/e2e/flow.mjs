@@ -574,6 +574,18 @@ await step('application pipeline: add an application on the customer page, move 
   const w = await page.evaluate(() => document.documentElement.scrollWidth)
   expect(w <= 395, `the 进件 tab is ${w}px wide at 390 px`)
   await page.setViewportSize({ width: 1280, height: 860 })
+
+  // The product library carries what brokers quote.
+  await page.goto(`${BASE}/products`)
+  await page.getByRole('button', { name: '报价' }).first().click()
+  dlg = page.getByRole('dialog')
+  await dlg.getByLabel('年化利率下限（%）').fill('3.2')
+  await dlg.getByLabel('年化利率上限（%）').fill('6.5')
+  await dlg.getByLabel('放款时效').fill('最快当天放款')
+  await dlg.getByRole('button', { name: '保存' }).click()
+  await page.getByText('年化 3.2–6.5% · 最快当天放款').first().waitFor()
+  await noErrorResult()
+  await shot('a8-product-quote')
 })
 // ---- end application pipeline ----
 
