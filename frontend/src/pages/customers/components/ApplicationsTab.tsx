@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { Alert, App, Button, Card, DatePicker, Form, Input, InputNumber, List, Modal, Radio, Select, Space, Tag, Timeline, Typography } from 'antd'
+import { Alert, App, Button, Card, DatePicker, Form, Grid, Input, InputNumber, List, Modal, Radio, Select, Space, Tag, Timeline, Typography } from 'antd'
 import { HistoryOutlined, PlusOutlined } from '@ant-design/icons'
 import type { FormInstance } from 'antd'
 import type { Dayjs } from 'dayjs'
@@ -261,6 +261,7 @@ export function ApplicationsTab({ customerId }: { customerId: number }) {
   const [adding, setAdding] = useState(false)
   const [moving, setMoving] = useState<Application | null>(null)
   const [history, setHistory] = useState<number | null>(null)
+  const phone = !Grid.useBreakpoint().md
   if (list.isError) {
     const deleted = list.error instanceof ApiError && list.error.code === 'deleted'
     if (deleted) return <Alert type="info" showIcon message={errorMessage(list.error)} />
@@ -280,40 +281,41 @@ export function ApplicationsTab({ customerId }: { customerId: number }) {
         loading={list.isPending}
         dataSource={list.data ?? []}
         locale={{ emptyText: '还没有进件，点「新增进件」记录向银行的申请' }}
-        renderItem={(a) => (
-          <List.Item
-            data-testid="application-item"
-            actions={[
-              nextStatuses(a.status).length > 0 && (
-                <Button key="move" size="small" type="link" onClick={() => setMoving(a)} data-testid="application-move">
-                  更新状态
-                </Button>
-              ),
-              <Button key="history" size="small" type="link" icon={<HistoryOutlined />} onClick={() => setHistory(a.id)}>
-                历史
-              </Button>,
-            ].filter(Boolean)}
-          >
-            <List.Item.Meta
-              title={
-                <Space wrap size={4}>
-                  <span>{a.institution}</span>
-                  {a.product_name && a.product_name !== a.institution && <Typography.Text type="secondary">{a.product_name}</Typography.Text>}
-                  <Tag color={STATUS_COLORS[a.status]} data-testid="application-status">
-                    {statusLabel(a.status)}
-                  </Tag>
-                </Space>
-              }
-              description={
-                <>
-                  <ApplicationSummary a={a} />
-                  {a.reason && <div>原因：{a.reason}</div>}
-                  {a.note && <div>备注：{a.note}</div>}
-                </>
-              }
-            />
-          </List.Item>
-        )}
+        renderItem={(a) => {
+          const actions = [
+            nextStatuses(a.status).length > 0 && (
+              <Button key="move" size="small" type="link" onClick={() => setMoving(a)} data-testid="application-move">
+                更新状态
+              </Button>
+            ),
+            <Button key="history" size="small" type="link" icon={<HistoryOutlined />} onClick={() => setHistory(a.id)}>
+              历史
+            </Button>,
+          ].filter(Boolean)
+          return (
+            <List.Item data-testid="application-item" actions={phone ? undefined : actions}>
+              <List.Item.Meta
+                title={
+                  <Space wrap size={4}>
+                    <span>{a.institution}</span>
+                    {a.product_name && a.product_name !== a.institution && <Typography.Text type="secondary">{a.product_name}</Typography.Text>}
+                    <Tag color={STATUS_COLORS[a.status]} data-testid="application-status">
+                      {statusLabel(a.status)}
+                    </Tag>
+                  </Space>
+                }
+                description={
+                  <>
+                    <ApplicationSummary a={a} />
+                    {a.reason && <div>原因：{a.reason}</div>}
+                    {a.note && <div>备注：{a.note}</div>}
+                    {phone && <div style={{ marginLeft: -8, marginTop: 4 }}>{actions}</div>}
+                  </>
+                }
+              />
+            </List.Item>
+          )
+        }}
       />
       <NewApplicationModal customerId={customerId} open={adding} onClose={() => setAdding(false)} />
       <MoveStatusModal key={moving?.id ?? 0} app={moving} onClose={() => setMoving(null)} />
