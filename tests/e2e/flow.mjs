@@ -508,6 +508,87 @@ await step('share the report: the client opens the link on a 390 px phone withou
 })
 // ---- end share link ----
 
+// ---- application pipeline (issue 15) ----
+await step('application pipeline: add an application on the customer page, move it to 已放款, see it in 进件管理 and on the dashboard', ['create a customer, fix a validation error'], async () => {
+  await page.setViewportSize({ width: 1280, height: 860 })
+  await page.goto(`${BASE}/customers/${s.customerId}`)
+  await page.getByRole('tab', { name: '进件' }).click()
+  await page.getByTestId('application-add').click()
+  let dlg = page.getByRole('dialog')
+  await dlg.getByText('手填机构').click()
+  await dlg.getByTestId('application-institution').fill('上海测试银行浦东支行')
+  await dlg.getByTestId('application-amount').fill('300')
+  await dlg.getByRole('button', { name: '保存' }).click()
+  const item = page.getByTestId('application-item').filter({ hasText: '上海测试银行浦东支行' })
+  await item.getByTestId('application-status').filter({ hasText: '准备中' }).waitFor()
+
+  await item.getByTestId('application-move').click()
+  dlg = page.getByRole('dialog')
+  await dlg.locator('.ant-select-selector').first().click()
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="已放款"]').click()
+  await dlg.getByTestId('application-approved').fill('280')
+  await dlg.getByTestId('application-disbursed').fill('250')
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10)
+  const dateInput = dlg.getByLabel('放款日期')
+  await dateInput.click()
+  await dateInput.fill(today)
+  await dateInput.press('Enter')
+  await dlg.getByRole('button', { name: '保存' }).click()
+  await item.getByTestId('application-status').filter({ hasText: '已放款' }).waitFor()
+  await noErrorResult()
+  const c = await (await api(`/api/customers/${s.customerId}`)).json()
+  expect(c.stage === 'approved', `customer stage follows the disbursement: ${c.stage}`)
+  await shot('a1-customer-applications')
+  await item.getByRole('button', { name: '历史' }).click()
+  await page.getByRole('dialog').getByText('已放款').first().waitFor()
+  await shot('a2-application-history')
+  await page.keyboard.press('Escape')
+
+  await page.goto(`${BASE}/applications`)
+  await page.getByTestId('applications-row').filter({ hasText: '上海测试银行浦东支行' }).waitFor()
+  await noErrorResult()
+  await shot('a3-applications-list')
+
+  await page.goto(`${BASE}/dashboard`)
+  await page.getByTestId('dashboard-applications').waitFor()
+  await page.getByTestId('dashboard-approval-rate').filter({ hasText: '上海测试银行浦东支行' }).filter({ hasText: '100%' }).waitFor()
+  await noErrorResult()
+  await shot('a4-dashboard-applications')
+
+  await page.setViewportSize({ width: 390, height: 844 })
+  for (const [path, name, wait] of [
+    ['/applications', 'a5-applications-390', 'applications-row'],
+    ['/dashboard', 'a6-dashboard-390', 'dashboard-applications'],
+  ]) {
+    await page.goto(BASE + path)
+    await page.getByTestId(wait).first().waitFor()
+    await noErrorResult()
+    await shot(name)
+    const w = await page.evaluate(() => document.documentElement.scrollWidth)
+    expect(w <= 395, `${path} is ${w}px wide at 390 px`)
+  }
+  await page.goto(`${BASE}/customers/${s.customerId}`)
+  await page.getByRole('tab', { name: '进件' }).click()
+  await page.getByTestId('application-item').first().waitFor()
+  await shot('a7-customer-applications-390')
+  const w = await page.evaluate(() => document.documentElement.scrollWidth)
+  expect(w <= 395, `the 进件 tab is ${w}px wide at 390 px`)
+  await page.setViewportSize({ width: 1280, height: 860 })
+
+  // The product library carries what brokers quote.
+  await page.goto(`${BASE}/products`)
+  await page.getByRole('button', { name: '报价' }).first().click()
+  dlg = page.getByRole('dialog')
+  await dlg.getByLabel('年化利率下限（%）').fill('3.2')
+  await dlg.getByLabel('年化利率上限（%）').fill('6.5')
+  await dlg.getByLabel('放款时效').fill('最快当天放款')
+  await dlg.getByRole('button', { name: '保存' }).click()
+  await page.getByText('年化 3.2–6.5% · 最快当天放款').first().waitFor()
+  await noErrorResult()
+  await shot('a8-product-quote')
+})
+// ---- end application pipeline ----
+
 await ctx.close()
 const ok = results.filter((r) => r.ok).length
 const bad = results.length - ok

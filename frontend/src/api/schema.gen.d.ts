@@ -796,6 +796,215 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/customers/{id}/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's follow-ups, the latest contact first */
+        get: operations["listFollowUps"];
+        put?: never;
+        /** Record a contact with the client and when to contact them next */
+        post: operations["createFollowUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/follow-ups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a follow-up or mark it done */
+        patch: operations["updateFollowUp"];
+        trace?: never;
+    };
+    "/api/follow-ups/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open follow-ups due in a window, the most overdue first
+         * @description Every window reaches back without limit: an overdue follow-up stays in `today` and `week`
+         *     (flagged `overdue`) until it is marked done. Your own by default; admins may name anyone.
+         */
+        get: operations["listDueFollowUps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/follow-ups/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many follow-ups are due: overdue, today (overdue included), this week */
+        get: operations["countDueFollowUps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/follow-up-digest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The daily digest of due follow-ups (admin) */
+        get: operations["getFollowUpDigest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Switch the daily digest on or off, set its hour, robot and who does not receive it (admin) */
+        patch: operations["updateFollowUpDigest"];
+        trace?: never;
+    };
+    "/api/follow-up-digest/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send your digest to the robot now, to check the robot (admin; marks nothing as sent) */
+        post: operations["testFollowUpDigest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's applications, newest first */
+        get: operations["listCustomerApplications"];
+        put?: never;
+        /**
+         * Record an application of the customer to a lender (进件)
+         * @description `product_id` (from the catalogue) or a free-text `institution`; `amount_applied_wan` > 0;
+         *     `status` defaults to `preparing`. The customer's stage follows (see the user guide).
+         */
+        post: operations["createApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Applications of all customers one may see
+         * @description Filters: `status`, `product_id`, `owner_id` (the customer's owner), `q` (part of the
+         *     customer's name), `submitted_from`/`submitted_to` (进件日期, inclusive). Newest first.
+         */
+        get: operations["listApplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export applications (same filters as the list) as .xlsx (default) or .csv */
+        get: operations["exportApplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Applications by status, amount disbursed per month (last 12, UTC+8), approval rate by product */
+        get: operations["applicationStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One application with its status history */
+        get: operations["getApplication"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Move an application's status and record the lender's figures
+         * @description Only the fields present change. The status moves forward along 准备中 → 已进件 → 审批中 →
+         *     已批复 → 已放款 → 已结清, or from an open status to 已拒绝 (`reason` required) or 客户放弃;
+         *     已批复 needs `approved_wan`, 已放款 needs `disbursed_wan` and `disbursed_on`. Each status
+         *     change is added to the history; the customer's stage follows.
+         */
+        patch: operations["updateApplication"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -888,6 +1097,210 @@ export interface components {
                 unknown?: number;
             };
         };
+        /**
+         * Application
+         * @description One application of one customer to one lender, as the API shows it.
+         */
+        Application: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            customer_id: number;
+            /** @description The customer's name (for lists). */
+            customer_name: string;
+            /**
+             * Format: int64
+             * @description The customer's owner (负责人).
+             */
+            owner_id?: number | null;
+            /**
+             * Format: int64
+             * @description The catalogue product, when the lender is in the catalogue.
+             */
+            product_id?: number | null;
+            /** @description The product's name in the catalogue (null for free-text institutions or a deleted product). */
+            product_name?: string | null;
+            /** @description 放款机构: the product's institution, or the free text entered. */
+            institution: string;
+            /**
+             * Format: double
+             * @description 申请金额 (万元).
+             */
+            amount_applied_wan: number;
+            status: components["schemas"]["ApplicationStatus"];
+            /**
+             * Format: date
+             * @description 进件日期.
+             */
+            submitted_on?: string | null;
+            /**
+             * Format: double
+             * @description 批复金额 (万元).
+             */
+            approved_wan?: number | null;
+            /**
+             * Format: double
+             * @description 批复年化利率 (%).
+             */
+            rate_pct?: number | null;
+            /**
+             * Format: int64
+             * @description 批复期限 (months).
+             */
+            term_months?: number | null;
+            /**
+             * Format: double
+             * @description 放款金额 (万元).
+             */
+            disbursed_wan?: number | null;
+            /** Format: date */
+            disbursed_on?: string | null;
+            /** @description The reason of the latest rejection or withdrawal. */
+            reason?: string | null;
+            note?: string | null;
+            /** Format: int64 */
+            created_by?: number | null;
+            created_by_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * ApplicationDetail
+         * @description An application with its status history.
+         */
+        ApplicationDetail: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            customer_id: number;
+            /** @description The customer's name (for lists). */
+            customer_name: string;
+            /**
+             * Format: int64
+             * @description The customer's owner (负责人).
+             */
+            owner_id?: number | null;
+            /**
+             * Format: int64
+             * @description The catalogue product, when the lender is in the catalogue.
+             */
+            product_id?: number | null;
+            /** @description The product's name in the catalogue (null for free-text institutions or a deleted product). */
+            product_name?: string | null;
+            /** @description 放款机构: the product's institution, or the free text entered. */
+            institution: string;
+            /**
+             * Format: double
+             * @description 申请金额 (万元).
+             */
+            amount_applied_wan: number;
+            status: components["schemas"]["ApplicationStatus"];
+            /**
+             * Format: date
+             * @description 进件日期.
+             */
+            submitted_on?: string | null;
+            /**
+             * Format: double
+             * @description 批复金额 (万元).
+             */
+            approved_wan?: number | null;
+            /**
+             * Format: double
+             * @description 批复年化利率 (%).
+             */
+            rate_pct?: number | null;
+            /**
+             * Format: int64
+             * @description 批复期限 (months).
+             */
+            term_months?: number | null;
+            /**
+             * Format: double
+             * @description 放款金额 (万元).
+             */
+            disbursed_wan?: number | null;
+            /** Format: date */
+            disbursed_on?: string | null;
+            /** @description The reason of the latest rejection or withdrawal. */
+            reason?: string | null;
+            note?: string | null;
+            /** Format: int64 */
+            created_by?: number | null;
+            created_by_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Oldest first. */
+            history: components["schemas"]["ApplicationEvent"][];
+        };
+        /**
+         * ApplicationEvent
+         * @description One status an application passed through.
+         */
+        ApplicationEvent: {
+            /** Format: int64 */
+            id: number;
+            status: components["schemas"]["ApplicationStatus"];
+            reason?: string | null;
+            /** Format: date-time */
+            at: string;
+            /** Format: int64 */
+            actor_id?: number | null;
+            /** @description Who moved it (null when the account is gone). */
+            actor_name?: string | null;
+        };
+        /** ApplicationPage */
+        ApplicationPage: {
+            items: components["schemas"]["Application"][];
+            /** Format: int64 */
+            total: number;
+            /** Format: uint64 */
+            page: number;
+            /** Format: uint64 */
+            page_size: number;
+        };
+        /**
+         * ApplicationPatch
+         * @description A change (`PATCH /api/applications/{id}`): only the fields present change.
+         */
+        ApplicationPatch: {
+            status?: components["schemas"]["ApplicationStatus"];
+            /** Format: date */
+            submitted_on?: string;
+            /** Format: double */
+            approved_wan?: number;
+            /** Format: double */
+            rate_pct?: number;
+            /** Format: int64 */
+            term_months?: number;
+            /** Format: double */
+            disbursed_wan?: number;
+            /** Format: date */
+            disbursed_on?: string;
+            /** @description Required when the status becomes `rejected`. */
+            reason?: string;
+            /** @description An empty text removes the note. */
+            note?: string;
+        };
+        /** ApplicationStats */
+        ApplicationStats: {
+            /** Format: int64 */
+            total: number;
+            /** @description Every status, in the order of the vocabulary, with its count (zeros included). */
+            by_status: components["schemas"]["StatusCount"][];
+            /** @description The last 12 months, oldest first, the current month included (zeros included). */
+            disbursed_by_month: components["schemas"]["MonthDisbursed"][];
+            approval_by_product: components["schemas"]["ProductApproval"][];
+        };
+        /**
+         * @description 进件状态: one application of one customer to one lender.
+         * @enum {string}
+         */
+        ApplicationStatus: "preparing" | "submitted" | "reviewing" | "approved" | "disbursed" | "settled" | "rejected" | "withdrawn";
         AssetRules: {
             /**
              * @description Bands on net collateral equity ÷ loan demand; `zero_points` = no usable collateral,
@@ -916,7 +1329,7 @@ export interface components {
          * @description What an audit entry records.
          * @enum {string}
          */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke" | "document.upload" | "document.delete" | "document.download" | "document_checklist.update";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke" | "document.upload" | "document.delete" | "document.download" | "document_checklist.update" | "follow_up.create" | "follow_up.update" | "follow_up_digest.update" | "application.create" | "application.update" | "application.export";
         /** AuditEntry */
         AuditEntry: {
             /** Format: int64 */
@@ -1625,6 +2038,46 @@ export interface components {
             verdict: string;
         };
         /**
+         * DigestSettings
+         * @description The digest settings as the API shows them: the robot's address only as its host.
+         */
+        DigestSettings: {
+            enabled: boolean;
+            /**
+             * Format: uint8
+             * @description Hour of the day (UTC+8, 0–23) from which the day's digest goes out.
+             */
+            hour: number;
+            /** @description Users who do not receive the digest. */
+            muted_user_ids: number[];
+            webhook_format: components["schemas"]["WebhookFormat"];
+            /** @description Whether a robot address is saved. */
+            webhook_set: boolean;
+            /** @description The saved address' host, e.g. `qyapi.weixin.qq.com` (the key in it is never shown). */
+            webhook_host?: string | null;
+        };
+        /**
+         * DigestSettingsInput
+         * @description A change of the digest settings; an absent field keeps its value.
+         */
+        DigestSettingsInput: {
+            enabled?: boolean;
+            /** Format: uint8 */
+            hour?: number;
+            muted_user_ids?: number[];
+            webhook_format?: components["schemas"]["WebhookFormat"];
+            /** @description The robot's webhook address (https); `null` removes it. */
+            webhook_url?: string | null;
+        };
+        /**
+         * DigestTest
+         * @description What a test message did.
+         */
+        DigestTest: {
+            /** @description The text the robot received. */
+            text: string;
+        };
+        /**
          * @description The six scored dimensions.
          * @enum {string}
          */
@@ -1678,6 +2131,32 @@ export interface components {
          * @enum {string}
          */
         DocumentKind: "business_license" | "id_card" | "credit_report" | "bank_statement" | "tax_certificate" | "financial_statement" | "property" | "contract" | "other";
+        /**
+         * DueCounts
+         * @description How many follow-ups are due, per window (the menu's badge and the workbench).
+         */
+        DueCounts: {
+            /**
+             * Format: uint64
+             * @description Open and past their next contact time.
+             */
+            overdue: number;
+            /**
+             * Format: uint64
+             * @description Due before the end of today, the overdue included.
+             */
+            today: number;
+            /**
+             * Format: uint64
+             * @description Due within seven days, the overdue included.
+             */
+            week: number;
+        };
+        /**
+         * @description Which due follow-ups to list.
+         * @enum {string}
+         */
+        DueWindow: "today" | "overdue" | "week";
         /** ErrorBody */
         ErrorBody: {
             /** @description Machine-readable error code, e.g. `validation`, `not_found`, `duplicate`. */
@@ -1765,6 +2244,95 @@ export interface components {
             flow_vs_invoice: components["schemas"]["RatioRule"];
             /** @description 对公流水月均. */
             monthly_flow: components["schemas"]["MoneyBandTable"];
+        };
+        /**
+         * FollowUp
+         * @description A follow-up as the API shows it.
+         */
+        FollowUp: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            customer_id: number;
+            customer_name: string;
+            /**
+             * Format: date-time
+             * @description When the contact took place.
+             */
+            contacted_at: string;
+            channel: components["schemas"]["FollowUpChannel"];
+            content: string;
+            result?: string | null;
+            /**
+             * Format: date-time
+             * @description When to contact the client next; an open follow-up is due from then until done.
+             */
+            next_contact_at?: string | null;
+            /** Format: int64 */
+            assignee_id?: number | null;
+            assignee_name?: string | null;
+            done: boolean;
+            /** Format: date-time */
+            done_at?: string | null;
+            /** @description Open, with a next contact time already past. */
+            overdue: boolean;
+            /** Format: int64 */
+            created_by?: number | null;
+            created_by_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** FollowUpChange */
+        FollowUpChange: {
+            /** @description `true` marks the follow-up done (it leaves the due lists); `false` opens it again. */
+            done?: boolean;
+            /** Format: date-time */
+            contacted_at?: string;
+            channel?: components["schemas"]["FollowUpChannel"];
+            content?: string;
+            /** @description `null` clears it. */
+            result?: string;
+            /**
+             * Format: date-time
+             * @description `null` clears it (nothing more planned).
+             */
+            next_contact_at?: string;
+            /** Format: int64 */
+            assignee_id?: number;
+        };
+        /**
+         * @description 跟进方式.
+         * @enum {string}
+         */
+        FollowUpChannel: "phone" | "wechat" | "meeting" | "visit" | "other";
+        /** FollowUpInput */
+        FollowUpInput: {
+            /**
+             * Format: date-time
+             * @description When the contact took place (default: now); not in the future.
+             */
+            contacted_at?: string;
+            channel: components["schemas"]["FollowUpChannel"];
+            /** @description What was said or done, at most 2000 characters. */
+            content: string;
+            /** @description What came of it, at most 500 characters. */
+            result?: string;
+            /**
+             * Format: date-time
+             * @description When to contact the client next (after `contacted_at`).
+             */
+            next_contact_at?: string;
+            /**
+             * Format: int64
+             * @description Who makes the next contact (default: the customer's owner, else you).
+             */
+            assignee_id?: number;
+        };
+        /** FollowUpList */
+        FollowUpList: {
+            items: components["schemas"]["FollowUp"][];
         };
         /**
          * @description Typed entry conditions. Requirements on amounts/ages fail when the fact is unknown
@@ -2183,6 +2751,52 @@ export interface components {
             reason: string;
             tiers: components["schemas"]["MoneyTier"][];
         };
+        /** MonthDisbursed */
+        MonthDisbursed: {
+            /** @description `YYYY-MM` (the business calendar, UTC+8). */
+            month: string;
+            /** Format: double */
+            disbursed_wan: number;
+            /** Format: int64 */
+            count: number;
+        };
+        /**
+         * NewApplication
+         * @description A new application (`POST /api/customers/{id}/applications`).
+         */
+        NewApplication: {
+            /**
+             * Format: int64
+             * @description A catalogue product; the institution is taken from it when `institution` is absent.
+             */
+            product_id?: number;
+            /** @description 放款机构 as free text; required when there is no `product_id`. */
+            institution?: string;
+            /**
+             * Format: double
+             * @description 申请金额 (万元), more than 0.
+             */
+            amount_applied_wan: number;
+            /** @description Default `preparing`. */
+            status?: components["schemas"]["ApplicationStatus"];
+            /**
+             * Format: date
+             * @description 进件日期; default today once the status is past 准备中.
+             */
+            submitted_on?: string;
+            /** Format: double */
+            approved_wan?: number;
+            /** Format: double */
+            rate_pct?: number;
+            /** Format: int64 */
+            term_months?: number;
+            /** Format: double */
+            disbursed_wan?: number;
+            /** Format: date */
+            disbursed_on?: string;
+            reason?: string;
+            note?: string;
+        };
         /** NewUserRequest */
         NewUserRequest: {
             username: string;
@@ -2369,6 +2983,10 @@ export interface components {
             /** @default true */
             active: boolean;
             amount: components["schemas"]["AmountFormula"];
+            /** @description The lender's contact (客户经理、电话). */
+            contact?: string | null;
+            /** @description 放款时效 ("最快当天放款"). */
+            disbursement_time?: string | null;
             family: components["schemas"]["ProductFamily"];
             /** @description All must pass; the failing ones are ranked and the first is reported as the blocker. */
             gates: components["schemas"]["Gate"][];
@@ -2401,6 +3019,55 @@ export interface components {
             name: string;
             /** @default  */
             notes: string;
+            /**
+             * Format: double
+             * @description 年化利率 up to (%).
+             */
+            rate_max_pct?: number | null;
+            /**
+             * Format: double
+             * @description 年化利率 from (%), what the broker quotes.
+             */
+            rate_min_pct?: number | null;
+            /** @description 还款方式 the lender offers. */
+            repayment_methods?: components["schemas"]["RepaymentMethod"][];
+            /**
+             * Format: uint32
+             * @description 期限 up to (months).
+             */
+            term_months_max?: number | null;
+            /**
+             * Format: uint32
+             * @description 期限 from (months).
+             */
+            term_months_min?: number | null;
+            /** @description 期限 in words, when months do not say it ("1年期，可续贷"). */
+            term_text?: string | null;
+        };
+        /** ProductApproval */
+        ProductApproval: {
+            /**
+             * Format: int64
+             * @description Null for applications to a free-text institution (grouped by `name`).
+             */
+            product_id?: number | null;
+            /** @description The product's name, or the free-text institution. */
+            name: string;
+            /**
+             * Format: int64
+             * @description 已批复 + 已放款 + 已结清.
+             */
+            approved: number;
+            /**
+             * Format: int64
+             * @description Decided by the lender: the approved ones plus 已拒绝 (客户放弃 is no decision).
+             */
+            decided: number;
+            /**
+             * Format: double
+             * @description `approved / decided` in %, one decimal; null when nothing is decided yet.
+             */
+            approval_rate_pct?: number | null;
         };
         /**
          * ProductDelta
@@ -2591,6 +3258,11 @@ export interface components {
             /** Format: uint64 */
             elapsed_ms: number;
         };
+        /**
+         * @description 还款方式 of a loan product.
+         * @enum {string}
+         */
+        RepaymentMethod: "equal_installment" | "interest_first" | "revolving" | "equal_principal" | "other";
         /**
          * @description 账号角色.
          * @enum {string}
@@ -2789,6 +3461,12 @@ export interface components {
          * @enum {string}
          */
         Stage: "new" | "contacted" | "diagnosed" | "improving" | "applying" | "approved" | "lost";
+        /** StatusCount */
+        StatusCount: {
+            status: components["schemas"]["ApplicationStatus"];
+            /** Format: int64 */
+            count: number;
+        };
         /** SystemMetrics */
         SystemMetrics: {
             version: string;
@@ -3136,6 +3814,8 @@ export interface components {
             none_eligible: string;
             vetoed: string;
         };
+        /** @enum {string} */
+        WebhookFormat: "wecom" | "dingtalk" | "feishu" | "generic";
         /** @description Dimension weights in percent; must sum to 100. */
         Weights: {
             /** Format: double */
@@ -7720,6 +8400,1174 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listFollowUps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FollowUpList"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["FollowUpInput"];
+            };
+        };
+        responses: {
+            /** @description Created; `Location` is the new resource's address. */
+            201: {
+                headers: {
+                    /** @description The created resource. */
+                    LOCATION: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FollowUp"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["FollowUpChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FollowUp"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listDueFollowUps: {
+        parameters: {
+            query?: {
+                when?: components["schemas"]["DueWindow"];
+                assignee_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["FollowUpList"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    countDueFollowUps: {
+        parameters: {
+            query?: {
+                assignee_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DueCounts"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getFollowUpDigest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DigestSettings"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateFollowUpDigest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["DigestSettingsInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DigestSettings"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    testFollowUpDigest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DigestTest"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listCustomerApplications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Application"][];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["NewApplication"];
+            };
+        };
+        responses: {
+            /** @description Created; `Location` is the new resource's address. */
+            201: {
+                headers: {
+                    /** @description The created resource. */
+                    LOCATION: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationDetail"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listApplications: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ApplicationStatus"];
+                product_id?: number;
+                owner_id?: number;
+                q?: string;
+                submitted_from?: string;
+                submitted_to?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationPage"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    exportApplications: {
+        parameters: {
+            query?: {
+                format?: components["schemas"]["FileFormat"];
+                status?: components["schemas"]["ApplicationStatus"];
+                product_id?: number;
+                owner_id?: number;
+                q?: string;
+                submitted_from?: string;
+                submitted_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    applicationStats: {
+        parameters: {
+            query?: {
+                owner_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationStats"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationDetail"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ApplicationPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationDetail"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,40 @@
 
 export const CATALOGUE = {
   "vocabularies": {
+    "ApplicationStatus": [
+      {
+        "code": "preparing",
+        "label": "准备中"
+      },
+      {
+        "code": "submitted",
+        "label": "已进件"
+      },
+      {
+        "code": "reviewing",
+        "label": "审批中"
+      },
+      {
+        "code": "approved",
+        "label": "已批复"
+      },
+      {
+        "code": "disbursed",
+        "label": "已放款"
+      },
+      {
+        "code": "settled",
+        "label": "已结清"
+      },
+      {
+        "code": "rejected",
+        "label": "已拒绝"
+      },
+      {
+        "code": "withdrawn",
+        "label": "客户放弃"
+      }
+    ],
     "AuditAction": [
       {
         "code": "auth.login",
@@ -160,6 +194,18 @@ export const CATALOGUE = {
       {
         "code": "follow_up_digest.update",
         "label": "修改跟进提醒设置"
+      },
+      {
+        "code": "application.create",
+        "label": "新增进件"
+      },
+      {
+        "code": "application.update",
+        "label": "更新进件"
+      },
+      {
+        "code": "application.export",
+        "label": "导出进件"
       }
     ],
     "BusinessStatus": [
@@ -465,6 +511,28 @@ export const CATALOGUE = {
       {
         "code": "legal",
         "label": "法律"
+      }
+    ],
+    "RepaymentMethod": [
+      {
+        "code": "equal_installment",
+        "label": "等额本息"
+      },
+      {
+        "code": "interest_first",
+        "label": "先息后本"
+      },
+      {
+        "code": "revolving",
+        "label": "随借随还"
+      },
+      {
+        "code": "equal_principal",
+        "label": "等额本金"
+      },
+      {
+        "code": "other",
+        "label": "其他"
       }
     ],
     "Role": [

@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::domain::engine::{Product, RuleSet};
 use crate::domain::vocab::{
     BusinessStatus, CollateralKind, Dimension, IndustryClass, PlanKind, ProductFamily,
-    ProviderCategory, TaxGrade, Vocabulary,
+    ProviderCategory, RepaymentMethod, TaxGrade, Vocabulary,
 };
 
 /// The vocabularies are poem-openapi enums already: schemars refers to them by the same name,
@@ -54,6 +54,7 @@ vocabularies!(
     PlanKind,
     ProductFamily,
     ProviderCategory,
+    RepaymentMethod,
 );
 
 /// The marker every converted schema is registered under (poem-openapi refuses a second type

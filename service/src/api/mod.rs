@@ -2,6 +2,7 @@
 //! of their auth argument: `BearerAuth`, `StaffAuth`, `AdminAuth`), call one use-case in `app`,
 //! and declare their error statuses with `Fails<mask>`; rules live in `domain`, SQL in `db`.
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod branding;
@@ -47,6 +48,8 @@ pub enum ApiTags {
     Documents,
     /// 跟进记录与提醒
     FollowUps,
+    /// 进件与放款
+    Applications,
 }
 
 pub type Api = (
@@ -64,6 +67,7 @@ pub type Api = (
     shares::SharesApi,
     documents::DocumentsApi,
     follow_ups::FollowUpsApi,
+    applications::ApplicationsApi,
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -83,6 +87,7 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         shares::SharesApi,
         documents::DocumentsApi,
         follow_ups::FollowUpsApi,
+        applications::ApplicationsApi,
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::Result;
 use crate::db::audit::{self, AuditFilter};
-use crate::db::{Db, diagnoses, documents, follow_ups, shares};
+use crate::db::{Db, applications, diagnoses, documents, follow_ups, shares};
 use crate::domain::ids::CustomerId;
 use crate::domain::money::fmt_num;
 use crate::domain::timestamp::Timestamp;
@@ -46,6 +46,7 @@ const SOURCES: &[Source] = &[
     share_events,
     document_events,
     follow_up_events,
+    application_events,
 ];
 
 fn customer_changes(
@@ -205,6 +206,39 @@ fn follow_up_events(
             }
         })
         .collect())
+}
+
+/// Each application's creation and status changes (its history rows): "进件 工商银行：已放款".
+fn application_events(
+    c: &Connection,
+    id: CustomerId,
+    limit: u64,
+) -> rusqlite::Result<Vec<TimelineEvent>> {
+    let mut first_seen = std::collections::HashSet::new();
+    // All of them (a customer has few), so that the first row of each application is its creation.
+    let mut rows = applications::events_for_customer(c, id, u32::MAX as u64)?;
+    rows.reverse();
+    let mut out: Vec<TimelineEvent> = rows
+        .into_iter()
+        .map(|(app_id, institution, e)| {
+            let verb = if first_seen.insert(app_id) {
+                "新增进件"
+            } else {
+                "进件状态"
+            };
+            TimelineEvent {
+                at: e.at,
+                kind: TimelineKind::Application,
+                title: format!("{verb}（{institution}）：{}", e.status.label()),
+                detail: e.reason,
+                ref_id: Some(app_id.get()),
+                by: e.actor_name,
+            }
+        })
+        .collect();
+    out.reverse();
+    out.truncate(limit as usize);
+    Ok(out)
 }
 
 /// The customer's newest `limit` events across all sources.

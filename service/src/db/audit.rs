@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::sql;
 use crate::domain::ids::{
-    CustomerId, FollowUpId, PlanId, ProductId, ProviderId, RulesVersion, ShareId, UserId,
+    ApplicationId, CustomerId, FollowUpId, PlanId, ProductId, ProviderId, RulesVersion, ShareId,
+    UserId,
 };
 use crate::domain::timestamp::Timestamp;
 use crate::domain::vocab::AuditAction;
@@ -86,6 +87,10 @@ pub enum Resource {
     FollowUpDigest,
     /// Which documents each product needs (one record for the instance).
     DocumentChecklist,
+    /// One application to a lender (进件).
+    Application(ApplicationId),
+    /// Many applications at once (export).
+    Applications,
 }
 
 impl Resource {
@@ -102,6 +107,7 @@ impl Resource {
             Self::FollowUp(_) => "follow_up",
             Self::FollowUpDigest => "follow_up_digest",
             Self::DocumentChecklist => "document_checklist",
+            Self::Application(_) | Self::Applications => "application",
         }
     }
 
@@ -115,11 +121,13 @@ impl Resource {
             Self::Provider(id) => Some(id.to_string()),
             Self::Share(id) => Some(id.to_string()),
             Self::FollowUp(id) => Some(id.to_string()),
+            Self::Application(id) => Some(id.to_string()),
             Self::UnknownUser
             | Self::Customers
             | Self::Branding
             | Self::DocumentChecklist
-            | Self::FollowUpDigest => None,
+            | Self::FollowUpDigest
+            | Self::Applications => None,
         }
     }
 

@@ -6,8 +6,8 @@ use sea_query::{QueryStatementWriter, SqliteQueryBuilder};
 use sea_query_rusqlite::RusqliteBinder;
 
 use crate::domain::ids::{
-    CustomerId, DiagnosisId, DocumentId, FollowUpId, PlanId, ProductId, ProviderId, RulesVersion,
-    ShareId, UserId,
+    ApplicationId, CustomerId, DiagnosisId, DocumentId, FollowUpId, PlanId, ProductId, ProviderId,
+    RulesVersion, ShareId, UserId,
 };
 use crate::domain::timestamp::{NotATimestamp, Timestamp};
 
@@ -50,7 +50,8 @@ id_columns!(
     RulesVersion,
     ShareId,
     DocumentId,
-    FollowUpId
+    FollowUpId,
+    ApplicationId
 );
 
 /// Timestamps are stored in their wire form (RFC 3339, milliseconds, `Z`), which sorts by time.

@@ -51,7 +51,8 @@ ids!(
     RulesVersion,
     ShareId,
     DocumentId,
-    FollowUpId
+    FollowUpId,
+    ApplicationId
 );
 
 #[cfg(test)]

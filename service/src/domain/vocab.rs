@@ -342,6 +342,9 @@ vocabulary! {
         FollowUpCreate = "follow_up.create" => "新增跟进",
         FollowUpUpdate = "follow_up.update" => "修改跟进",
         FollowUpDigestUpdate = "follow_up_digest.update" => "修改跟进提醒设置",
+        ApplicationCreate = "application.create" => "新增进件",
+        ApplicationUpdate = "application.update" => "更新进件",
+        ApplicationExport = "application.export" => "导出进件",
     }
 }
 
@@ -371,6 +374,31 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// 进件状态: one application of one customer to one lender.
+    pub enum ApplicationStatus {
+        Preparing = "preparing" => "准备中",
+        Submitted = "submitted" => "已进件",
+        Reviewing = "reviewing" => "审批中",
+        Approved = "approved" => "已批复",
+        Disbursed = "disbursed" => "已放款",
+        Settled = "settled" => "已结清",
+        Rejected = "rejected" => "已拒绝" aliases ["拒绝", "被拒"],
+        Withdrawn = "withdrawn" => "客户放弃" aliases ["放弃", "撤回"],
+    }
+}
+
+vocabulary! {
+    /// 还款方式 of a loan product.
+    pub enum RepaymentMethod {
+        EqualInstallment = "equal_installment" => "等额本息",
+        InterestFirst = "interest_first" => "先息后本",
+        Revolving = "revolving" => "随借随还",
+        EqualPrincipal = "equal_principal" => "等额本金",
+        Other = "other" => "其他",
+    }
+}
+
 pub(crate) use vocabulary;
 
 /// Every vocabulary, for `GET /api/vocabulary` and the generated frontend file.
@@ -392,6 +420,8 @@ pub fn all() -> Vec<Terms> {
         AuditAction::terms(),
         DocumentKind::terms(),
         FollowUpChannel::terms(),
+        ApplicationStatus::terms(),
+        RepaymentMethod::terms(),
     ]
 }
 
@@ -450,7 +480,9 @@ mod tests {
         labels_and_codes_parse_back::<AuditAction>();
         labels_and_codes_parse_back::<DocumentKind>();
         labels_and_codes_parse_back::<FollowUpChannel>();
-        assert_eq!(all().len(), 16);
+        labels_and_codes_parse_back::<ApplicationStatus>();
+        labels_and_codes_parse_back::<RepaymentMethod>();
+        assert_eq!(all().len(), 18);
     }
 
     #[test]

@@ -277,3 +277,73 @@ pub fn template_csv() -> Vec<u8> {
     }
     out
 }
+
+/// A cell of a plain table export (applications and other lists that never import back).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    /// A 万元 amount (written with the money format in .xlsx).
+    Money(f64),
+}
+
+/// A plain table as CSV: UTF-8 with BOM, text neutralised like the customer export.
+pub fn table_csv(headers: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let _ = w.write_record(headers);
+        for r in rows {
+            let _ = w.write_record(r.iter().map(|c| match c {
+                Cell::Empty => String::new(),
+                Cell::Text(s) => neutralise(s).into_owned(),
+                Cell::Number(n) | Cell::Money(n) => n.to_string(),
+            }));
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+/// A plain table as one worksheet, with the customer export's header style and autofilter.
+pub fn table_xlsx(
+    sheet_name: &str,
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name)?;
+    let bold = Format::new()
+        .set_bold()
+        .set_background_color("#E8F0FE")
+        .set_align(FormatAlign::Center);
+    for (i, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, i as u16, *h, &bold)?;
+        sheet.set_column_width(i as u16, (h.chars().count() as f64 * 2.2).max(12.0))?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    let money = Format::new().set_num_format("#,##0.00##");
+    for (r, cells) in rows.iter().enumerate() {
+        let row = r as u32 + 1;
+        for (i, c) in cells.iter().enumerate() {
+            match c {
+                Cell::Empty => {}
+                Cell::Text(s) => {
+                    sheet.write_string(row, i as u16, s)?;
+                }
+                Cell::Number(n) => {
+                    sheet.write_number(row, i as u16, *n)?;
+                }
+                Cell::Money(n) => {
+                    sheet.write_number_with_format(row, i as u16, *n, &money)?;
+                }
+            }
+        }
+    }
+    if !rows.is_empty() && !headers.is_empty() {
+        sheet.autofilter(0, 0, rows.len() as u32, headers.len() as u16 - 1)?;
+    }
+    book.save_to_buffer()
+}

@@ -37,6 +37,13 @@ const ADMIN_ONLY: &[&str] = &[
 
 /// Any signed-in account (staff or admin).
 const SIGNED_IN: &[&str] = &[
+    "createApplication",
+    "listCustomerApplications",
+    "listApplications",
+    "exportApplications",
+    "applicationStats",
+    "getApplication",
+    "updateApplication",
     "changePassword",
     "logout",
     "me",

@@ -17,6 +17,7 @@ import { CustomerOverview } from './components/CustomerOverview'
 import { DiagnosisHistory } from './components/DiagnosisHistory'
 import { TimelineTab } from './components/TimelineTab'
 import { DocumentsTab } from './components/DocumentsTab'
+import { ApplicationsTab } from './components/ApplicationsTab'
 import { useCustomer, useDeleteCustomer, useRestoreCustomer } from './hooks'
 
 function PlansTab({ customerId, latestDiagnosisId }: { customerId: number; latestDiagnosisId?: number | null }) {
@@ -155,6 +156,7 @@ export default function CustomerDetailPage() {
           { key: 'plans', label: '改造方案', children: <PlansTab customerId={id} latestDiagnosisId={latestId} /> },
           { key: 'timeline', label: '动态', children: <TimelineTab customerId={id} /> },
           { key: 'documents', label: '资料', children: <DocumentsTab customerId={id} latestDiagnosisId={latestId} /> },
+          { key: 'applications', label: '进件', children: <ApplicationsTab customerId={id} /> },
         ]}
       />
     </>

@@ -9,6 +9,7 @@ import { Chart } from '../../components/charts/Chart'
 import { ErrorResult } from '../../components/ErrorResult'
 import { PageHeader } from '../../components/PageHeader'
 import { PageSpin } from '../../components/PageSpin'
+import { STATUS_HEX as APPLICATION_HEX, statusLabel, useApplicationStats } from '../applications/api'
 import { CATEGORY_COLORS, PLAN_STATUS_OPTIONS, STAGE_OPTIONS, actionLabel, labelOf } from '../../domain/labels'
 
 const CAT_HEX: Record<string, string> = { A: '#52c41a', B: '#faad14', C: '#f5222d', none: '#bfbfbf' }
@@ -40,6 +41,60 @@ function bars(labels: string[], series: { name: string; data: number[]; color: s
     yAxis: { type: 'value', minInterval: unit ? undefined : 1 },
     series: series.map((s) => ({ type: 'bar', name: s.name, data: s.data, itemStyle: { color: s.color }, barMaxWidth: 36 })),
   }
+}
+
+/** 进件: by status, disbursed per month (last 12), approval rate by product. */
+function ApplicationCharts() {
+  const brand = useBranding()
+  const s = useApplicationStats()
+  if (s.isError) return <ErrorResult error={s.error} onRetry={() => s.refetch()} />
+  if (!s.data) return null
+  const st = s.data
+  const rated = st.approval_by_product.filter((p) => p.approval_rate_pct != null).slice(0, 8)
+  return (
+    <Row gutter={[16, 16]} style={{ marginTop: 16 }} data-testid="dashboard-applications">
+      <Col xs={24} md={12} xl={8}>
+        <Card size="small" title={`进件状态（共 ${st.total} 笔）`}>
+          <Chart
+            height={260}
+            option={pie(st.by_status.map((b) => ({ name: statusLabel(b.status), value: b.count, color: APPLICATION_HEX[b.status] })))}
+          />
+        </Card>
+      </Col>
+      <Col xs={24} md={12} xl={8}>
+        <Card size="small" title="每月放款金额（万元）">
+          <Chart
+            height={260}
+            option={bars(
+              st.disbursed_by_month.map((m) => m.month.slice(2)),
+              [{ name: '放款金额', data: st.disbursed_by_month.map((m) => m.disbursed_wan), color: brand.primary_color }],
+              '万',
+            )}
+          />
+        </Card>
+      </Col>
+      <Col xs={24} xl={8}>
+        <Card size="small" title="各产品批复率">
+          <List
+            size="small"
+            dataSource={rated}
+            locale={{ emptyText: '还没有银行已答复的进件' }}
+            renderItem={(p) => (
+              <List.Item data-testid="dashboard-approval-rate">
+                <Typography.Text ellipsis style={{ maxWidth: '60%' }}>
+                  {p.name}
+                </Typography.Text>
+                <span>
+                  <b>{p.approval_rate_pct}%</b>
+                  <Typography.Text type="secondary">（{p.approved}/{p.decided}）</Typography.Text>
+                </span>
+              </List.Item>
+            )}
+          />
+        </Card>
+      </Col>
+    </Row>
+  )
 }
 
 export default function DashboardPage() {
@@ -151,6 +206,7 @@ export default function DashboardPage() {
           </Card>
         </Col>
       </Row>
+      <ApplicationCharts />
     </>
   )
 }

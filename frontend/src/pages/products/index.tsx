@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { App, Button, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd'
+import { App, Button, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd'
 import { PlusOutlined } from '@ant-design/icons'
 import dayjs from 'dayjs'
 import { api } from '../../api/client'
@@ -11,7 +11,7 @@ import { ErrorResult } from '../../components/ErrorResult'
 import { JsonDocEditor, locateProblem, parseProblem, type JsonDocEditorHandle, type JsonProblem } from '../../components/JsonDocEditor'
 import { pretty } from '../../components/json'
 import { PageHeader } from '../../components/PageHeader'
-import { PRODUCT_FAMILY_OPTIONS, labelOf } from '../../domain/labels'
+import { PRODUCT_FAMILY_OPTIONS, labelOf, vocabularyOptions } from '../../domain/labels'
 
 type ProductRecord = Res<'/api/products'>[number]
 /** The fields of a product document the table shows; the rest (gates, amount formula) is edited as JSON. */
@@ -25,6 +25,112 @@ interface ProductDoc {
   max_wan?: number
   last_verified_on?: string | null
   notes?: string
+  institution?: string | null
+  rate_min_pct?: number | null
+  rate_max_pct?: number | null
+  term_months_min?: number | null
+  term_months_max?: number | null
+  term_text?: string | null
+  repayment_methods?: string[]
+  disbursement_time?: string | null
+  contact?: string | null
+}
+const QUOTE_KEYS = [
+  'institution',
+  'rate_min_pct',
+  'rate_max_pct',
+  'term_months_min',
+  'term_months_max',
+  'term_text',
+  'repayment_methods',
+  'disbursement_time',
+  'contact',
+] as const
+const REPAYMENT_OPTIONS = vocabularyOptions('RepaymentMethod')
+
+/** What a broker quotes, in one line: "某银行 · 年化 3.2–6.5% · 6–36 个月 · 先息后本 · 最快当天". */
+export function quoteText(d: ProductDoc): string {
+  const parts: string[] = []
+  if (d.institution) parts.push(d.institution)
+  if (d.rate_min_pct != null || d.rate_max_pct != null)
+    parts.push(`年化 ${[d.rate_min_pct, d.rate_max_pct].filter((x) => x != null).join('–')}%`)
+  if (d.term_months_min != null || d.term_months_max != null)
+    parts.push(`${[d.term_months_min, d.term_months_max].filter((x) => x != null).join('–')} 个月`)
+  if (d.term_text) parts.push(d.term_text)
+  if (d.repayment_methods?.length) parts.push(d.repayment_methods.map((m) => labelOf(REPAYMENT_OPTIONS, m)).join('/'))
+  if (d.disbursement_time) parts.push(d.disbursement_time)
+  if (d.contact) parts.push(`联系：${d.contact}`)
+  return parts.join(' · ')
+}
+
+/** Edits the quote fields only; the rest of the product document is kept as it is. */
+function QuoteEditor({ record, onClose }: { record: ProductRecord; onClose: () => void }) {
+  const qc = useQueryClient()
+  const { message } = App.useApp()
+  const [form] = Form.useForm<ProductDoc>()
+  const save = useMutation({
+    mutationFn: (body: unknown) => unwrap(api.PUT('/api/products/{id}', { params: { path: { id: record.id } }, body: body as never })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['products'] }),
+  })
+  const submit = (v: ProductDoc) => {
+    const body: Record<string, unknown> = { ...(record.product as Record<string, unknown>) }
+    for (const k of QUOTE_KEYS) {
+      const value = v[k]
+      const empty = value == null || value === '' || (Array.isArray(value) && value.length === 0)
+      if (empty) delete body[k]
+      else body[k] = typeof value === 'string' ? value.trim() : value
+    }
+    save.mutate(body, {
+      onSuccess: () => {
+        message.success('报价信息已保存')
+        onClose()
+      },
+      onError: (e) => {
+        const problem = e instanceof ApiError ? (e.body as { errors?: { path: string; message: string }[] } | undefined)?.errors?.[0] : undefined
+        if (problem && (QUOTE_KEYS as readonly string[]).includes(problem.path))
+          form.setFields([{ name: problem.path as keyof ProductDoc, errors: [problem.message] }])
+        else message.error(errorMessage(e))
+      },
+    })
+  }
+  const d = doc(record)
+  return (
+    <Modal title={`报价信息：${d.name}`} open onCancel={onClose} onOk={() => form.submit()} okText="保存" confirmLoading={save.isPending}>
+      <Form form={form} layout="vertical" initialValues={Object.fromEntries(QUOTE_KEYS.map((k) => [k, d[k] ?? undefined]))} onFinish={submit}>
+        <Form.Item name="institution" label="放款机构">
+          <Input maxLength={100} />
+        </Form.Item>
+        <Space wrap>
+          <Form.Item name="rate_min_pct" label="年化利率下限（%）">
+            <InputNumber min={0} max={100} step={0.01} />
+          </Form.Item>
+          <Form.Item name="rate_max_pct" label="年化利率上限（%）">
+            <InputNumber min={0} max={100} step={0.01} />
+          </Form.Item>
+        </Space>
+        <Space wrap>
+          <Form.Item name="term_months_min" label="最短期限（月）">
+            <InputNumber min={1} max={600} precision={0} />
+          </Form.Item>
+          <Form.Item name="term_months_max" label="最长期限（月）">
+            <InputNumber min={1} max={600} precision={0} />
+          </Form.Item>
+        </Space>
+        <Form.Item name="term_text" label="期限说明" extra="月数说不清时填写，如：1年期，到期可续贷">
+          <Input maxLength={100} />
+        </Form.Item>
+        <Form.Item name="repayment_methods" label="还款方式">
+          <Select mode="multiple" options={REPAYMENT_OPTIONS} />
+        </Form.Item>
+        <Form.Item name="disbursement_time" label="放款时效">
+          <Input maxLength={100} placeholder="如：最快当天放款" />
+        </Form.Item>
+        <Form.Item name="contact" label="机构联系人">
+          <Input maxLength={200} placeholder="客户经理、电话" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  )
 }
 const doc = (r: ProductRecord) => (r.product ?? {}) as ProductDoc
 
@@ -106,6 +212,7 @@ export default function ProductsPage() {
   const { message } = App.useApp()
   const list = useQuery({ queryKey: ['products'], queryFn: () => unwrap(api.GET('/api/products')) })
   const [editing, setEditing] = useState<ProductRecord | 'new' | null>(null)
+  const [quoting, setQuoting] = useState<ProductRecord | null>(null)
   const del = useMutation({
     mutationFn: (id: number) => unwrap(api.DELETE('/api/products/{id}', { params: { path: { id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['products'] }),
@@ -163,15 +270,19 @@ export default function ProductsPage() {
             width: 80,
             render: (_, r) => (doc(r).active === false ? <Tag>停用</Tag> : <Tag color="green">启用</Tag>),
           },
+          { title: '报价', key: 'quote', width: 260, render: (_, r) => quoteText(doc(r)) || <Typography.Text type="secondary">—</Typography.Text> },
           { title: '说明', key: 'notes', ellipsis: true, render: (_, r) => doc(r).notes },
           ...(isAdmin
             ? [
                 {
                   title: '操作',
                   key: 'op',
-                  width: 130,
+                  width: 190,
                   render: (_: unknown, r: ProductRecord) => (
                     <Space size="small">
+                      <Button type="link" size="small" onClick={() => setQuoting(r)}>
+                        报价
+                      </Button>
                       <Button type="link" size="small" onClick={() => setEditing(r)}>
                         编辑
                       </Button>
@@ -191,6 +302,7 @@ export default function ProductsPage() {
         ]}
       />
       {editing != null && <ProductEditor record={editing} onClose={() => setEditing(null)} />}
+      {quoting != null && <QuoteEditor record={quoting} onClose={() => setQuoting(null)} />}
     </>
   )
 }

@@ -1,6 +1,7 @@
 //! Loan products as data: typed entry gates plus an amount formula (domain.md §2.5).
 
 pub use crate::domain::vocab::ProductFamily;
+pub use crate::domain::vocab::RepaymentMethod;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -48,6 +49,30 @@ pub struct Product {
     pub last_verified_on: Option<NaiveDate>,
     #[serde(default)]
     pub notes: String,
+    /// 年化利率 from (%), what the broker quotes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_min_pct: Option<f64>,
+    /// 年化利率 up to (%).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_max_pct: Option<f64>,
+    /// 期限 from (months).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term_months_min: Option<u32>,
+    /// 期限 up to (months).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term_months_max: Option<u32>,
+    /// 期限 in words, when months do not say it ("1年期，可续贷").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term_text: Option<String>,
+    /// 还款方式 the lender offers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repayment_methods: Vec<RepaymentMethod>,
+    /// 放款时效 ("最快当天放款").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disbursement_time: Option<String>,
+    /// The lender's contact (客户经理、电话).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
 }
 
 fn default_true() -> bool {

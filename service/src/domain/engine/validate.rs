@@ -765,6 +765,67 @@ fn product_into(e: &mut Errs, p: &Product, prefix: &str) {
         gate(e, g, &path);
     }
     formula(e, &p.amount, &join(prefix, "amount"));
+    quote(e, p, prefix);
+}
+
+/// The quote fields (利率、期限、放款时效、联系人): optional, each in range, ranges ordered.
+fn quote(e: &mut Errs, p: &Product, prefix: &str) {
+    for (key, v) in [
+        ("rate_min_pct", p.rate_min_pct),
+        ("rate_max_pct", p.rate_max_pct),
+    ] {
+        if let Some(v) = v {
+            e.range(v, 0.0, 100.0, &join(prefix, key));
+        }
+    }
+    if let (Some(lo), Some(hi)) = (p.rate_min_pct, p.rate_max_pct) {
+        e.check(
+            lo <= hi,
+            join(prefix, "rate_max_pct"),
+            "年化利率上限不能低于下限",
+        );
+    }
+    for (key, v) in [
+        ("term_months_min", p.term_months_min),
+        ("term_months_max", p.term_months_max),
+    ] {
+        if let Some(v) = v {
+            e.check(
+                (1..=600).contains(&v),
+                join(prefix, key),
+                "期限须在 1 到 600 个月之间",
+            );
+        }
+    }
+    if let (Some(lo), Some(hi)) = (p.term_months_min, p.term_months_max) {
+        e.check(
+            lo <= hi,
+            join(prefix, "term_months_max"),
+            "最长期限不能短于最短期限",
+        );
+    }
+    for (key, v, max) in [
+        ("term_text", &p.term_text, 100),
+        ("disbursement_time", &p.disbursement_time, 100),
+        ("contact", &p.contact, 200),
+        ("institution", &p.institution, 100),
+    ] {
+        if let Some(v) = v {
+            e.check(
+                v.chars().count() <= max,
+                join(prefix, key),
+                format!("最多 {max} 个字符"),
+            );
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for m in &p.repayment_methods {
+        e.check(
+            seen.insert(*m),
+            join(prefix, "repayment_methods"),
+            format!("还款方式“{}”重复", m.label()),
+        );
+    }
 }
 
 fn gate(e: &mut Errs, g: &Gate, p: &str) {
