@@ -3,6 +3,7 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   BankOutlined,
+  BellOutlined,
   CloudUploadOutlined,
   DashboardOutlined,
   FileDoneOutlined,
@@ -34,6 +35,7 @@ const page = (load: () => Promise<{ default: ComponentType }>) => lazy(load)
 /** One table for the router and the menu (inside the signed-in layout). */
 export const appRoutes: AppRoute[] = [
   { path: '/dashboard', label: '工作台', icon: <DashboardOutlined />, component: page(() => import('./pages/dashboard')) },
+  { path: '/follow-ups', label: '待跟进', icon: <BellOutlined />, component: page(() => import('./pages/follow-ups')) },
   { path: '/customers', label: '客户', icon: <TeamOutlined />, component: page(() => import('./pages/customers')) },
   { path: '/customers/new', menuKey: '/customers', component: page(() => import('./pages/customers/CustomerFormPage')) },
   { path: '/customers/:id/edit', menuKey: '/customers', component: page(() => import('./pages/customers/CustomerFormPage')) },
@@ -49,7 +51,7 @@ export const appRoutes: AppRoute[] = [
   { path: '/imports', label: '导入导出', icon: <CloudUploadOutlined />, component: page(() => import('./pages/imports')) },
   { path: '/rules', label: '诊断规则', icon: <ApartmentOutlined />, roles: ['admin'], component: page(() => import('./pages/rules')) },
   { path: '/users', label: '用户管理', icon: <UserOutlined />, roles: ['admin'], component: page(() => import('./pages/users')) },
-  { path: '/settings', label: '品牌设置', icon: <SettingOutlined />, roles: ['admin'], component: page(() => import('./pages/settings')) },
+  { path: '/settings', label: '设置', icon: <SettingOutlined />, roles: ['admin'], component: page(() => import('./pages/settings')) },
   { path: '/audit', label: '审计日志', icon: <AuditOutlined />, roles: ['admin'], component: page(() => import('./pages/audit')) },
   { path: '/system', label: '系统状态', icon: <FundOutlined />, roles: ['admin'], component: page(() => import('./pages/system')) },
 ]

@@ -38,6 +38,7 @@ export const PLAN_KIND_OPTIONS = options('PlanKind')
 export const PRODUCT_FAMILY_OPTIONS = options('ProductFamily')
 export const ROLE_OPTIONS = options('Role')
 export const TIMELINE_KIND_OPTIONS = options('TimelineKind')
+export const FOLLOW_UP_CHANNEL_OPTIONS = options('FollowUpChannel')
 export const DIMENSIONS: { key: Code<'Dimension'>; label: string }[] = CATALOGUE.vocabularies.Dimension.map(
   (t) => ({ key: t.code, label: t.label }),
 )

@@ -1,12 +1,13 @@
 import { Suspense, useMemo, useState } from 'react'
 import { Outlet, matchPath, useLocation, useNavigate } from 'react-router'
-import { Button, Drawer, Dropdown, Grid, Layout, Menu, Tag, Typography, theme } from 'antd'
+import { Badge, Button, Drawer, Dropdown, Grid, Layout, Menu, Tag, Typography, theme } from 'antd'
 import { KeyOutlined, LogoutOutlined, MenuOutlined, UserOutlined } from '@ant-design/icons'
 import { useAuthActions, useMe } from '../auth/useAuth'
 import { useBranding } from '../branding/context'
 import { BrandLogo } from '../branding/BrandLogo'
 import { PageSpin } from '../components/PageSpin'
 import { appRoutes, menuRoutes } from '../routes'
+import { useDueCounts } from '../pages/follow-ups/hooks'
 
 const { Header, Sider, Content } = Layout
 
@@ -29,9 +30,26 @@ export default function AppLayout() {
   const selected = useSelectedKey()
   const { token } = theme.useToken()
 
+  const due = useDueCounts()
+  // Due today (overdue included) beside 待跟进; red while anything is overdue.
+  const dueToday = due.data?.today ?? 0
+  const overdue = (due.data?.overdue ?? 0) > 0
   const items = useMemo(
-    () => menuRoutes(me.data?.role).map((r) => ({ key: r.path, icon: r.icon, label: r.label })),
-    [me.data?.role],
+    () =>
+      menuRoutes(me.data?.role).map((r) => ({
+        key: r.path,
+        icon: r.icon,
+        label:
+          r.path === '/follow-ups' && dueToday > 0 ? (
+            <span data-testid="menu-due">
+              {r.label}{' '}
+              <Badge count={dueToday} color={overdue ? undefined : token.colorPrimary} size="small" />
+            </span>
+          ) : (
+            r.label
+          ),
+      })),
+    [me.data?.role, dueToday, overdue, token.colorPrimary],
   )
   const menu = (
     <Menu

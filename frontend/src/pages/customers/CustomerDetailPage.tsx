@@ -18,6 +18,7 @@ import { DiagnosisHistory } from './components/DiagnosisHistory'
 import { TimelineTab } from './components/TimelineTab'
 import { DocumentsTab } from './components/DocumentsTab'
 import { ApplicationsTab } from './components/ApplicationsTab'
+import { FollowUpsTab } from './components/FollowUpsTab'
 import { useCustomer, useDeleteCustomer, useRestoreCustomer } from './hooks'
 
 function PlansTab({ customerId, latestDiagnosisId }: { customerId: number; latestDiagnosisId?: number | null }) {
@@ -154,6 +155,7 @@ export default function CustomerDetailPage() {
           { key: 'overview', label: '概览', children: <CustomerOverview c={cu} ownerName={cu.owner_id != null ? names.get(cu.owner_id) : undefined} /> },
           { key: 'diagnoses', label: '诊断', children: <DiagnosisHistory customerId={id} /> },
           { key: 'plans', label: '改造方案', children: <PlansTab customerId={id} latestDiagnosisId={latestId} /> },
+          { key: 'follow-ups', label: '跟进', children: <FollowUpsTab customerId={id} /> },
           { key: 'timeline', label: '动态', children: <TimelineTab customerId={id} /> },
           { key: 'documents', label: '资料', children: <DocumentsTab customerId={id} latestDiagnosisId={latestId} /> },
           { key: 'applications', label: '进件', children: <ApplicationsTab customerId={id} /> },

@@ -10,6 +10,8 @@ import { ErrorResult } from '../../components/ErrorResult'
 import { PageHeader } from '../../components/PageHeader'
 import { PageSpin } from '../../components/PageSpin'
 import { STATUS_HEX as APPLICATION_HEX, statusLabel, useApplicationStats } from '../applications/api'
+import { DueList } from '../follow-ups/DueList'
+import { useDueCounts } from '../follow-ups/hooks'
 import { CATEGORY_COLORS, PLAN_STATUS_OPTIONS, STAGE_OPTIONS, actionLabel, labelOf } from '../../domain/labels'
 
 const CAT_HEX: Record<string, string> = { A: '#52c41a', B: '#faad14', C: '#f5222d', none: '#bfbfbf' }
@@ -97,6 +99,29 @@ function ApplicationCharts() {
   )
 }
 
+/** 今日待跟进 and 已逾期, the broker's first look of the day. */
+function DueToday() {
+  const counts = useDueCounts()
+  const c = counts.data
+  return (
+    <Row gutter={[16, 16]} style={{ marginBottom: 16 }} data-testid="dashboard-due">
+      <Col xs={24} md={12}>
+        <Card size="small" title={`今日待跟进${c ? `（${c.today - c.overdue}）` : ''}`}>
+          <DueList when="today" hideOverdue limit={5} empty="今天没有安排的跟进" />
+        </Card>
+      </Col>
+      <Col xs={24} md={12}>
+        <Card
+          size="small"
+          title={<Typography.Text type={c && c.overdue > 0 ? 'danger' : undefined}>已逾期{c ? `（${c.overdue}）` : ''}</Typography.Text>}
+        >
+          <DueList when="overdue" limit={5} empty="没有逾期的跟进" />
+        </Card>
+      </Col>
+    </Row>
+  )
+}
+
 export default function DashboardPage() {
   const brand = useBranding()
   const navigate = useNavigate()
@@ -121,6 +146,7 @@ export default function DashboardPage() {
   return (
     <>
       <PageHeader title="工作台" />
+      <DueToday />
       <Row gutter={[16, 16]}>
         <Col xs={12} md={6}>
           <Card size="small">

@@ -10,6 +10,7 @@ import { brandingQueryKey } from '../../branding/BrandingProvider'
 import { BrandingContext, safeColor, useBranding } from '../../branding/context'
 import { BrandLogo } from '../../branding/BrandLogo'
 import { PageHeader } from '../../components/PageHeader'
+import { DigestSettingsCard } from './DigestSettingsCard'
 
 interface BrandForm {
   brand_name: string
@@ -94,7 +95,7 @@ export default function SettingsPage() {
 
   return (
     <>
-      <PageHeader title="品牌设置" sub="登录页、页面顶部和客户报告都会使用这里的品牌" />
+      <PageHeader title="设置" sub="品牌用于登录页、页面顶部和客户报告；每日跟进提醒发到群机器人" />
       {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} role="alert" />}
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={12}>
@@ -141,6 +142,9 @@ export default function SettingsPage() {
           <Card size="small" title="预览">
             <Preview b={preview} />
           </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <DigestSettingsCard />
         </Col>
       </Row>
     </>
