@@ -376,7 +376,7 @@ await step('change branding and see it on the login page', ['first login forces 
   await hex.press('Enter')
   await page.locator('.page-header h4').click() // closes the colour popover
   await page.locator('.ant-color-picker-inner').waitFor({ state: 'hidden' })
-  await page.getByRole('button', { name: '保存' }).click()
+  await page.getByRole('button', { name: '保存', exact: true }).click()
   await page.getByText('品牌设置已保存').waitFor()
   writeFileSync(join(WORK, 'logo.png'), logoPng())
   await page.locator('input[type=file]').first().setInputFiles(join(WORK, 'logo.png'))
@@ -588,6 +588,54 @@ await step('application pipeline: add an application on the customer page, move 
   await shot('a8-product-quote')
 })
 // ---- end application pipeline ----
+
+// ---- follow-ups (issue 15) ----
+await step('follow-ups: record a call, answer the next-contact prompt, see 今日待跟进/已逾期 on the workbench, mark the overdue one done on a phone', ['create a customer, fix a validation error'], async () => {
+  await page.setViewportSize({ width: 1280, height: 860 })
+  await page.goto(`${BASE}/customers/${s.customerId}?tab=follow-ups`)
+  const form = page.getByTestId('follow-up-form')
+  await form.getByLabel('沟通内容').fill('电话沟通税贷需求，客户下周提供近一年纳税证明')
+  await form.getByLabel('结果').fill('有意向，待补资料')
+  await form.getByRole('button', { name: '保存跟进' }).click()
+  const dlg = page.getByRole('dialog')
+  await dlg.getByText('下次什么时候联系客户？').waitFor()
+  await shot('f1-next-contact-prompt')
+  await dlg.getByTestId('next-contact-3').click()
+  await dlg.waitFor({ state: 'hidden' })
+  const list = page.getByTestId('follow-up-list')
+  await list.getByText('下次联系：').first().waitFor()
+  await list.getByText('待跟进', { exact: true }).first().waitFor()
+
+  // A call planned four days ago and never made: overdue, and it stays until done.
+  const at = (h) => new Date(Date.now() + h * 3600e3).toISOString()
+  await api(`/api/customers/${s.customerId}/follow-ups`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ channel: 'wechat', content: '微信催收银行流水', contacted_at: at(-120), next_contact_at: at(-96) }),
+  })
+  await page.goto(`${BASE}/dashboard`)
+  const due = page.getByTestId('dashboard-due')
+  await due.getByText('微信催收银行流水').waitFor()
+  await due.getByText('已逾期（1）').waitFor()
+  await page.getByTestId('menu-due').waitFor()
+  await shot('f2-workbench-due')
+
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.goto(`${BASE}/follow-ups`)
+  await page.locator('.ant-segmented-item', { hasText: '已逾期' }).click()
+  const overdue = page.getByTestId('due-overdue')
+  await overdue.getByText('微信催收银行流水').waitFor()
+  const w = await page.evaluate(() => document.documentElement.scrollWidth)
+  expect(w <= 395, `the 待跟进 page is ${w}px wide at 390 px`)
+  await shot('f3-due-390')
+  await overdue.getByRole('button', { name: '完成' }).click()
+  await page.getByText('没有逾期的跟进').waitFor()
+  await page.goto(`${BASE}/customers/${s.customerId}?tab=timeline`)
+  await page.getByTestId('customer-timeline').getByText('微信跟进').first().waitFor()
+  await shot('f4-timeline-390')
+  await page.setViewportSize({ width: 1280, height: 860 })
+})
+// ---- end follow-ups ----
 
 await ctx.close()
 const ok = results.filter((r) => r.ok).length
