@@ -2,6 +2,7 @@
 //! of their auth argument: `BearerAuth`, `StaffAuth`, `AdminAuth`), call one use-case in `app`,
 //! and declare their error statuses with `Fails<mask>`; rules live in `domain`, SQL in `db`.
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod branding;
@@ -44,6 +45,8 @@ pub enum ApiTags {
     Transfer,
     /// 客户资料
     Documents,
+    /// 委托协议与收入
+    Agreements,
 }
 
 pub type Api = (
@@ -60,6 +63,7 @@ pub type Api = (
     vocabulary::VocabularyApi,
     shares::SharesApi,
     documents::DocumentsApi,
+    agreements::AgreementsApi,
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -78,6 +82,7 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         vocabulary::VocabularyApi,
         shares::SharesApi,
         documents::DocumentsApi,
+        agreements::AgreementsApi,
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -33,7 +33,11 @@ pub const MAX_NOTE_CHARS: usize = 500;
 /// The one place that decides whether `user` may see `customer_id`'s documents. Today every
 /// signed-in account sees every customer; a customer in the recycle bin shows none of its
 /// documents (they are kept and come back with the customer).
-fn may_see_customer(conn: &Connection, _user: &CurrentUser, customer_id: CustomerId) -> Result<()> {
+pub(crate) fn may_see_customer(
+    conn: &Connection,
+    _user: &CurrentUser,
+    customer_id: CustomerId,
+) -> Result<()> {
     let customer = load(conn, customer_id)?;
     if customer.deleted_at.is_some() {
         return Err(Error::refused(

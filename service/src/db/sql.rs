@@ -6,8 +6,8 @@ use sea_query::{QueryStatementWriter, SqliteQueryBuilder};
 use sea_query_rusqlite::RusqliteBinder;
 
 use crate::domain::ids::{
-    CustomerId, DiagnosisId, DocumentId, PlanId, ProductId, ProviderId, RulesVersion, ShareId,
-    UserId,
+    AgreementId, CustomerId, DiagnosisId, DocumentId, PlanId, ProductId, ProviderId, RulesVersion,
+    ShareId, UserId,
 };
 use crate::domain::timestamp::{NotATimestamp, Timestamp};
 
@@ -49,7 +49,8 @@ id_columns!(
     ProviderId,
     RulesVersion,
     ShareId,
-    DocumentId
+    DocumentId,
+    AgreementId
 );
 
 /// Timestamps are stored in their wire form (RFC 3339, milliseconds, `Z`), which sorts by time.

@@ -50,7 +50,8 @@ ids!(
     ProviderId,
     RulesVersion,
     ShareId,
-    DocumentId
+    DocumentId,
+    AgreementId
 );
 
 #[cfg(test)]

@@ -339,6 +339,8 @@ vocabulary! {
         DocumentDelete = "document.delete" => "删除资料",
         DocumentDownload = "document.download" => "下载资料",
         DocumentChecklistUpdate = "document_checklist.update" => "修改资料清单",
+        AgreementCreate = "agreement.create" => "新增委托协议",
+        AgreementUpdate = "agreement.update" => "修改委托协议",
     }
 }
 
@@ -354,6 +356,24 @@ vocabulary! {
         Property = "property" => "房产证/抵押物资料" aliases ["房产证", "抵押物资料"],
         Contract = "contract" => "合同",
         Other = "other" => "其他",
+    }
+}
+
+vocabulary! {
+    /// 服务费类型 (委托协议).
+    pub enum FeeType {
+        Percent = "percent" => "按放款金额比例" aliases ["比例", "百分比"],
+        Fixed = "fixed" => "固定金额" aliases ["固定"],
+    }
+}
+
+vocabulary! {
+    /// 服务费何时收取. The default is only after 放款: no upfront fee.
+    #[derive(Default)]
+    pub enum FeeDue {
+        #[default]
+        Disbursement = "disbursement" => "放款后收取" aliases ["放款后"],
+        Signing = "signing" => "签约时收取" aliases ["签约时"],
     }
 }
 
@@ -377,6 +397,8 @@ pub fn all() -> Vec<Terms> {
         Role::terms(),
         AuditAction::terms(),
         DocumentKind::terms(),
+        FeeType::terms(),
+        FeeDue::terms(),
     ]
 }
 
@@ -434,7 +456,9 @@ mod tests {
         labels_and_codes_parse_back::<Role>();
         labels_and_codes_parse_back::<AuditAction>();
         labels_and_codes_parse_back::<DocumentKind>();
-        assert_eq!(all().len(), 15);
+        labels_and_codes_parse_back::<FeeType>();
+        labels_and_codes_parse_back::<FeeDue>();
+        assert_eq!(all().len(), 17);
     }
 
     #[test]

@@ -75,6 +75,11 @@ const SIGNED_IN: &[&str] = &[
     "getDocumentContent",
     "deleteDocument",
     "getDocumentChecklist",
+    "createAgreement",
+    "listAgreements",
+    "getAgreement",
+    "updateAgreement",
+    "incomeSummary",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
