@@ -3,6 +3,7 @@
 mod helpers;
 mod process;
 
+mod agreements;
 mod auth;
 mod authz;
 mod branding;
