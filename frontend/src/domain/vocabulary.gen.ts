@@ -148,6 +148,14 @@ export const CATALOGUE = {
       {
         "code": "document_checklist.update",
         "label": "修改资料清单"
+      },
+      {
+        "code": "agreement.create",
+        "label": "新增委托协议"
+      },
+      {
+        "code": "agreement.update",
+        "label": "修改委托协议"
       }
     ],
     "BusinessStatus": [
@@ -278,6 +286,26 @@ export const CATALOGUE = {
       {
         "code": "other",
         "label": "其他"
+      }
+    ],
+    "FeeDue": [
+      {
+        "code": "disbursement",
+        "label": "放款后收取"
+      },
+      {
+        "code": "signing",
+        "label": "签约时收取"
+      }
+    ],
+    "FeeType": [
+      {
+        "code": "percent",
+        "label": "按放款金额比例"
+      },
+      {
+        "code": "fixed",
+        "label": "固定金额"
       }
     ],
     "FieldGroup": [
