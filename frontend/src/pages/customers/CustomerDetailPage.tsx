@@ -16,6 +16,7 @@ import { useCustomerPlans } from '../plans/hooks'
 import { CustomerOverview } from './components/CustomerOverview'
 import { DiagnosisHistory } from './components/DiagnosisHistory'
 import { TimelineTab } from './components/TimelineTab'
+import { AgreementsTab } from './components/AgreementsTab'
 import { DocumentsTab } from './components/DocumentsTab'
 import { useCustomer, useDeleteCustomer, useRestoreCustomer } from './hooks'
 
@@ -155,6 +156,7 @@ export default function CustomerDetailPage() {
           { key: 'plans', label: '改造方案', children: <PlansTab customerId={id} latestDiagnosisId={latestId} /> },
           { key: 'timeline', label: '动态', children: <TimelineTab customerId={id} /> },
           { key: 'documents', label: '资料', children: <DocumentsTab customerId={id} latestDiagnosisId={latestId} /> },
+          { key: 'agreements', label: '收费协议', children: <AgreementsTab customerId={id} /> },
         ]}
       />
     </>
