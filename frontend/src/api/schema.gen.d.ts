@@ -1005,10 +1005,205 @@ export interface paths {
         patch: operations["updateApplication"];
         trace?: never;
     };
+    "/api/customers/{id}/agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's fee agreements, newest first, with fee, due and outstanding amounts */
+        get: operations["listAgreements"];
+        put?: never;
+        /**
+         * Record a fee agreement (委托协议) for a customer
+         * @description `fee_type` `percent` needs `fee_rate_pct`, `fixed` needs `fee_fixed_wan`; `due_on`
+         *     defaults to `disbursement` (no upfront fee); each rebate has `rate_pct` or `amount_wan`.
+         */
+        post: operations["createAgreement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agreements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One fee agreement */
+        get: operations["getAgreement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a fee agreement (e.g. record the fee received)
+         * @description Only the fields present change; `null` clears an optional one; `rebates` replaces the list.
+         */
+        patch: operations["updateAgreement"];
+        trace?: never;
+    };
+    "/api/income": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Monthly income (收入): fees due, received and outstanding, and commissions
+         * @description By the UTC+8 month each fee fell due, for the 12 months ending with `month` (`YYYY-MM`,
+         *     default this month), with the chosen month's agreements one by one (对账).
+         */
+        get: operations["incomeSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Agreement
+         * @description An agreement with what follows from it.
+         */
+        Agreement: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            customer_id: number;
+            /** Format: int64 */
+            application_id?: number | null;
+            /** @description The lender of `application_id`, for display. */
+            application_institution?: string | null;
+            fee_type: components["schemas"]["FeeType"];
+            /** Format: double */
+            fee_rate_pct?: number | null;
+            /** Format: double */
+            fee_fixed_wan?: number | null;
+            due_on: components["schemas"]["FeeDue"];
+            rebates: components["schemas"]["RebateView"][];
+            /** Format: double */
+            received_wan: number;
+            refund_terms?: string | null;
+            service_scope?: string | null;
+            /** Format: date */
+            signed_on?: string | null;
+            note?: string | null;
+            /**
+             * Format: double
+             * @description The disbursed amount the percentages apply to (the application's, or the sum of the
+             *     customer's disbursed applications when no application is named).
+             */
+            disbursed_wan: number;
+            /**
+             * Format: double
+             * @description The service fee: `fee_rate_pct` × `disbursed_wan`, or `fee_fixed_wan`.
+             */
+            fee_wan: number;
+            /** @description Whether the fee can be asked for: `signing` once signed, `disbursement` once disbursed. */
+            due: boolean;
+            /**
+             * Format: date
+             * @description The day it fell due (signing day or last disbursement day).
+             */
+            due_date?: string | null;
+            /**
+             * Format: double
+             * @description max(fee − received, 0) once due; 0 before.
+             */
+            outstanding_wan: number;
+            /** Format: double */
+            rebates_total_wan: number;
+            /** Format: int64 */
+            created_by?: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * AgreementInput
+         * @description A new agreement, or with [`AgreementPatch`] the agreement after a change.
+         */
+        AgreementInput: {
+            /**
+             * Format: int64
+             * @description The application the fee is for; null: all of the customer's disbursed applications.
+             */
+            application_id?: number | null;
+            fee_type: components["schemas"]["FeeType"];
+            /**
+             * Format: double
+             * @description With `percent`: the fee as percent of the disbursed amount (0 < x ≤ 10).
+             */
+            fee_rate_pct?: number | null;
+            /**
+             * Format: double
+             * @description With `fixed`: the fee in 万元.
+             */
+            fee_fixed_wan?: number | null;
+            /**
+             * @description When the fee is due; default `disbursement` (no upfront fee).
+             * @default disbursement
+             */
+            due_on: components["schemas"]["FeeDue"];
+            /**
+             * @description Every commission the broker receives for this business, disclosed to the client.
+             * @default []
+             */
+            rebates: components["schemas"]["RebateInput"][];
+            /**
+             * Format: double
+             * @description Fee received so far, in 万元 (≥ 0).
+             * @default 0
+             */
+            received_wan: number;
+            /** @description 退费条款, printed on the 委托协议. */
+            refund_terms?: string | null;
+            /** @description 服务内容, printed on the 委托协议. */
+            service_scope?: string | null;
+            /**
+             * Format: date
+             * @description The day both parties signed.
+             */
+            signed_on?: string | null;
+            note?: string | null;
+        };
+        /**
+         * AgreementPatch
+         * @description A change: only the fields present change; `null` clears an optional one. Changing
+         *     `fee_type` without the other kind's amount drops the old one (a rate is not kept for a
+         *     fixed fee).
+         */
+        AgreementPatch: {
+            /** Format: int64 */
+            application_id?: number | null;
+            fee_type?: components["schemas"]["FeeType"];
+            /** Format: double */
+            fee_rate_pct?: number | null;
+            /** Format: double */
+            fee_fixed_wan?: number | null;
+            due_on?: components["schemas"]["FeeDue"];
+            rebates?: components["schemas"]["RebateInput"][];
+            /** Format: double */
+            received_wan?: number;
+            refund_terms?: string | null;
+            service_scope?: string | null;
+            /** Format: date */
+            signed_on?: string | null;
+            note?: string | null;
+        };
         /** @description How the credit line is sized. */
         AmountFormula: components["schemas"]["AmountFormulaTaxMultiple"] | components["schemas"]["AmountFormulaInvoiceRatio"] | components["schemas"]["AmountFormulaFlowMultiple"] | components["schemas"]["AmountFormulaCollateralLtv"] | components["schemas"]["AmountFormulaScaleRatio"];
         /**
@@ -1329,7 +1524,7 @@ export interface components {
          * @description What an audit entry records.
          * @enum {string}
          */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke" | "document.upload" | "document.delete" | "document.download" | "document_checklist.update" | "follow_up.create" | "follow_up.update" | "follow_up_digest.update" | "application.create" | "application.update" | "application.export";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke" | "document.upload" | "document.delete" | "document.download" | "document_checklist.update" | "follow_up.create" | "follow_up.update" | "follow_up_digest.update" | "application.create" | "application.update" | "application.export" | "agreement.create" | "agreement.update";
         /** AuditEntry */
         AuditEntry: {
             /** Format: int64 */
@@ -2186,6 +2381,16 @@ export interface components {
             kinds: components["schemas"]["DocumentKind"][];
         };
         /**
+         * @description 服务费何时收取. The default is only after 放款: no upfront fee.
+         * @enum {string}
+         */
+        FeeDue: "disbursement" | "signing";
+        /**
+         * @description 服务费类型 (委托协议).
+         * @enum {string}
+         */
+        FeeType: "percent" | "fixed";
+        /**
          * @description The sections of the customer form and the diagnosis inputs.
          * @enum {string}
          */
@@ -2558,6 +2763,80 @@ export interface components {
             ignored_columns: string[];
             /** @description True once the rows are written. */
             committed: boolean;
+        };
+        /**
+         * IncomeLine
+         * @description One agreement in the chosen month (对账).
+         */
+        IncomeLine: {
+            /** Format: int64 */
+            agreement_id: number;
+            /** Format: int64 */
+            customer_id: number;
+            customer_name: string;
+            /** Format: int64 */
+            application_id?: number | null;
+            institution?: string | null;
+            fee_type: components["schemas"]["FeeType"];
+            due_on: components["schemas"]["FeeDue"];
+            /** Format: date */
+            due_date: string;
+            /** Format: double */
+            disbursed_wan: number;
+            /** Format: double */
+            fee_wan: number;
+            /** Format: double */
+            received_wan: number;
+            /** Format: double */
+            outstanding_wan: number;
+            /** Format: double */
+            rebates_wan: number;
+        };
+        /**
+         * IncomeMonth
+         * @description One month of the income view (UTC+8 calendar months, by the day each fee fell due).
+         */
+        IncomeMonth: {
+            /** @description `YYYY-MM`. */
+            month: string;
+            /**
+             * Format: double
+             * @description Fees that fell due in the month.
+             */
+            fee_wan: number;
+            /**
+             * Format: double
+             * @description Of those, what has been received.
+             */
+            received_wan: number;
+            /** Format: double */
+            outstanding_wan: number;
+            /**
+             * Format: double
+             * @description Commissions (返佣) on the business of the month.
+             */
+            rebates_wan: number;
+            /**
+             * Format: double
+             * @description received + rebates.
+             */
+            income_wan: number;
+            /** Format: uint32 */
+            agreements: number;
+        };
+        /** IncomeSummary */
+        IncomeSummary: {
+            /** @description The chosen month, `YYYY-MM`. */
+            month: string;
+            /** @description The 12 months ending with the chosen one, oldest first. */
+            months: components["schemas"]["IncomeMonth"][];
+            /** @description The chosen month's agreements. */
+            lines: components["schemas"]["IncomeLine"][];
+            /**
+             * Format: uint32
+             * @description Agreements whose fee is not due yet (not disbursed, or not signed).
+             */
+            not_due: number;
         };
         /**
          * @description 行业准入分类.
@@ -3221,6 +3500,40 @@ export interface components {
             /** Format: double */
             ratio: number;
             reason: string;
+        };
+        /**
+         * RebateInput
+         * @description One commission as entered: a rate of the disbursed amount or a fixed amount, never both.
+         */
+        RebateInput: {
+            /** @description Who pays the commission: the bank, lender or provider (e.g. "某银行 XX 支行"). */
+            payer: string;
+            /**
+             * Format: double
+             * @description Percent of the disbursed amount (0 < x ≤ 10).
+             */
+            rate_pct?: number | null;
+            /**
+             * Format: double
+             * @description A fixed amount in 万元.
+             */
+            amount_wan?: number | null;
+        };
+        /**
+         * RebateView
+         * @description One commission as entered, with its amount.
+         */
+        RebateView: {
+            payer: string;
+            /** Format: double */
+            rate_pct?: number | null;
+            /** Format: double */
+            amount_wan?: number | null;
+            /**
+             * Format: double
+             * @description The commission in 万元: `rate_pct` × the disbursed amount, or `amount_wan`.
+             */
+            rebate_wan: number;
         };
         RecommendationRules: {
             /**
@@ -9586,6 +9899,419 @@ export interface operations {
             };
             /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listAgreements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Agreement"][];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createAgreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["AgreementInput"];
+            };
+        };
+        responses: {
+            /** @description Created; `Location` is the new resource's address. */
+            201: {
+                headers: {
+                    /** @description The created resource. */
+                    LOCATION: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Agreement"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getAgreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Agreement"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateAgreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["AgreementPatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Agreement"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    incomeSummary: {
+        parameters: {
+            query?: {
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["IncomeSummary"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -206,6 +206,14 @@ export const CATALOGUE = {
       {
         "code": "application.export",
         "label": "导出进件"
+      },
+      {
+        "code": "agreement.create",
+        "label": "新增委托协议"
+      },
+      {
+        "code": "agreement.update",
+        "label": "修改委托协议"
       }
     ],
     "BusinessStatus": [
@@ -336,6 +344,26 @@ export const CATALOGUE = {
       {
         "code": "other",
         "label": "其他"
+      }
+    ],
+    "FeeDue": [
+      {
+        "code": "disbursement",
+        "label": "放款后收取"
+      },
+      {
+        "code": "signing",
+        "label": "签约时收取"
+      }
+    ],
+    "FeeType": [
+      {
+        "code": "percent",
+        "label": "按放款金额比例"
+      },
+      {
+        "code": "fixed",
+        "label": "固定金额"
       }
     ],
     "FieldGroup": [

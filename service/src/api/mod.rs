@@ -2,6 +2,7 @@
 //! of their auth argument: `BearerAuth`, `StaffAuth`, `AdminAuth`), call one use-case in `app`,
 //! and declare their error statuses with `Fails<mask>`; rules live in `domain`, SQL in `db`.
 
+pub mod agreements;
 pub mod applications;
 pub mod audit;
 pub mod auth;
@@ -50,6 +51,8 @@ pub enum ApiTags {
     FollowUps,
     /// 进件与放款
     Applications,
+    /// 委托协议与收入
+    Agreements,
 }
 
 pub type Api = (
@@ -68,6 +71,7 @@ pub type Api = (
     documents::DocumentsApi,
     follow_ups::FollowUpsApi,
     applications::ApplicationsApi,
+    agreements::AgreementsApi,
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -88,6 +92,7 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         documents::DocumentsApi,
         follow_ups::FollowUpsApi,
         applications::ApplicationsApi,
+        agreements::AgreementsApi,
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(

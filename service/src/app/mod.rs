@@ -3,6 +3,7 @@
 //! HTTP. Handlers parse and authorise, then call exactly one function here.
 
 pub mod accounts;
+pub mod agreements;
 pub mod applications;
 pub mod branding;
 pub mod catalog;

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::Result;
 use crate::db::audit::{self, AuditFilter};
-use crate::db::{Db, applications, diagnoses, documents, follow_ups, shares};
+use crate::db::{Db, agreements, applications, diagnoses, documents, follow_ups, shares};
 use crate::domain::ids::CustomerId;
 use crate::domain::money::fmt_num;
 use crate::domain::timestamp::Timestamp;
@@ -47,6 +47,7 @@ const SOURCES: &[Source] = &[
     document_events,
     follow_up_events,
     application_events,
+    agreement_events,
 ];
 
 fn customer_changes(
@@ -203,6 +204,33 @@ fn follow_up_events(
                 }),
                 ref_id: Some(f.id.get()),
                 by: f.created_by_name,
+            }
+        })
+        .collect())
+}
+
+fn agreement_events(
+    c: &Connection,
+    id: CustomerId,
+    limit: u64,
+) -> rusqlite::Result<Vec<TimelineEvent>> {
+    Ok(agreements::for_customer(c, id)?
+        .into_iter()
+        .take(limit as usize)
+        .map(|a| {
+            let t = &a.terms;
+            let fee = match (t.fee_rate_pct, t.fee_fixed_yuan) {
+                (Some(p), _) => format!("放款金额的 {}%", fmt_num(p)),
+                (None, Some(y)) => crate::domain::money::fmt_wan(y),
+                _ => String::new(),
+            };
+            TimelineEvent {
+                at: a.updated_at,
+                kind: TimelineKind::Agreement,
+                title: format!("委托协议：服务费 {fee}（{}）", t.due_on.label()),
+                detail: t.note.clone(),
+                ref_id: Some(a.id.get()),
+                by: None,
             }
         })
         .collect())

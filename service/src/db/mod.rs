@@ -2,6 +2,7 @@
 //! runtime never waits on the disk. Writes take the lock up front (`BEGIN IMMEDIATE`) to avoid
 //! deadlocked read→write upgrades between concurrent transactions.
 
+pub mod agreements;
 pub mod applications;
 pub mod audit;
 pub mod backup;

@@ -52,7 +52,8 @@ ids!(
     ShareId,
     DocumentId,
     FollowUpId,
-    ApplicationId
+    ApplicationId,
+    AgreementId
 );
 
 #[cfg(test)]

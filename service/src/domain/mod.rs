@@ -1,4 +1,5 @@
 //! Pure domain logic: no I/O, no database, no HTTP.
+pub mod agreements;
 pub mod applications;
 pub mod customer;
 pub mod documents;

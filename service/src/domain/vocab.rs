@@ -345,6 +345,8 @@ vocabulary! {
         ApplicationCreate = "application.create" => "新增进件",
         ApplicationUpdate = "application.update" => "更新进件",
         ApplicationExport = "application.export" => "导出进件",
+        AgreementCreate = "agreement.create" => "新增委托协议",
+        AgreementUpdate = "agreement.update" => "修改委托协议",
     }
 }
 
@@ -375,6 +377,14 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// 服务费类型 (委托协议).
+    pub enum FeeType {
+        Percent = "percent" => "按放款金额比例" aliases ["比例", "百分比"],
+        Fixed = "fixed" => "固定金额" aliases ["固定"],
+    }
+}
+
+vocabulary! {
     /// 进件状态: one application of one customer to one lender.
     pub enum ApplicationStatus {
         Preparing = "preparing" => "准备中",
@@ -396,6 +406,16 @@ vocabulary! {
         Revolving = "revolving" => "随借随还",
         EqualPrincipal = "equal_principal" => "等额本金",
         Other = "other" => "其他",
+    }
+}
+
+vocabulary! {
+    /// 服务费何时收取. The default is only after 放款: no upfront fee.
+    #[derive(Default)]
+    pub enum FeeDue {
+        #[default]
+        Disbursement = "disbursement" => "放款后收取" aliases ["放款后"],
+        Signing = "signing" => "签约时收取" aliases ["签约时"],
     }
 }
 
@@ -422,6 +442,8 @@ pub fn all() -> Vec<Terms> {
         FollowUpChannel::terms(),
         ApplicationStatus::terms(),
         RepaymentMethod::terms(),
+        FeeType::terms(),
+        FeeDue::terms(),
     ]
 }
 
@@ -482,7 +504,9 @@ mod tests {
         labels_and_codes_parse_back::<FollowUpChannel>();
         labels_and_codes_parse_back::<ApplicationStatus>();
         labels_and_codes_parse_back::<RepaymentMethod>();
-        assert_eq!(all().len(), 18);
+        labels_and_codes_parse_back::<FeeType>();
+        labels_and_codes_parse_back::<FeeDue>();
+        assert_eq!(all().len(), 20);
     }
 
     #[test]

@@ -90,6 +90,11 @@ const SIGNED_IN: &[&str] = &[
     "updateFollowUp",
     "listDueFollowUps",
     "countDueFollowUps",
+    "createAgreement",
+    "listAgreements",
+    "getAgreement",
+    "updateAgreement",
+    "incomeSummary",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -3,6 +3,7 @@
 mod helpers;
 mod process;
 
+mod agreements;
 mod applications;
 mod auth;
 mod authz;

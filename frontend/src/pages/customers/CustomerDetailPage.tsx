@@ -16,6 +16,7 @@ import { useCustomerPlans } from '../plans/hooks'
 import { CustomerOverview } from './components/CustomerOverview'
 import { DiagnosisHistory } from './components/DiagnosisHistory'
 import { TimelineTab } from './components/TimelineTab'
+import { AgreementsTab } from './components/AgreementsTab'
 import { DocumentsTab } from './components/DocumentsTab'
 import { ApplicationsTab } from './components/ApplicationsTab'
 import { FollowUpsTab } from './components/FollowUpsTab'
@@ -159,6 +160,7 @@ export default function CustomerDetailPage() {
           { key: 'timeline', label: '动态', children: <TimelineTab customerId={id} /> },
           { key: 'documents', label: '资料', children: <DocumentsTab customerId={id} latestDiagnosisId={latestId} /> },
           { key: 'applications', label: '进件', children: <ApplicationsTab customerId={id} /> },
+          { key: 'agreements', label: '收费协议', children: <AgreementsTab customerId={id} /> },
         ]}
       />
     </>

@@ -1,0 +1,114 @@
+import { App, Button, Card, Form, Input, InputNumber, Select, Space, Table, Tag } from 'antd'
+import { errorMessage } from '../../../api/errors'
+import { ErrorResult } from '../../../components/ErrorResult'
+import {
+  FEE_DUE_LABELS,
+  FEE_TYPE_LABELS,
+  type Agreement,
+  type AgreementInput,
+  useAgreements,
+  useCreateAgreement,
+} from './agreementsApi'
+
+const options = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }))
+
+/** 收费协议: the customer's fee agreements with fee and outstanding, and a form for a new one. */
+export function AgreementsTab({ customerId }: { customerId: number }) {
+  const { message } = App.useApp()
+  const q = useAgreements(customerId)
+  const create = useCreateAgreement(customerId)
+  const [form] = Form.useForm<AgreementInput>()
+  const feeType = Form.useWatch('fee_type', form)
+  if (q.isError) return <ErrorResult error={q.error} />
+  const submit = (v: AgreementInput) =>
+    create.mutate(v, {
+      onSuccess: () => {
+        message.success('已保存委托协议')
+        form.resetFields()
+      },
+      onError: (e) => message.error(errorMessage(e)),
+    })
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Table<Agreement>
+        rowKey="id"
+        size="small"
+        loading={q.isLoading}
+        dataSource={q.data ?? []}
+        pagination={false}
+        scroll={{ x: true }}
+        columns={[
+          {
+            title: '服务费',
+            render: (_, a) =>
+              a.fee_type === 'percent' ? `放款金额的 ${a.fee_rate_pct}%` : `${a.fee_fixed_wan} 万元`,
+          },
+          { title: '收取', render: (_, a) => FEE_DUE_LABELS[a.due_on] },
+          { title: '应收（万元）', dataIndex: 'fee_wan' },
+          { title: '已收', dataIndex: 'received_wan' },
+          {
+            title: '未收',
+            render: (_, a) => (a.due ? a.outstanding_wan : <Tag>未到期</Tag>),
+          },
+          { title: '返佣', dataIndex: 'rebates_total_wan' },
+        ]}
+      />
+      <Card size="small" title="新增委托协议">
+        <Form<AgreementInput>
+          form={form}
+          layout="vertical"
+          initialValues={{ fee_type: 'percent', due_on: 'disbursement', received_wan: 0, rebates: [] }}
+          onFinish={submit}
+        >
+          <Form.Item name="fee_type" label="收费方式">
+            <Select options={options(FEE_TYPE_LABELS)} />
+          </Form.Item>
+          {feeType === 'fixed' ? (
+            <Form.Item name="fee_fixed_wan" label="服务费（万元）" rules={[{ required: true }]}>
+              <InputNumber min={0} style={{ width: '100%' }} />
+            </Form.Item>
+          ) : (
+            <Form.Item name="fee_rate_pct" label="费率（%）" rules={[{ required: true }]}>
+              <InputNumber min={0} max={10} style={{ width: '100%' }} />
+            </Form.Item>
+          )}
+          <Form.Item name="due_on" label="何时收取">
+            <Select options={options(FEE_DUE_LABELS)} />
+          </Form.Item>
+          <Form.Item name="received_wan" label="已收（万元）">
+            <InputNumber min={0} style={{ width: '100%' }} />
+          </Form.Item>
+          <Form.Item name="refund_terms" label="退费条款">
+            <Input.TextArea rows={2} />
+          </Form.Item>
+          <Form.List name="rebates">
+            {(fields, { add, remove }) => (
+              <>
+                {fields.map((f) => (
+                  <Space key={f.key} wrap>
+                    <Form.Item name={[f.name, 'payer']} rules={[{ required: true }]}>
+                      <Input placeholder="返佣支付方" />
+                    </Form.Item>
+                    <Form.Item name={[f.name, 'rate_pct']}>
+                      <InputNumber placeholder="比例 %" min={0} />
+                    </Form.Item>
+                    <Form.Item name={[f.name, 'amount_wan']}>
+                      <InputNumber placeholder="或金额 万元" min={0} />
+                    </Form.Item>
+                    <Button onClick={() => remove(f.name)}>删除</Button>
+                  </Space>
+                ))}
+                <Button onClick={() => add({ payer: '' })} style={{ marginBottom: 16 }}>
+                  添加返佣
+                </Button>
+              </>
+            )}
+          </Form.List>
+          <Button type="primary" htmlType="submit" loading={create.isPending}>
+            保存
+          </Button>
+        </Form>
+      </Card>
+    </Space>
+  )
+}
