@@ -6,7 +6,7 @@ import { setUnauthorizedHandler } from './api/client'
 import { RequireAuth } from './auth/RequireAuth'
 import { useMe } from './auth/useAuth'
 import { PageSpin } from './components/PageSpin'
-import { AppLayout, ChangePasswordPage, LoginPage, ReportPage, SharedReportPage, appRoutes, canOpen, type AppRoute } from './routes'
+import { AgreementPrintPage, AppLayout, ChangePasswordPage, LoginPage, ReportPage, SharedReportPage, appRoutes, canOpen, type AppRoute } from './routes'
 
 function UnauthorizedBridge() {
   const navigate = useNavigate()
@@ -57,6 +57,14 @@ export default function App() {
           element={
             <RequireAuth allowMustChange>
               <ChangePasswordPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/customers/:id/agreements/:aid/print"
+          element={
+            <RequireAuth>
+              <AgreementPrintPage />
             </RequireAuth>
           }
         />

@@ -10,6 +10,7 @@ import {
   FileProtectOutlined,
   ExperimentOutlined,
   FundOutlined,
+  MoneyCollectOutlined,
   ProjectOutlined,
   SettingOutlined,
   ShopOutlined,
@@ -42,6 +43,7 @@ export const appRoutes: AppRoute[] = [
   { path: '/customers/:id', menuKey: '/customers', component: page(() => import('./pages/customers/CustomerDetailPage')) },
   { path: '/diagnoses/:id', menuKey: '/customers', component: page(() => import('./pages/diagnosis')) },
   { path: '/applications', label: '进件管理', icon: <FileProtectOutlined />, component: page(() => import('./pages/applications')) },
+  { path: '/income', label: '收入', icon: <MoneyCollectOutlined />, component: page(() => import('./pages/income')) },
   { path: '/simulator', label: '模拟测算', icon: <ExperimentOutlined />, component: page(() => import('./pages/simulator')) },
   { path: '/plans', label: '改造方案', icon: <ProjectOutlined />, component: page(() => import('./pages/plans')) },
   { path: '/plans/:id', menuKey: '/plans', component: page(() => import('./pages/plans/PlanDetailPage')) },
@@ -60,6 +62,7 @@ export const appRoutes: AppRoute[] = [
 export const LoginPage = lazy(() => import('./pages/login'))
 export const ChangePasswordPage = lazy(() => import('./pages/change-password'))
 export const ReportPage = lazy(() => import('./pages/report'))
+export const AgreementPrintPage = lazy(() => import('./pages/agreement-print'))
 export const SharedReportPage = lazy(() => import('./pages/shared'))
 export const AppLayout = lazy(() => import('./layouts/AppLayout'))
 

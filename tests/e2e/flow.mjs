@@ -567,8 +567,8 @@ await step('application pipeline: add an application on the customer page, move 
     const w = await page.evaluate(() => document.documentElement.scrollWidth)
     expect(w <= 395, `${path} is ${w}px wide at 390 px`)
   }
-  await page.goto(`${BASE}/customers/${s.customerId}`)
-  await page.getByRole('tab', { name: '进件' }).click()
+  // On a phone the tab bar scrolls; the tab is opened by its address.
+  await page.goto(`${BASE}/customers/${s.customerId}?tab=applications`)
   await page.getByTestId('application-item').first().waitFor()
   await shot('a7-customer-applications-390')
   const w = await page.evaluate(() => document.documentElement.scrollWidth)
@@ -636,6 +636,47 @@ await step('follow-ups: record a call, answer the next-contact prompt, see 今�
   await page.setViewportSize({ width: 1280, height: 860 })
 })
 // ---- end follow-ups ----
+
+// ---- agreement (issue 15) ----
+await step('agreement: a 1.5% fee after disbursement with a disclosed commission, printed as a branded A4 委托协议', ['application pipeline: add an application on the customer page, move it to 已放款, see it in 进件管理 and on the dashboard'], async () => {
+  await page.setViewportSize({ width: 1280, height: 860 })
+  await page.goto(`${BASE}/customers/${s.customerId}?tab=agreements`)
+  await page.getByLabel('费率（%）').fill('1.5')
+  await page.getByRole('button', { name: '添加返佣' }).click()
+  await page.getByPlaceholder('返佣支付方').fill('上海测试银行')
+  await page.getByPlaceholder('比例 %').fill('0.3')
+  await page.getByRole('button', { name: '保存', exact: true }).click()
+  await page.getByText('已保存委托协议').waitFor()
+  await page.getByTestId('agreement-print-link').first().click()
+  const doc = page.getByTestId('agreement')
+  await doc.waitFor()
+  const text = await doc.innerText()
+  expect(text.includes(CUSTOMER), 'the agreement names the client')
+  expect(text.includes(NEW_BRAND), 'the agreement carries the broker brand')
+  expect(text.includes('放款金额的 1.5%'), 'the fee terms are printed')
+  expect(text.includes('上海测试银行') && text.includes('0.3%'), 'the commission is disclosed')
+  expect(text.includes('不以任何银行或贷款机构的名义向甲方收取任何费用'), 'the compliance sentence is printed')
+  await shot('g1-agreement')
+  await page.emulateMedia({ media: 'print' })
+  const pdf = await page.pdf({ format: 'A4', printBackground: true })
+  await page.emulateMedia({ media: 'screen' })
+  writeFileSync(join(SHOTS, 'g-agreement.pdf'), pdf)
+  const head = pdf.subarray(0, 5).toString('latin1')
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length
+  expect(head === '%PDF-', `the print is a PDF (${head})`)
+  expect(pages >= 1 && pages <= 2, `the 委托协议 prints on ${pages} A4 pages`)
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.reload()
+  await doc.waitFor()
+  const w = await page.evaluate(() => document.documentElement.scrollWidth)
+  expect(w <= 395, `the 委托协议 is ${w}px wide at 390 px`)
+  await shot('g2-agreement-390')
+  await page.setViewportSize({ width: 1280, height: 860 })
+  await page.goto(`${BASE}/income`)
+  await page.getByTestId('income-summary').waitFor()
+  await shot('g3-income')
+})
+// ---- end agreement ----
 
 await ctx.close()
 const ok = results.filter((r) => r.ok).length

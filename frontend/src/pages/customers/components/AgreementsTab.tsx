@@ -1,13 +1,19 @@
-import { App, Button, Card, Form, Input, InputNumber, Select, Space, Table, Tag } from 'antd'
+import { useState } from 'react'
+import { Link } from 'react-router'
+import { App, Button, Card, Form, Input, InputNumber, Modal, Select, Space, Table, Tag } from 'antd'
+import { PrinterOutlined } from '@ant-design/icons'
 import { errorMessage } from '../../../api/errors'
+import { useCustomerApplications } from '../../applications/api'
 import { ErrorResult } from '../../../components/ErrorResult'
 import {
   FEE_DUE_LABELS,
   FEE_TYPE_LABELS,
   type Agreement,
   type AgreementInput,
+  feeText,
   useAgreements,
   useCreateAgreement,
+  useUpdateAgreement,
 } from './agreementsApi'
 
 const options = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }))
@@ -19,6 +25,23 @@ export function AgreementsTab({ customerId }: { customerId: number }) {
   const create = useCreateAgreement(customerId)
   const [form] = Form.useForm<AgreementInput>()
   const feeType = Form.useWatch('fee_type', form)
+  const update = useUpdateAgreement(customerId)
+  const apps = useCustomerApplications(customerId)
+  const [receiving, setReceiving] = useState<Agreement | null>(null)
+  const [received, setReceived] = useState<number | null>(null)
+  const saveReceived = () => {
+    if (!receiving || received == null) return
+    update.mutate(
+      { id: receiving.id, body: { received_wan: received } },
+      {
+        onSuccess: () => {
+          message.success('已登记收款')
+          setReceiving(null)
+        },
+        onError: (e) => message.error(errorMessage(e)),
+      },
+    )
+  }
   if (q.isError) return <ErrorResult error={q.error} />
   const submit = (v: AgreementInput) =>
     create.mutate(v, {
@@ -38,11 +61,8 @@ export function AgreementsTab({ customerId }: { customerId: number }) {
         pagination={false}
         scroll={{ x: true }}
         columns={[
-          {
-            title: '服务费',
-            render: (_, a) =>
-              a.fee_type === 'percent' ? `放款金额的 ${a.fee_rate_pct}%` : `${a.fee_fixed_wan} 万元`,
-          },
+          { title: '进件', render: (_, a) => a.application_institution ?? '全部放款' },
+          { title: '服务费', render: (_, a) => feeText(a) },
           { title: '收取', render: (_, a) => FEE_DUE_LABELS[a.due_on] },
           { title: '应收（万元）', dataIndex: 'fee_wan' },
           { title: '已收', dataIndex: 'received_wan' },
@@ -51,8 +71,39 @@ export function AgreementsTab({ customerId }: { customerId: number }) {
             render: (_, a) => (a.due ? a.outstanding_wan : <Tag>未到期</Tag>),
           },
           { title: '返佣', dataIndex: 'rebates_total_wan' },
+          {
+            title: '操作',
+            render: (_, a) => (
+              <Space size={4} wrap>
+                <Button
+                  size="small"
+                  onClick={() => {
+                    setReceiving(a)
+                    setReceived(a.received_wan)
+                  }}
+                >
+                  登记收款
+                </Button>
+                <Link to={`/customers/${customerId}/agreements/${a.id}/print`} data-testid="agreement-print-link">
+                  <Button size="small" icon={<PrinterOutlined />}>
+                    委托协议
+                  </Button>
+                </Link>
+              </Space>
+            ),
+          },
         ]}
       />
+      <Modal
+        open={receiving != null}
+        title="登记已收服务费（累计）"
+        onCancel={() => setReceiving(null)}
+        onOk={saveReceived}
+        okText="保存"
+        confirmLoading={update.isPending}
+      >
+        <InputNumber min={0} value={received} onChange={setReceived} addonAfter="万元" style={{ width: '100%' }} />
+      </Modal>
       <Card size="small" title="新增委托协议">
         <Form<AgreementInput>
           form={form}
@@ -60,6 +111,12 @@ export function AgreementsTab({ customerId }: { customerId: number }) {
           initialValues={{ fee_type: 'percent', due_on: 'disbursement', received_wan: 0, rebates: [] }}
           onFinish={submit}
         >
+          <Form.Item name="application_id" label="对应进件（可选，不选则按该客户全部放款计算）">
+            <Select
+              allowClear
+              options={(apps.data ?? []).map((x) => ({ value: x.id, label: `${x.institution} · ${x.amount_applied_wan} 万元` }))}
+            />
+          </Form.Item>
           <Form.Item name="fee_type" label="收费方式">
             <Select options={options(FEE_TYPE_LABELS)} />
           </Form.Item>
@@ -77,6 +134,9 @@ export function AgreementsTab({ customerId }: { customerId: number }) {
           </Form.Item>
           <Form.Item name="received_wan" label="已收（万元）">
             <InputNumber min={0} style={{ width: '100%' }} />
+          </Form.Item>
+          <Form.Item name="service_scope" label="服务内容">
+            <Input.TextArea rows={2} placeholder="例如：融资诊断、方案设计、协助准备申请资料、对接银行" />
           </Form.Item>
           <Form.Item name="refund_terms" label="退费条款">
             <Input.TextArea rows={2} />

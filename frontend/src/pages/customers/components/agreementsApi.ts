@@ -31,3 +31,38 @@ export function useCreateAgreement(customerId: number) {
     onSuccess: () => qc.invalidateQueries({ queryKey: agreementKeys.list(customerId) }),
   })
 }
+
+export type AgreementPatch = Req<'/api/agreements/{id}', 'patch'>
+export type IncomeSummary = Res<'/api/income'>
+
+export function useAgreement(id: number) {
+  return useQuery({
+    queryKey: ['agreements', id] as const,
+    queryFn: () => unwrap(api.GET('/api/agreements/{id}', { params: { path: { id } } })),
+  })
+}
+
+export function useUpdateAgreement(customerId: number) {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: ({ id, body }: { id: number; body: AgreementPatch }) =>
+      unwrap(api.PATCH('/api/agreements/{id}', { params: { path: { id } }, body })),
+    onSuccess: (a) => {
+      void qc.invalidateQueries({ queryKey: agreementKeys.list(customerId) })
+      qc.setQueryData(['agreements', a.id], a)
+      void qc.invalidateQueries({ queryKey: ['income'] })
+    },
+  })
+}
+
+export function useIncome(month?: string) {
+  return useQuery({
+    queryKey: ['income', month ?? 'now'] as const,
+    queryFn: () => unwrap(api.GET('/api/income', { params: { query: { month } } })),
+  })
+}
+
+/** "放款金额的 1.5%" or "3 万元". */
+export function feeText(a: Pick<Agreement, 'fee_type' | 'fee_rate_pct' | 'fee_fixed_wan'>): string {
+  return a.fee_type === 'percent' ? `放款金额的 ${a.fee_rate_pct ?? 0}%` : `${a.fee_fixed_wan ?? 0} 万元`
+}
