@@ -219,12 +219,7 @@ struct Pending {
 }
 
 /// Sends the digests due at `now`; answers how many messages the robot accepted.
-pub async fn send_due(
-    db: &Db,
-    settings: &Arc<Settings>,
-    client: &reqwest::Client,
-    now: Timestamp,
-) -> Result<usize> {
+pub async fn send_due(db: &Db, settings: &Arc<Settings>, now: Timestamp) -> Result<usize> {
     let local_hour = now.get().with_timezone(&business_zone()).hour();
     let day = now.business_date().to_string();
     let brand = super::branding::current(db, settings).await?.brand_name;
@@ -257,10 +252,16 @@ pub async fn send_due(
     let Some(url) = config.webhook_url else {
         return Ok(0);
     };
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    // Built only when there is something to send: an idle instance keeps no HTTP client (TLS roots
+    // and a connection pool) in memory.
+    let client = webhook_client().map_err(Error::internal)?;
     let mut sent = 0;
     for p in pending {
         if let Some(text) = &p.text {
-            if let Err(why) = deliver(client, &url, config.webhook_format, text, &[]).await {
+            if let Err(why) = deliver(&client, &url, config.webhook_format, text, &[]).await {
                 tracing::warn!(user = %p.user, %why, "follow-up digest not delivered; retrying at the next check");
                 continue;
             }
@@ -312,16 +313,12 @@ pub async fn send_test(db: &Db, settings: &Arc<Settings>, user: UserId) -> Resul
 
 /// The timer: checks every `follow_up_digest_check_secs` until the process ends.
 pub async fn run(db: Db, settings: Arc<Settings>) {
-    let Ok(client) = webhook_client() else {
-        tracing::error!("no HTTP client for the follow-up digest; digests are off");
-        return;
-    };
     let every = Duration::from_secs(settings.follow_up_digest_check_secs.max(1));
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tick.tick().await;
-        if let Err(e) = send_due(&db, &settings, &client, Timestamp::now()).await {
+        if let Err(e) = send_due(&db, &settings, Timestamp::now()).await {
             tracing::warn!(error = %e, "follow-up digest check failed");
         }
     }
