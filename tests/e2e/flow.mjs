@@ -638,7 +638,7 @@ await step('follow-ups: record a call, answer the next-contact prompt, see 今�
 // ---- end follow-ups ----
 
 // ---- agreement (issue 15) ----
-await step('agreement: a 1.5% fee after disbursement with a disclosed commission, printed as a branded A4 委托协议', ['application pipeline: add an application on the customer page, move it to 已放款, see it in 进件管理 and on the dashboard'], async () => {
+await step('agreement: a 2% fee after disbursement (entered as 1.5%, corrected) with a disclosed commission, printed as a branded A4 委托协议', ['application pipeline: add an application on the customer page, move it to 已放款, see it in 进件管理 and on the dashboard'], async () => {
   await page.setViewportSize({ width: 1280, height: 860 })
   await page.goto(`${BASE}/customers/${s.customerId}?tab=agreements`)
   await page.getByLabel('费率（%）').fill('1.5')
@@ -647,13 +647,20 @@ await step('agreement: a 1.5% fee after disbursement with a disclosed commission
   await page.getByPlaceholder('比例 %').fill('0.3')
   await page.getByRole('button', { name: '保存', exact: true }).click()
   await page.getByText('已保存委托协议').waitFor()
+  // A typo in the rate is corrected in place.
+  await page.getByRole('button', { name: '编辑' }).first().click()
+  await page.getByText('修改委托协议 WT-').waitFor()
+  await page.getByLabel('费率（%）').fill('2')
+  await page.getByRole('button', { name: '保存', exact: true }).click()
+  await page.getByText('已修改委托协议').waitFor()
+  await page.getByText('放款金额的 2%').first().waitFor()
   await page.getByTestId('agreement-print-link').first().click()
   const doc = page.getByTestId('agreement')
   await doc.waitFor()
   const text = await doc.innerText()
   expect(text.includes(CUSTOMER), 'the agreement names the client')
   expect(text.includes(NEW_BRAND), 'the agreement carries the broker brand')
-  expect(text.includes('放款金额的 1.5%'), 'the fee terms are printed')
+  expect(text.includes('放款金额的 2%'), 'the corrected fee terms are printed')
   expect(text.includes('上海测试银行') && text.includes('0.3%'), 'the commission is disclosed')
   expect(text.includes('不以任何银行或贷款机构的名义向甲方收取任何费用'), 'the compliance sentence is printed')
   await shot('g1-agreement')

@@ -29,6 +29,25 @@ export function AgreementsTab({ customerId }: { customerId: number }) {
   const apps = useCustomerApplications(customerId)
   const [receiving, setReceiving] = useState<Agreement | null>(null)
   const [received, setReceived] = useState<number | null>(null)
+  const [editing, setEditing] = useState<Agreement | null>(null)
+  const startEdit = (a: Agreement) => {
+    setEditing(a)
+    form.setFieldsValue({
+      application_id: a.application_id ?? undefined,
+      fee_type: a.fee_type,
+      fee_rate_pct: a.fee_rate_pct ?? undefined,
+      fee_fixed_wan: a.fee_fixed_wan ?? undefined,
+      due_on: a.due_on,
+      received_wan: a.received_wan,
+      service_scope: a.service_scope ?? undefined,
+      refund_terms: a.refund_terms ?? undefined,
+      rebates: a.rebates.map((r) => ({ payer: r.payer, rate_pct: r.rate_pct ?? undefined, amount_wan: r.amount_wan ?? undefined })),
+    })
+  }
+  const stopEdit = () => {
+    setEditing(null)
+    form.resetFields()
+  }
   const saveReceived = () => {
     if (!receiving || received == null) return
     update.mutate(
@@ -43,14 +62,38 @@ export function AgreementsTab({ customerId }: { customerId: number }) {
     )
   }
   if (q.isError) return <ErrorResult error={q.error} />
-  const submit = (v: AgreementInput) =>
-    create.mutate(v, {
-      onSuccess: () => {
-        message.success('已保存委托协议')
-        form.resetFields()
+  const done = (text: string) => ({
+    onSuccess: () => {
+      message.success(text)
+      stopEdit()
+    },
+    onError: (e: unknown) => message.error(errorMessage(e)),
+  })
+  const submit = (v: AgreementInput) => {
+    if (!editing) {
+      create.mutate(v, done('已保存委托协议'))
+      return
+    }
+    const percent = v.fee_type === 'percent'
+    // Every field of the form is sent: what was emptied is cleared.
+    update.mutate(
+      {
+        id: editing.id,
+        body: {
+          application_id: v.application_id ?? null,
+          fee_type: v.fee_type,
+          fee_rate_pct: percent ? (v.fee_rate_pct ?? null) : null,
+          fee_fixed_wan: percent ? null : (v.fee_fixed_wan ?? null),
+          due_on: v.due_on,
+          received_wan: v.received_wan ?? 0,
+          rebates: v.rebates ?? [],
+          service_scope: v.service_scope?.trim() ? v.service_scope : null,
+          refund_terms: v.refund_terms?.trim() ? v.refund_terms : null,
+        },
       },
-      onError: (e) => message.error(errorMessage(e)),
-    })
+      done('已修改委托协议'),
+    )
+  }
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Table<Agreement>
@@ -75,6 +118,9 @@ export function AgreementsTab({ customerId }: { customerId: number }) {
             title: '操作',
             render: (_, a) => (
               <Space size={4} wrap>
+                <Button size="small" onClick={() => startEdit(a)}>
+                  编辑
+                </Button>
                 <Button
                   size="small"
                   onClick={() => {
@@ -104,7 +150,11 @@ export function AgreementsTab({ customerId }: { customerId: number }) {
       >
         <InputNumber min={0} value={received} onChange={setReceived} addonAfter="万元" style={{ width: '100%' }} />
       </Modal>
-      <Card size="small" title="新增委托协议">
+      <Card
+        size="small"
+        title={editing ? `修改委托协议 WT-${String(editing.id).padStart(5, '0')}` : '新增委托协议'}
+        extra={editing && <Button size="small" onClick={stopEdit}>取消修改</Button>}
+      >
         <Form<AgreementInput>
           form={form}
           layout="vertical"
@@ -164,7 +214,7 @@ export function AgreementsTab({ customerId }: { customerId: number }) {
               </>
             )}
           </Form.List>
-          <Button type="primary" htmlType="submit" loading={create.isPending}>
+          <Button type="primary" htmlType="submit" loading={create.isPending || update.isPending}>
             保存
           </Button>
         </Form>
