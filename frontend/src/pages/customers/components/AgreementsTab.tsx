@@ -118,7 +118,7 @@ export function AgreementsTab({ customerId }: { customerId: number }) {
             title: '操作',
             render: (_, a) => (
               <Space size={4} wrap>
-                <Button size="small" onClick={() => startEdit(a)}>
+                <Button size="small" data-testid="agreement-edit" onClick={() => startEdit(a)}>
                   编辑
                 </Button>
                 <Button
