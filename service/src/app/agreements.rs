@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::json;
 
-use super::documents::may_see_customer;
+use super::customers::may_see_customer;
 use super::{Error, Result};
 use crate::auth::CurrentUser;
 use crate::db::agreements::{self as store, StoredAgreement};

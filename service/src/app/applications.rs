@@ -12,7 +12,7 @@ use poem_openapi::Object;
 use rusqlite::Connection;
 use serde_json::json;
 
-use super::documents::may_see_customer;
+use super::customers::may_see_customer;
 use super::{Error, Result};
 use crate::auth::CurrentUser;
 use crate::db::applications::{self, Application, ApplicationEvent, Filter, Values};

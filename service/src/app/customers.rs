@@ -3,6 +3,7 @@
 use rusqlite::Connection;
 
 use super::{Error, Result};
+use crate::auth::CurrentUser;
 use crate::db::audit::{Actor, Change, Resource};
 use crate::db::customers::{self, ListFilter, Sort};
 use crate::db::{Db, UnitOfWork, users};
@@ -18,6 +19,25 @@ pub struct Page {
 /// The customer, also from the recycle bin.
 pub(crate) fn load(conn: &Connection, id: CustomerId) -> Result<Customer> {
     customers::get(conn, id)?.ok_or_else(|| Error::not_found(format!("客户 #{id} 不存在")))
+}
+
+/// The one place that decides whether `user` may see `customer_id` and what belongs to it
+/// (documents, follow-ups, applications, agreements). Today every signed-in account sees every
+/// customer; a customer in the recycle bin shows none of its records (they are kept and come back
+/// with the customer).
+pub(crate) fn may_see_customer(
+    conn: &Connection,
+    _user: &CurrentUser,
+    customer_id: CustomerId,
+) -> Result<()> {
+    let customer = load(conn, customer_id)?;
+    if customer.deleted_at.is_some() {
+        return Err(Error::refused(
+            "deleted",
+            "客户在回收站中，其资料和记录暂不可用，请先恢复客户",
+        ));
+    }
+    Ok(())
 }
 
 /// The facts of a customer that is not in the recycle bin.

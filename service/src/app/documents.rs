@@ -14,7 +14,7 @@ use rusqlite::Connection;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::customers::load;
+use super::customers::may_see_customer;
 use super::{Error, Result};
 use crate::auth::CurrentUser;
 use crate::config::Settings;
@@ -29,24 +29,6 @@ use crate::domain::vocab::{AuditAction, DocumentKind, Role};
 
 const CHECKLIST_KEY: &str = "document_checklist";
 pub const MAX_NOTE_CHARS: usize = 500;
-
-/// The one place that decides whether `user` may see `customer_id`'s documents. Today every
-/// signed-in account sees every customer; a customer in the recycle bin shows none of its
-/// documents (they are kept and come back with the customer).
-pub(crate) fn may_see_customer(
-    conn: &Connection,
-    _user: &CurrentUser,
-    customer_id: CustomerId,
-) -> Result<()> {
-    let customer = load(conn, customer_id)?;
-    if customer.deleted_at.is_some() {
-        return Err(Error::refused(
-            "deleted",
-            "客户在回收站中，其资料暂不可用，请先恢复客户",
-        ));
-    }
-    Ok(())
-}
 
 /// The document, if `user` may see its customer; another customer's id is simply not found.
 fn visible(conn: &Connection, user: &CurrentUser, id: DocumentId) -> Result<StoredDocument> {

@@ -8,7 +8,7 @@ use chrono::Duration;
 use poem_openapi::Object;
 use rusqlite::Connection;
 
-use super::documents::may_see_customer;
+use super::customers::may_see_customer;
 use super::{Error, Result};
 use crate::auth::CurrentUser;
 use crate::db::audit::{Actor, Change, Resource};
