@@ -6,11 +6,13 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rusqlite::Connection;
 
-use crate::db::customers;
+use crate::db::{consents, customers};
+use crate::domain::consents::Terms;
 use crate::domain::customer::{
     BusinessStatus, Collateral, CollateralKind, CustomerInput, Stage, TaxGrade,
 };
 use crate::domain::uscc;
+use crate::domain::vocab::{ConsentData, ConsentMethod, ConsentPurpose};
 
 const CITIES: [(&str, &str); 10] = [
     ("北京", "110108"),
@@ -196,7 +198,19 @@ pub fn customer(rng: &mut StdRng, i: u64, today: NaiveDate) -> CustomerInput {
     }
 }
 
-/// Inserts `count` customers in one transaction; the same `seed` gives the same customers.
+/// The consent every demo customer signed on paper a week ago: all purposes, all data.
+pub fn demo_consent(today: NaiveDate) -> Terms {
+    Terms {
+        purposes: ConsentPurpose::ALL.to_vec(),
+        data: ConsentData::ALL.to_vec(),
+        method: ConsentMethod::Paper,
+        obtained_on: today - Duration::days(7),
+        document_id: None,
+        note: Some("演示数据".into()),
+    }
+}
+
+/// Inserts `count` customers (each with a consent) in one transaction; the same `seed` gives the same customers.
 pub fn insert(
     conn: &mut Connection,
     count: u64,
@@ -210,7 +224,8 @@ pub fn insert(
         let mut c = customer(&mut rng, start as u64 + i, today);
         c.validate(today)
             .map_err(|e| anyhow::anyhow!("demo customer invalid: {} {}", e.field, e.message))?;
-        customers::insert(&tx, &c, None)?;
+        let id = customers::insert(&tx, &c, None)?;
+        consents::insert(&tx, id, &demo_consent(today), None)?;
     }
     tx.commit()?;
     Ok(count)

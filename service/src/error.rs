@@ -53,6 +53,7 @@ pub fn describe(e: &app::Error) -> (StatusCode, ErrorBody) {
             StatusCode::CONFLICT,
             body("duplicate", message, Some(field)),
         ),
+        E::Required { code, message } => (StatusCode::CONFLICT, body(code, message, None)),
         E::QuotaExceeded { field, message } => (
             StatusCode::CONFLICT,
             body("quota_exceeded", message, Some(field)),

@@ -164,7 +164,11 @@ export interface paths {
          */
         get: operations["listCustomers"];
         put?: never;
-        /** Create a customer */
+        /**
+         * Create a customer
+         * @description Sensitive facts (征信, 流水) need the client's `assessment` consent: send the signed form's
+         *     details as `consent` to record it in the same step (else 409 `consent_required`).
+         */
         post: operations["createCustomer"];
         delete?: never;
         options?: never;
@@ -1069,6 +1073,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/customers/{id}/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's consents, newest first, withdrawn ones included (`valid` false) */
+        get: operations["listConsents"];
+        put?: never;
+        /**
+         * Record a customer's consent (授权) to the processing of personal information
+         * @description `purposes` and `data` are sets (at least one each); `obtained_on` is not in the future;
+         *     `document_id`, if given, is a document uploaded to this customer (the scanned form).
+         */
+        post: operations["createConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/consents/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a consent: from now on it allows nothing (data already recorded stays) */
+        post: operations["withdrawConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1524,7 +1567,7 @@ export interface components {
          * @description What an audit entry records.
          * @enum {string}
          */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke" | "document.upload" | "document.delete" | "document.download" | "document_checklist.update" | "follow_up.create" | "follow_up.update" | "follow_up_digest.update" | "application.create" | "application.update" | "application.export" | "agreement.create" | "agreement.update";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke" | "document.upload" | "document.delete" | "document.download" | "document_checklist.update" | "follow_up.create" | "follow_up.update" | "follow_up_digest.update" | "application.create" | "application.update" | "application.export" | "agreement.create" | "agreement.update" | "consent.create" | "consent.withdraw";
         /** AuditEntry */
         AuditEntry: {
             /** Format: int64 */
@@ -1765,6 +1808,80 @@ export interface components {
             /** Format: double */
             amount_wan: number;
         };
+        /**
+         * Consent
+         * @description A recorded consent.
+         */
+        Consent: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            customer_id: number;
+            purposes: components["schemas"]["ConsentPurpose"][];
+            data: components["schemas"]["ConsentData"][];
+            method: components["schemas"]["ConsentMethod"];
+            /** Format: date */
+            obtained_on: string;
+            /** Format: int64 */
+            document_id?: number | null;
+            /** @description The scanned form's file name, for display. */
+            document_name?: string | null;
+            note?: string | null;
+            /** Format: int64 */
+            recorded_by?: number | null;
+            recorded_by_name?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            withdrawn_at?: string | null;
+            /** Format: int64 */
+            withdrawn_by?: number | null;
+            withdraw_reason?: string | null;
+            /** @description Not withdrawn: the consent allows its purposes from `obtained_on` on. */
+            valid: boolean;
+        };
+        /**
+         * @description The kinds of sensitive personal information a consent covers.
+         * @enum {string}
+         */
+        ConsentData: "credit_report" | "bank_flow" | "id_document";
+        /**
+         * ConsentInput
+         * @description A consent as the broker records it (from the signed 授权书).
+         */
+        ConsentInput: {
+            /** @description What the customer allowed, each ticked separately on the form (at least one). */
+            purposes: components["schemas"]["ConsentPurpose"][];
+            /** @description The sensitive personal information covered (at least one). */
+            data: components["schemas"]["ConsentData"][];
+            /**
+             * @description 纸质签字 (default) or 电子.
+             * @default paper
+             */
+            method: components["schemas"]["ConsentMethod"];
+            /**
+             * Format: date
+             * @description The day the customer signed; not in the future.
+             */
+            obtained_on: string;
+            /**
+             * Format: int64
+             * @description The scanned, signed form: a document uploaded to this customer.
+             */
+            document_id?: number | null;
+            note?: string | null;
+        };
+        /**
+         * @description How the customer gave the consent.
+         * @enum {string}
+         */
+        ConsentMethod: "paper" | "electronic";
+        /**
+         * @description What a customer's consent (个人信息处理授权) allows: each purpose is ticked separately, as
+         *     PIPL Art. 29 (sensitive information) and Art. 23 (provision to a third party) demand.
+         * @enum {string}
+         */
+        ConsentPurpose: "assessment" | "lender_submission" | "provider_referral";
         /**
          * CreatedShare
          * @description A new link: the only time its token is seen.
@@ -3076,6 +3193,103 @@ export interface components {
             reason?: string;
             note?: string;
         };
+        /**
+         * NewCustomer
+         * @description A new customer, optionally with the consent (授权) the client signed, recorded together.
+         */
+        NewCustomer: {
+            /**
+             * @description 企业名称 (required; an empty or missing name is refused with a field error)
+             * @default
+             */
+            name: string;
+            /** @description 统一社会信用代码 (checked against GB 32100) */
+            uscc?: string | null;
+            /** Format: date */
+            established_on?: string | null;
+            /** Format: double */
+            reg_capital_wan?: number | null;
+            legal_person?: string | null;
+            /** Format: int64 */
+            legal_person_age?: number | null;
+            /**
+             * Format: date
+             * @description Some products refuse a legal representative changed less than 6 months ago (domain.md K4).
+             */
+            legal_person_changed_on?: string | null;
+            /**
+             * Format: double
+             * @description 近 12 个月开票金额（万元）
+             */
+            annual_invoice_wan?: number | null;
+            /**
+             * Format: int64
+             * @description 近 12 个月断票月数
+             */
+            invoice_gap_months?: number | null;
+            /**
+             * Format: double
+             * @description 近 12 个月申报收入（万元）：增值税/所得税申报的营业收入
+             */
+            annual_revenue_wan?: number | null;
+            /**
+             * Format: double
+             * @description 近 12 个月纳税总额（万元）
+             */
+            annual_tax_wan?: number | null;
+            tax_grade?: components["schemas"]["TaxGrade"] | null;
+            /** @description 欠税 or 非正常户 blocks every tax and invoice product (domain.md V5). */
+            tax_abnormal?: boolean | null;
+            /**
+             * Format: double
+             * @description 对公流水月均（万元）
+             */
+            monthly_flow_wan?: number | null;
+            /**
+             * Format: double
+             * @description Business receipts into the owner's personal accounts: real income a flow plan can route to the company account.
+             */
+            personal_receipts_wan?: number | null;
+            current_overdue?: boolean | null;
+            /** Format: int64 */
+            overdue_count_24m?: number | null;
+            /** @description 近 24 个月是否有"连三累六" */
+            lian3lei6_24m?: boolean | null;
+            /** @description 近 5 年呆账 / 代偿 / 资产处置等严重记录 */
+            severe_record_5y?: boolean | null;
+            /** Format: int64 */
+            inquiries_1m?: number | null;
+            /** Format: int64 */
+            inquiries_3m?: number | null;
+            /** Format: int64 */
+            inquiries_6m?: number | null;
+            /** Format: double */
+            card_utilization_pct?: number | null;
+            /** Format: int64 */
+            credit_institutions?: number | null;
+            /** Format: int64 */
+            business_loan_count?: number | null;
+            /** Format: double */
+            business_loan_balance_wan?: number | null;
+            /** @description 失信被执行人 */
+            dishonest_debtor?: boolean | null;
+            business_status?: components["schemas"]["BusinessStatus"] | null;
+            main_business?: string | null;
+            industry?: string | null;
+            /** Format: double */
+            loan_demand_wan?: number | null;
+            /** @default [] */
+            collaterals: components["schemas"]["Collateral"][];
+            contact_name?: string | null;
+            contact_phone?: string | null;
+            /** Format: int64 */
+            owner_id?: number | null;
+            /** @default new */
+            stage: components["schemas"]["Stage"];
+            notes?: string | null;
+            /** @description The client's consent to record with the customer (same fields as `createConsent`). */
+            consent?: components["schemas"]["ConsentInput"];
+        };
         /** NewUserRequest */
         NewUserRequest: {
             username: string;
@@ -4144,6 +4358,14 @@ export interface components {
             /** Format: double */
             qualification: number;
         };
+        /**
+         * WithdrawInput
+         * @description `POST /api/consents/{id}/withdraw`.
+         */
+        WithdrawInput: {
+            /** @description Why the customer withdrew (optional). */
+            reason?: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -4815,7 +5037,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["CustomerInput"];
+                "application/json; charset=utf-8": components["schemas"]["NewCustomer"];
             };
         };
         responses: {
@@ -7941,6 +8163,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -9505,6 +9736,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body or upload is larger than allowed. */
             413: {
                 headers: {
@@ -9881,6 +10121,15 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data (e.g. a duplicate 统一社会信用代码). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10312,6 +10561,278 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listConsents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Consent"][];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ConsentInput"];
+            };
+        };
+        responses: {
+            /** @description Created; `Location` is the new resource's address. */
+            201: {
+                headers: {
+                    /** @description The created resource. */
+                    LOCATION: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Consent"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    withdrawConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["WithdrawInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Consent"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

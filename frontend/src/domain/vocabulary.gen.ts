@@ -214,6 +214,14 @@ export const CATALOGUE = {
       {
         "code": "agreement.update",
         "label": "修改委托协议"
+      },
+      {
+        "code": "consent.create",
+        "label": "登记客户授权"
+      },
+      {
+        "code": "consent.withdraw",
+        "label": "撤回客户授权"
       }
     ],
     "BusinessStatus": [
@@ -280,6 +288,44 @@ export const CATALOGUE = {
       {
         "code": "other",
         "label": "其他"
+      }
+    ],
+    "ConsentData": [
+      {
+        "code": "credit_report",
+        "label": "征信"
+      },
+      {
+        "code": "bank_flow",
+        "label": "银行流水"
+      },
+      {
+        "code": "id_document",
+        "label": "身份证件"
+      }
+    ],
+    "ConsentMethod": [
+      {
+        "code": "paper",
+        "label": "纸质签字"
+      },
+      {
+        "code": "electronic",
+        "label": "电子"
+      }
+    ],
+    "ConsentPurpose": [
+      {
+        "code": "assessment",
+        "label": "诊断评估"
+      },
+      {
+        "code": "lender_submission",
+        "label": "向金融机构提交"
+      },
+      {
+        "code": "provider_referral",
+        "label": "向服务商推荐"
       }
     ],
     "Dimension": [

@@ -20,7 +20,7 @@ use crate::db::applications::{Application, Filter};
 use crate::domain::ids::{ApplicationId, CustomerId, ProductId, UserId};
 use crate::domain::vocab::ApplicationStatus;
 use crate::error::Fails;
-use crate::error::status::{BODY, GUARDED, NOT_FOUND, PARAMS};
+use crate::error::status::{BODY, CONFLICT, GUARDED, NOT_FOUND, PARAMS};
 use crate::state::AppState;
 
 pub struct ApplicationsApi;
@@ -83,7 +83,7 @@ impl ApplicationsApi {
         auth: StaffAuth,
         id: Path<CustomerId>,
         body: Json<NewApplication>,
-    ) -> Result<Created<ApplicationDetail>, Fails<{ GUARDED | BODY | NOT_FOUND }>> {
+    ) -> Result<Created<ApplicationDetail>, Fails<{ GUARDED | BODY | NOT_FOUND | CONFLICT }>> {
         let who = actor(&state, req, Some(&auth.0));
         let created = app::create(&state.db, who, &auth.0, id.0, body.0).await?;
         Ok(Created::at(
@@ -243,7 +243,7 @@ impl ApplicationsApi {
         auth: StaffAuth,
         id: Path<ApplicationId>,
         body: Json<ApplicationPatch>,
-    ) -> Result<Json<ApplicationDetail>, Fails<{ GUARDED | BODY | NOT_FOUND }>> {
+    ) -> Result<Json<ApplicationDetail>, Fails<{ GUARDED | BODY | NOT_FOUND | CONFLICT }>> {
         let who = actor(&state, req, Some(&auth.0));
         Ok(Json(
             app::update(&state.db, who, &auth.0, id.0, body.0).await?,

@@ -12,6 +12,7 @@ use crate::app::timeline::Timeline;
 use crate::app::{self, Error};
 use crate::auth::StaffAuth;
 use crate::db::customers::{self, ListFilter};
+use crate::domain::consents::ConsentInput;
 use crate::domain::customer::{Customer, CustomerInput, CustomerPatch, Stage};
 use crate::domain::ids::{CustomerId, UserId};
 use crate::error::Fails;
@@ -26,6 +27,15 @@ pub struct CustomerPage {
     pub total: i64,
     pub page: u64,
     pub page_size: u64,
+}
+
+/// A new customer, optionally with the consent (授权) the client signed, recorded together.
+#[derive(Object)]
+pub struct NewCustomer {
+    #[oai(flatten)]
+    pub customer: CustomerInput,
+    /// The client's consent to record with the customer (same fields as `createConsent`).
+    pub consent: Option<ConsentInput>,
 }
 
 /// `category` of the list and the export: A, B, C, or `none` (not diagnosed yet).
@@ -89,16 +99,22 @@ impl CustomersApi {
     }
 
     /// Create a customer
+    ///
+    /// Sensitive facts (征信, 流水) need the client's `assessment` consent: send the signed form's
+    /// details as `consent` to record it in the same step (else 409 `consent_required`).
     #[oai(path = "/", method = "post", operation_id = "createCustomer")]
     async fn create(
         &self,
         state: Data<&AppState>,
         req: &Request,
         auth: StaffAuth,
-        body: Json<CustomerInput>,
+        body: Json<NewCustomer>,
     ) -> Result<Created<Customer>, Fails<{ GUARDED | BODY | CONFLICT }>> {
         let who = actor(&state, req, Some(&auth.0));
-        let customer = app::customers::create(&state.db, who, body.0, app::today()).await?;
+        let NewCustomer { customer, consent } = body.0;
+        let customer =
+            app::customers::create_with_consent(&state.db, who, customer, consent, app::today())
+                .await?;
         Ok(Created::at(location(customer.id), customer))
     }
 

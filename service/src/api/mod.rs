@@ -9,6 +9,7 @@ pub mod auth;
 pub mod branding;
 pub mod catalog;
 pub mod common;
+pub mod consents;
 pub mod customers;
 pub mod dashboard;
 pub mod diagnoses;
@@ -53,6 +54,8 @@ pub enum ApiTags {
     Applications,
     /// 委托协议与收入
     Agreements,
+    /// 客户授权（个人信息处理授权书）
+    Consents,
 }
 
 pub type Api = (
@@ -71,7 +74,8 @@ pub type Api = (
     documents::DocumentsApi,
     follow_ups::FollowUpsApi,
     applications::ApplicationsApi,
-    agreements::AgreementsApi,
+    // A tuple holds at most 16 APIs: the newer ones are grouped.
+    (agreements::AgreementsApi, consents::ConsentsApi),
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -92,7 +96,7 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         documents::DocumentsApi,
         follow_ups::FollowUpsApi,
         applications::ApplicationsApi,
-        agreements::AgreementsApi,
+        (agreements::AgreementsApi, consents::ConsentsApi),
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -13,7 +13,7 @@ use crate::auth::StaffAuth;
 use crate::db::shares::{Share, ShareOpen};
 use crate::domain::ids::{DiagnosisId, ShareId};
 use crate::error::Fails;
-use crate::error::status::{BAD_REQUEST, BODY, DB, GUARDED, NOT_FOUND, PARAMS};
+use crate::error::status::{BAD_REQUEST, BODY, CONFLICT, DB, GUARDED, NOT_FOUND, PARAMS};
 use crate::state::AppState;
 use crate::web::client_ip;
 
@@ -45,7 +45,7 @@ impl SharesApi {
         auth: StaffAuth,
         id: Path<DiagnosisId>,
         body: Json<ShareInput>,
-    ) -> Result<Created<CreatedShare>, Fails<{ GUARDED | BODY | NOT_FOUND }>> {
+    ) -> Result<Created<CreatedShare>, Fails<{ GUARDED | BODY | NOT_FOUND | CONFLICT }>> {
         let who = actor(&state, req, Some(&auth.0));
         let request = ShareRequest {
             diagnosis_id: id.0,

@@ -236,6 +236,9 @@ pub async fn create(
             ));
         }
         needs(status, &figures(&values))?;
+        if reaches_lender(None, status) {
+            super::consents::require_for_lender(&uow, customer_id)?;
+        }
         let id = applications::insert(&uow, customer_id, &values, user_id(&uow))?;
         applications::add_event(&uow, id, status, values.reason.as_deref(), user_id(&uow))?;
         let stage = follow_stage(&uow, customer_id, status)?;
@@ -253,6 +256,18 @@ pub async fn create(
         )?)
     })
     .await
+}
+
+/// Whether the application is submitted to the lender now: created past 准备中 (except as
+/// 客户放弃), or moving out of 准备中 to anything but 客户放弃. The customer's data then leaves
+/// the broker, which needs the `lender_submission` consent.
+fn reaches_lender(from: Option<ApplicationStatus>, to: ApplicationStatus) -> bool {
+    let before_lender = from.is_none_or(|f| f == ApplicationStatus::Preparing);
+    before_lender
+        && !matches!(
+            to,
+            ApplicationStatus::Preparing | ApplicationStatus::Withdrawn
+        )
 }
 
 fn user_id(uow: &UnitOfWork<'_>) -> Option<crate::domain::ids::UserId> {
@@ -307,6 +322,9 @@ pub async fn update(
         }
         check_values(&v, today)?;
         check_transition(before.status, to, &figures(&v), reason.as_deref())?;
+        if reaches_lender(Some(before.status), to) {
+            super::consents::require_for_lender(&uow, before.customer_id)?;
+        }
         applications::update(&uow, id, &v)?;
         let mut stage = None;
         if moved {

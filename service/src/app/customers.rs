@@ -2,11 +2,12 @@
 
 use rusqlite::Connection;
 
-use super::{Error, Result};
+use super::{Error, Result, consents};
 use crate::auth::CurrentUser;
 use crate::db::audit::{Actor, Change, Resource};
 use crate::db::customers::{self, ListFilter, Sort};
 use crate::db::{Db, UnitOfWork, users};
+use crate::domain::consents::ConsentInput;
 use crate::domain::customer::{Customer, CustomerInput, CustomerPatch};
 use crate::domain::ids::CustomerId;
 use crate::domain::vocab::AuditAction;
@@ -97,7 +98,19 @@ pub async fn get(db: &Db, id: CustomerId) -> Result<Customer> {
 pub async fn create(
     db: &Db,
     actor: Actor,
+    input: CustomerInput,
+    today: chrono::NaiveDate,
+) -> Result<Customer> {
+    create_with_consent(db, actor, input, None, today).await
+}
+
+/// A new customer, with the consent the client signed recorded in the same transaction (sensitive
+/// facts need one, see [`super::consents::require_for_write`]).
+pub async fn create_with_consent(
+    db: &Db,
+    actor: Actor,
     mut input: CustomerInput,
+    consent: Option<ConsentInput>,
     today: chrono::NaiveDate,
 ) -> Result<Customer> {
     input.validate(today)?;
@@ -105,6 +118,14 @@ pub async fn create(
     db.change(actor, move |uow: UnitOfWork<'_>| {
         check_unique_and_owner(&uow, &input, None)?;
         let id = customers::insert(&uow, &input, created_by)?;
+        if let Some(consent) = &consent {
+            let (cid, terms) = consents::record(&uow, id, consent, today, "consent.")?;
+            uow.also(
+                AuditAction::ConsentCreate,
+                consents::created(cid, id, &terms),
+            )?;
+        }
+        consents::require_for_write(&uow, id, None, &input)?;
         let after = load(&uow, id)?;
         let change = Change::on(Resource::Customer(id)).after(&after);
         Ok(uow.commit(AuditAction::CustomerCreate, change, after)?)
@@ -127,6 +148,7 @@ pub async fn update(
         let mut input = patch.apply(&before.data);
         input.validate(today)?;
         check_unique_and_owner(&uow, &input, Some(id))?;
+        consents::require_for_write(&uow, id, Some(&before.data), &input)?;
         customers::update(&uow, id, &input)?;
         let after = load(&uow, id)?;
         let change = Change::on(Resource::Customer(id))

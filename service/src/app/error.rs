@@ -18,6 +18,10 @@ pub enum Error {
     /// Would duplicate existing data; `field` names the value that clashes.
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },
+    /// Something the law or the product requires first is missing (e.g. the customer's
+    /// consent, `consent_required`); `code` says what. HTTP 409.
+    #[error("{message}")]
+    Required { code: &'static str, message: String },
     /// Storage set aside for a kind of data is used up (the documents quota); `field` names the
     /// upload that does not fit.
     #[error("{field}: {message}")]
@@ -67,6 +71,13 @@ impl Error {
     pub fn conflict(field: &str, message: impl Into<String>) -> Self {
         Self::Conflict {
             field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn required(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Required {
+            code,
             message: message.into(),
         }
     }

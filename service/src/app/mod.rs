@@ -7,6 +7,7 @@ pub mod agreements;
 pub mod applications;
 pub mod branding;
 pub mod catalog;
+pub mod consents;
 pub mod customers;
 pub mod diagnoses;
 pub mod digest;

@@ -124,7 +124,8 @@ pub async fn create(
     let token_digest = digest(&token);
     let expires_at = Timestamp::at(Timestamp::now().get() + Duration::days(days.into()));
     db.change(actor, move |uow: UnitOfWork<'_>| {
-        live_diagnosis(&uow, req.diagnosis_id)?;
+        let diagnosis = live_diagnosis(&uow, req.diagnosis_id)?;
+        super::consents::require_for_lender(&uow, diagnosis.customer_id)?;
         let contact_line = match contact.filter(|c| !c.is_empty()) {
             Some(c) => c,
             None => match uow.actor().user_id {

@@ -4,12 +4,14 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use super::{Error, Result};
+use super::{Error, Result, consents};
 use crate::db::audit::{Actor, Change, Resource};
 use crate::db::customers::{self, ListFilter};
 use crate::db::{Db, UnitOfWork, users};
+use crate::domain::consents::written;
 use crate::domain::customer::Customer;
 use crate::domain::vocab::AuditAction;
+use crate::io::columns::CONSENT_DATE;
 use crate::io::import::{self, ImportReport};
 use crate::io::{export, read};
 
@@ -39,19 +41,30 @@ pub async fn import(
 ) -> Result<ImportReport> {
     if dry_run {
         return db
-            .read(move |c| Ok(import::plan(c, &sheet, today)?.0))
+            .read(move |c| {
+                let (mut report, mut rows) = import::plan(c, &sheet, today)?;
+                check_consents(c, &mut report, &mut rows)?;
+                Ok(report)
+            })
             .await;
     }
     let user = actor.user_id;
     let outcome = db
         .change(actor, move |uow: UnitOfWork<'_>| {
-            let (mut report, rows) = import::plan(&uow, &sheet, today)?;
+            let (mut report, mut rows) = import::plan(&uow, &sheet, today)?;
+            check_consents(&uow, &mut report, &mut rows)?;
             if !report.errors.is_empty() {
                 // Nothing to commit: returning the report as an error rolls back the (empty)
                 // transaction without an audit entry.
                 return Err(Rejected::Invalid(Box::new(report)));
             }
-            import::commit(&uow, &rows, user).map_err(Error::from)?;
+            let ids = import::commit(&uow, &rows, user).map_err(Error::from)?;
+            for (row, id) in rows.iter().zip(ids) {
+                if let Some(consent) = &row.consent {
+                    let (cid, terms) = consents::record(&uow, id, consent, today, "")?;
+                    uow.also(AuditAction::ConsentCreate, consents::created(cid, id, &terms))?;
+                }
+            }
             report.committed = true;
             let after = json!({"total": report.total, "inserted": report.inserted, "updated": report.updated});
             let change = Change {
@@ -69,6 +82,34 @@ pub async fn import(
         Err(Rejected::Invalid(report)) => Ok(*report),
         Err(Rejected::Failed(e)) => Err(e),
     }
+}
+
+/// Refuses the rows that bring sensitive facts (征信, 流水) for a customer without a valid
+/// `assessment` consent, neither stored nor recorded by the row's 授权日期: each is reported on
+/// its 授权日期 cell with the message of [`consents::require`].
+fn check_consents(
+    conn: &rusqlite::Connection,
+    report: &mut ImportReport,
+    rows: &mut Vec<import::PlannedRow>,
+) -> Result<()> {
+    let mut refusals = vec![];
+    for (i, row) in rows.iter().enumerate() {
+        let before = match row.existing {
+            Some(id) => customers::get(conn, id)?.map(|c| c.data),
+            None => None,
+        };
+        let kinds = written(before.as_ref(), &row.input);
+        let extra = match &row.consent {
+            Some(c) => Some(c.validate(chrono::NaiveDate::MAX).map_err(Error::from)?),
+            None => None,
+        };
+        if let Some(message) = consents::assessment_gap(conn, row.existing, &kinds, extra.as_ref())?
+        {
+            refusals.push((i, CONSENT_DATE.header.to_string(), message));
+        }
+    }
+    import::refuse(report, rows, refusals);
+    Ok(())
 }
 
 /// An import that did not commit: its report (bad cells), or a failure.
@@ -108,20 +149,24 @@ pub use crate::io::read::Format;
 
 /// The matching customers with their owners' names, as a file; the export is audited.
 pub async fn export(db: &Db, actor: Actor, filter: ListFilter, format: Format) -> Result<Exported> {
-    let (rows, owners) = db
+    let (rows, owners, consented) = db
         .read(move |c| {
             let rows: Vec<Customer> = customers::all(c, &filter)?;
             let owners: HashMap<i64, String> = users::list(c)?
                 .into_iter()
                 .map(|u| (u.id.get(), u.username))
                 .collect();
-            Ok::<_, Error>((rows, owners))
+            let consented: export::ConsentCells = crate::db::consents::latest_assessment(c)?
+                .into_iter()
+                .map(|(id, (on, method))| (id.get(), (on.to_string(), method.label())))
+                .collect();
+            Ok::<_, Error>((rows, owners, consented))
         })
         .await?;
     let count = rows.len();
     let bytes = tokio::task::spawn_blocking(move || match format {
-        Format::Xlsx => export::xlsx(&rows, &owners).map_err(Error::internal),
-        Format::Csv => Ok(export::csv(&rows, &owners)),
+        Format::Xlsx => export::xlsx_with(&rows, &owners, &consented).map_err(Error::internal),
+        Format::Csv => Ok(export::csv_with(&rows, &owners, &consented)),
     })
     .await
     .map_err(Error::internal)??;

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::sql;
 use crate::domain::ids::{
-    ApplicationId, CustomerId, FollowUpId, PlanId, ProductId, ProviderId, RulesVersion, ShareId,
-    UserId,
+    ApplicationId, ConsentId, CustomerId, FollowUpId, PlanId, ProductId, ProviderId, RulesVersion,
+    ShareId, UserId,
 };
 use crate::domain::timestamp::Timestamp;
 use crate::domain::vocab::AuditAction;
@@ -91,6 +91,8 @@ pub enum Resource {
     Application(ApplicationId),
     /// Many applications at once (export).
     Applications,
+    /// A customer's consent to the processing of personal information (授权).
+    Consent(ConsentId),
 }
 
 impl Resource {
@@ -108,6 +110,7 @@ impl Resource {
             Self::FollowUpDigest => "follow_up_digest",
             Self::DocumentChecklist => "document_checklist",
             Self::Application(_) | Self::Applications => "application",
+            Self::Consent(_) => "consent",
         }
     }
 
@@ -122,6 +125,7 @@ impl Resource {
             Self::Share(id) => Some(id.to_string()),
             Self::FollowUp(id) => Some(id.to_string()),
             Self::Application(id) => Some(id.to_string()),
+            Self::Consent(id) => Some(id.to_string()),
             Self::UnknownUser
             | Self::Customers
             | Self::Branding

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod audit;
 pub mod backup;
 pub mod catalog;
+pub mod consents;
 pub mod customers;
 pub mod diagnoses;
 pub mod documents;
@@ -387,6 +388,13 @@ impl std::ops::Deref for UnitOfWork<'_> {
 impl UnitOfWork<'_> {
     pub fn actor(&self) -> &Actor {
         self.actor
+    }
+
+    /// Records one more audit entry in this transaction, for a change that carries a second
+    /// one (a customer created together with its consent); [`Self::commit`] is still required.
+    pub fn also(&self, action: AuditAction, change: Change) -> Result<(), StoreError> {
+        audit::record(self.tx, self.actor, action, change)?;
+        Ok(())
     }
 
     /// Writes the audit entry of this change; the transaction commits when the closure returns.

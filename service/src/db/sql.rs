@@ -6,8 +6,8 @@ use sea_query::{QueryStatementWriter, SqliteQueryBuilder};
 use sea_query_rusqlite::RusqliteBinder;
 
 use crate::domain::ids::{
-    AgreementId, ApplicationId, CustomerId, DiagnosisId, DocumentId, FollowUpId, PlanId, ProductId,
-    ProviderId, RulesVersion, ShareId, UserId,
+    AgreementId, ApplicationId, ConsentId, CustomerId, DiagnosisId, DocumentId, FollowUpId, PlanId,
+    ProductId, ProviderId, RulesVersion, ShareId, UserId,
 };
 use crate::domain::timestamp::{NotATimestamp, Timestamp};
 
@@ -52,7 +52,8 @@ id_columns!(
     DocumentId,
     FollowUpId,
     ApplicationId,
-    AgreementId
+    AgreementId,
+    ConsentId
 );
 
 /// Timestamps are stored in their wire form (RFC 3339, milliseconds, `Z`), which sorts by time.

@@ -53,7 +53,8 @@ ids!(
     DocumentId,
     FollowUpId,
     ApplicationId,
-    AgreementId
+    AgreementId,
+    ConsentId
 );
 
 #[cfg(test)]

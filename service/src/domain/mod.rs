@@ -1,6 +1,7 @@
 //! Pure domain logic: no I/O, no database, no HTTP.
 pub mod agreements;
 pub mod applications;
+pub mod consents;
 pub mod customer;
 pub mod documents;
 pub mod engine;

@@ -347,6 +347,8 @@ vocabulary! {
         ApplicationExport = "application.export" => "导出进件",
         AgreementCreate = "agreement.create" => "新增委托协议",
         AgreementUpdate = "agreement.update" => "修改委托协议",
+        ConsentCreate = "consent.create" => "登记客户授权",
+        ConsentWithdraw = "consent.withdraw" => "撤回客户授权",
     }
 }
 
@@ -419,6 +421,35 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a customer's consent (个人信息处理授权) allows: each purpose is ticked separately, as
+    /// PIPL Art. 29 (sensitive information) and Art. 23 (provision to a third party) demand.
+    pub enum ConsentPurpose {
+        Assessment = "assessment" => "诊断评估",
+        LenderSubmission = "lender_submission" => "向金融机构提交",
+        ProviderReferral = "provider_referral" => "向服务商推荐",
+    }
+}
+
+vocabulary! {
+    /// The kinds of sensitive personal information a consent covers.
+    pub enum ConsentData {
+        CreditReport = "credit_report" => "征信",
+        BankFlow = "bank_flow" => "银行流水",
+        IdDocument = "id_document" => "身份证件",
+    }
+}
+
+vocabulary! {
+    /// How the customer gave the consent.
+    #[derive(Default)]
+    pub enum ConsentMethod {
+        #[default]
+        Paper = "paper" => "纸质签字" aliases ["纸质", "书面", "签字"],
+        Electronic = "electronic" => "电子" aliases ["电子签", "电子签名", "线上"],
+    }
+}
+
 pub(crate) use vocabulary;
 
 /// Every vocabulary, for `GET /api/vocabulary` and the generated frontend file.
@@ -444,6 +475,9 @@ pub fn all() -> Vec<Terms> {
         RepaymentMethod::terms(),
         FeeType::terms(),
         FeeDue::terms(),
+        ConsentPurpose::terms(),
+        ConsentData::terms(),
+        ConsentMethod::terms(),
     ]
 }
 
@@ -506,7 +540,10 @@ mod tests {
         labels_and_codes_parse_back::<RepaymentMethod>();
         labels_and_codes_parse_back::<FeeType>();
         labels_and_codes_parse_back::<FeeDue>();
-        assert_eq!(all().len(), 20);
+        labels_and_codes_parse_back::<ConsentPurpose>();
+        labels_and_codes_parse_back::<ConsentData>();
+        labels_and_codes_parse_back::<ConsentMethod>();
+        assert_eq!(all().len(), 23);
     }
 
     #[test]

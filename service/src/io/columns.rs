@@ -89,6 +89,41 @@ pub static COLUMNS: LazyLock<Vec<Column>> = LazyLock::new(|| {
     facts.chain(summaries).collect()
 });
 
+/// The import's consent columns (客户授权): not customer facts, so neither exported nor in
+/// `COLUMNS`; a row with a 授权日期 records an `assessment` consent for 征信 and 银行流水.
+pub struct ConsentColumn {
+    pub header: &'static str,
+    pub aliases: &'static [&'static str],
+    pub help: &'static str,
+    /// The template's example cell.
+    pub example: &'static str,
+}
+
+pub const CONSENT_DATE: ConsentColumn = ConsentColumn {
+    header: "授权日期",
+    aliases: &["客户授权日期", "授权书日期", "授权时间"],
+    help: "客户签署《个人信息处理授权书》的日期（不晚于今天）。填写后，导入时为该客户登记一份授权：用途「诊断评估」，信息「征信、银行流水」。\
+           含征信或流水数据的行，如客户尚无有效授权，须填写此列，否则该行不能导入",
+    example: "2026-01-05",
+};
+
+pub const CONSENT_METHOD: ConsentColumn = ConsentColumn {
+    header: "授权方式",
+    aliases: &["客户授权方式"],
+    help: "纸质签字 / 电子；留空为纸质签字。须与授权日期一起填写",
+    example: "纸质签字",
+};
+
+pub const CONSENT_COLUMNS: [&ConsentColumn; 2] = [&CONSENT_DATE, &CONSENT_METHOD];
+
+/// The consent column a header names, if any.
+pub fn consent_column(header: &str) -> Option<&'static ConsentColumn> {
+    let h = normalise(header);
+    CONSENT_COLUMNS
+        .into_iter()
+        .find(|c| normalise(c.header) == h || c.aliases.iter().any(|a| normalise(a) == h))
+}
+
 /// The seed plan's free-text credit columns are kept, as notes, rather than lost.
 pub const NOTE_COLUMNS: &[&str] = &["法人征信", "企业征信"];
 
@@ -124,7 +159,10 @@ pub fn read_by_import(headers: &[String]) -> Vec<bool> {
         .iter()
         .map(|h| match find(h) {
             Some(c) => c.field().is_some() && seen.insert(c.key),
-            None => NOTE_COLUMNS.contains(&h.trim()) && seen.insert(h.trim()),
+            None => match consent_column(h) {
+                Some(c) => seen.insert(c.header),
+                None => NOTE_COLUMNS.contains(&h.trim()) && seen.insert(h.trim()),
+            },
         })
         .collect()
 }

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use rust_xlsxwriter::{DataValidation, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use super::columns::{COLUMNS, Column, Source, Summary, choices};
+use super::columns::{COLUMNS, CONSENT_COLUMNS, Column, Source, Summary, choices};
 use crate::domain::customer::{Collateral, Customer, CustomerInput};
 use crate::domain::fields::{Fact, Kind};
+use crate::domain::vocab::ConsentMethod;
 
 /// A cell's content as written to both formats; `None` is an empty cell.
 fn cell(col: &Column, c: &Customer, owners: &HashMap<i64, String>) -> Option<CellOut> {
@@ -88,13 +89,33 @@ pub fn restore_neutralised(s: &str) -> &str {
     s.strip_prefix('\'').unwrap_or(s)
 }
 
+/// Each customer's consent as the import's 授权日期 / 授权方式 cells (its latest valid
+/// `assessment` consent), so that an export imports into another instance with its consent.
+pub type ConsentCells = HashMap<i64, (String, &'static str)>;
+
+fn consent_cells(c: &Customer, consents: &ConsentCells) -> [String; 2] {
+    match consents.get(&c.id.get()) {
+        Some((date, method)) => [date.clone(), method.to_string()],
+        None => [String::new(), String::new()],
+    }
+}
+
 pub fn csv(customers: &[Customer], owners: &HashMap<i64, String>) -> Vec<u8> {
+    csv_with(customers, owners, &ConsentCells::new())
+}
+
+pub fn csv_with(
+    customers: &[Customer],
+    owners: &HashMap<i64, String>,
+    consents: &ConsentCells,
+) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record(COLUMNS.iter().map(|c| c.header.as_bytes()));
+        let headers = COLUMNS.iter().map(|c| c.header.as_ref());
+        let _ = w.write_record(headers.chain(CONSENT_COLUMNS.iter().map(|c| c.header)));
         for c in customers {
-            let record: Vec<String> = COLUMNS
+            let mut record: Vec<String> = COLUMNS
                 .iter()
                 .map(|col| match cell(col, c, owners) {
                     None => String::new(),
@@ -103,6 +124,7 @@ pub fn csv(customers: &[Customer], owners: &HashMap<i64, String>) -> Vec<u8> {
                     Some(CellOut::Date(d)) => d,
                 })
                 .collect();
+            record.extend(consent_cells(c, consents));
             let _ = w.write_record(record);
         }
         let _ = w.flush();
@@ -127,10 +149,27 @@ fn header_row<'a>(
 }
 
 pub fn xlsx(customers: &[Customer], owners: &HashMap<i64, String>) -> Result<Vec<u8>, XlsxError> {
+    xlsx_with(customers, owners, &ConsentCells::new())
+}
+
+pub fn xlsx_with(
+    customers: &[Customer],
+    owners: &HashMap<i64, String>,
+    consents: &ConsentCells,
+) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("客户")?;
     header_row(sheet, COLUMNS.iter())?;
+    let bold = Format::new()
+        .set_bold()
+        .set_background_color("#E8F0FE")
+        .set_align(FormatAlign::Center);
+    for (k, c) in CONSENT_COLUMNS.iter().enumerate() {
+        let i = (COLUMNS.len() + k) as u16;
+        sheet.write_string_with_format(0, i, c.header, &bold)?;
+        sheet.set_column_width(i, 12)?;
+    }
     let money = Format::new().set_num_format("#,##0.00##");
     for (r, c) in customers.iter().enumerate() {
         let row = r as u32 + 1;
@@ -152,9 +191,15 @@ pub fn xlsx(customers: &[Customer], owners: &HashMap<i64, String>) -> Result<Vec
                 }
             }
         }
+        for (k, text) in consent_cells(c, consents).into_iter().enumerate() {
+            if !text.is_empty() {
+                sheet.write_string(row, (COLUMNS.len() + k) as u16, text)?;
+            }
+        }
     }
     if !customers.is_empty() {
-        sheet.autofilter(0, 0, customers.len() as u32, COLUMNS.len() as u16 - 1)?;
+        let last = (COLUMNS.len() + CONSENT_COLUMNS.len()) as u16 - 1;
+        sheet.autofilter(0, 0, customers.len() as u32, last)?;
     }
     book.save_to_buffer()
 }
@@ -242,6 +287,23 @@ pub fn template_xlsx() -> Result<Vec<u8>, XlsxError> {
             sheet.add_data_validation(1, i as u16, 10_000, i as u16, &rule)?;
         }
     }
+    // The consent columns (客户授权) follow the facts.
+    let bold = Format::new()
+        .set_bold()
+        .set_background_color("#E8F0FE")
+        .set_align(FormatAlign::Center);
+    for (k, c) in CONSENT_COLUMNS.iter().enumerate() {
+        let i = (columns.len() + k) as u16;
+        sheet.write_string_with_format(0, i, c.header, &bold)?;
+        sheet.set_column_width(i, 12)?;
+        sheet.write_string(1, i, c.example)?;
+    }
+    let methods: Vec<&str> = ConsentMethod::ALL.iter().map(|m| m.label()).collect();
+    let rule = DataValidation::new()
+        .allow_list_strings(&methods)?
+        .set_error_message(format!("请从下拉列表中选择：{}", methods.join("、")))?;
+    let method_col = (columns.len() + 1) as u16;
+    sheet.add_data_validation(1, method_col, 10_000, method_col, &rule)?;
     let help = book.add_worksheet();
     help.set_name("填写说明")?;
     let bold = Format::new().set_bold();
@@ -254,6 +316,12 @@ pub fn template_xlsx() -> Result<Vec<u8>, XlsxError> {
         help.write_string(row, 1, col.aliases.join("、"))?;
         help.write_string(row, 2, col.help)?;
     }
+    for (k, c) in CONSENT_COLUMNS.iter().enumerate() {
+        let row = (columns.len() + k) as u32 + 1;
+        help.write_string(row, 0, c.header)?;
+        help.write_string(row, 1, c.aliases.join("、"))?;
+        help.write_string(row, 2, c.help)?;
+    }
     help.set_column_width(0, 22)?;
     help.set_column_width(1, 40)?;
     help.set_column_width(2, 80)?;
@@ -265,14 +333,17 @@ pub fn template_csv() -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record(columns.iter().map(|c| c.header.as_bytes()));
+        let headers = columns.iter().map(|c| c.header.as_ref());
+        let _ = w.write_record(headers.chain(CONSENT_COLUMNS.iter().map(|c| c.header)));
         let sample = example();
         let owners = HashMap::new();
-        let _ = w.write_record(columns.iter().map(|col| match cell(col, &sample, &owners) {
+        let cells = columns.iter().map(|col| match cell(col, &sample, &owners) {
             None => String::new(),
             Some(CellOut::Text(s)) | Some(CellOut::Date(s)) => neutralise(&s).into_owned(),
             Some(CellOut::Number(n)) => n.to_string(),
-        }));
+        });
+        let consent = CONSENT_COLUMNS.iter().map(|c| c.example.to_string());
+        let _ = w.write_record(cells.chain(consent));
         let _ = w.flush();
     }
     out

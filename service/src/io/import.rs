@@ -11,9 +11,11 @@ use rusqlite::Connection;
 use super::columns::{self, NOTE_COLUMNS};
 use super::read::{Cell, Sheet, excel_serial_date};
 use crate::db::{customers, users};
+use crate::domain::consents::ConsentInput;
 use crate::domain::customer::{Collateral, CollateralKind, CustomerInput};
 use crate::domain::fields::{Fact, Field, Kind};
 use crate::domain::ids::{CustomerId, UserId};
+use crate::domain::vocab::{ConsentData, ConsentMethod, ConsentPurpose};
 
 #[derive(Object, Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CellError {
@@ -77,20 +79,29 @@ impl Errors {
 
 /// One row, ready to write.
 pub struct PlannedRow {
+    /// The row number as Excel shows it.
+    pub row: u64,
     pub existing: Option<CustomerId>,
     pub input: CustomerInput,
+    /// The consent the row's 授权日期 / 授权方式 record (checked).
+    pub consent: Option<ConsentInput>,
 }
 
 struct Layout<'a> {
     /// (index in the row, the fact, header text as in the file)
     columns: Vec<(usize, &'static Field, &'a str)>,
     notes: Vec<(usize, &'a str)>,
+    /// 授权日期 and 授权方式, where present: (index, header text as in the file).
+    consent_date: Option<(usize, &'a str)>,
+    consent_method: Option<(usize, &'a str)>,
 }
 
 fn layout<'a>(sheet: &'a Sheet, report: &mut ImportReport) -> Result<Layout<'a>, String> {
     let mut notes_seen = HashSet::new();
     let mut columns = vec![];
     let mut notes = vec![];
+    let mut consent_date = None;
+    let mut consent_method = None;
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for (i, header) in sheet.headers.iter().enumerate() {
         if header.trim().is_empty() {
@@ -105,6 +116,17 @@ fn layout<'a>(sheet: &'a Sheet, report: &mut ImportReport) -> Result<Layout<'a>,
             if let Some(field) = col.field() {
                 columns.push((i, field, header.as_str()));
             }
+        } else if let Some(c) = columns::consent_column(header) {
+            if let Some(first) = seen.insert(c.header, header) {
+                return Err(format!(
+                    "表头「{first}」和「{header}」是同一列，请删除其中一列"
+                ));
+            }
+            if c.header == columns::CONSENT_DATE.header {
+                consent_date = Some((i, header.as_str()));
+            } else {
+                consent_method = Some((i, header.as_str()));
+            }
         } else if NOTE_COLUMNS.contains(&header.trim()) {
             if !notes_seen.insert(header.trim()) {
                 return Err(format!("表头「{header}」出现了两次，请删除其中一列"));
@@ -117,7 +139,12 @@ fn layout<'a>(sheet: &'a Sheet, report: &mut ImportReport) -> Result<Layout<'a>,
     if !seen.contains_key("name") {
         return Err("缺少「企业名称」列".into());
     }
-    Ok(Layout { columns, notes })
+    Ok(Layout {
+        columns,
+        notes,
+        consent_date,
+        consent_method,
+    })
 }
 
 fn text(cell: Cell<'_>) -> Option<String> {
@@ -356,6 +383,7 @@ pub fn plan(
         if !notes.is_empty() {
             add_notes(&mut facts, &notes);
         }
+        let consent = row_consent(&layout, &cells, today, row, &mut errors);
         let Some(input) = validate_row(&layout, &mut facts, row, today, &mut errors) else {
             continue;
         };
@@ -403,8 +431,10 @@ pub fn plan(
             None => input,
         };
         planned.push(PlannedRow {
+            row,
             existing: existing.map(|(id, _)| id),
             input,
+            consent,
         });
     }
     report.invalid = errors.rows.len() as u64;
@@ -414,6 +444,113 @@ pub fn plan(
     report.updated = planned.iter().filter(|p| p.existing.is_some()).count() as u64;
     report.inserted = planned.len() as u64 - report.updated;
     Ok((report, planned))
+}
+
+/// The consent of a row's 授权日期 / 授权方式 cells: an `assessment` consent for 征信 and 银行流水
+/// (what a spreadsheet can carry). A bad cell is reported; `None` when the row records none.
+fn row_consent(
+    layout: &Layout<'_>,
+    cells: &super::read::Row<'_>,
+    today: NaiveDate,
+    row: u64,
+    errors: &mut Errors,
+) -> Option<ConsentInput> {
+    let date = layout.consent_date.map(|(i, h)| (cells.cell(i), h));
+    let method = layout.consent_method.map(|(i, h)| (cells.cell(i), h));
+    let method = match method {
+        Some((cell, header)) if cell != Cell::Empty => {
+            let t = text(cell).unwrap_or_default();
+            match ConsentMethod::parse(&t) {
+                Some(m) => Some(m),
+                None => {
+                    errors.push(
+                        row,
+                        header,
+                        format!("「{t}」不是有效的授权方式（纸质签字、电子）"),
+                    );
+                    return None;
+                }
+            }
+        }
+        _ => None,
+    };
+    let (cell, header) = match date {
+        Some((cell, header)) if cell != Cell::Empty => (cell, header),
+        _ => {
+            if method.is_some() {
+                let header = layout.consent_method.map_or("授权方式", |(_, h)| h);
+                errors.push(row, header, "填写授权方式时须同时填写授权日期".into());
+            }
+            return None;
+        }
+    };
+    let obtained_on = match cell {
+        Cell::Date(d) => Some(d),
+        Cell::Number(n) => excel_serial_date(n),
+        other => text(other).as_deref().and_then(parse_date),
+    };
+    let Some(obtained_on) = obtained_on else {
+        let t = text(cell).unwrap_or_default();
+        errors.push(
+            row,
+            header,
+            format!("日期「{t}」无法识别，请使用 2020-01-02 格式"),
+        );
+        return None;
+    };
+    let input = ConsentInput {
+        purposes: vec![ConsentPurpose::Assessment],
+        data: vec![ConsentData::CreditReport, ConsentData::BankFlow],
+        method: method.unwrap_or_default(),
+        obtained_on,
+        document_id: None,
+        note: Some("导入时登记".into()),
+    };
+    match input.validate(today) {
+        Ok(_) => Some(input),
+        Err(e) => {
+            errors.push(row, header, e.message);
+            None
+        }
+    }
+}
+
+/// Takes the rows `refusals` names (index into `rows`, and the cell to blame) out of the plan and
+/// reports them, as if their cells had been bad: a check that needs the database beyond the
+/// file (the customer's consent) runs after [`plan`].
+pub fn refuse(
+    report: &mut ImportReport,
+    rows: &mut Vec<PlannedRow>,
+    refusals: Vec<(usize, String, String)>,
+) {
+    if refusals.is_empty() {
+        return;
+    }
+    let mut gone = HashSet::new();
+    for (index, column, message) in refusals {
+        let row = rows[index].row;
+        if gone.insert(index) {
+            report.invalid += 1;
+            report.valid = report.valid.saturating_sub(1);
+        }
+        if report.errors.len() < MAX_LISTED_ERRORS {
+            report.errors.push(CellError {
+                row,
+                column,
+                message,
+            });
+        } else {
+            report.errors_omitted += 1;
+        }
+    }
+    report.errors.sort_by_key(|e| e.row);
+    let mut index = 0;
+    rows.retain(|_| {
+        index += 1;
+        !gone.contains(&(index - 1))
+    });
+    report.updated = rows.iter().filter(|p| p.existing.is_some()).count() as u64;
+    report.inserted = rows.len() as u64 - report.updated;
 }
 
 /// The stored facts of a customer the import updates. Failing to load them is an error, never

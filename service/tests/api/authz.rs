@@ -95,6 +95,9 @@ const SIGNED_IN: &[&str] = &[
     "getAgreement",
     "updateAgreement",
     "incomeSummary",
+    "createConsent",
+    "listConsents",
+    "withdrawConsent",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -176,7 +176,28 @@ impl TestApp {
             .to_string()
     }
 
-    pub async fn create_customer(&self, token: &str, body: Value) -> Value {
+    /// Creates a customer whose client signed the full consent (授权: every purpose, every data
+    /// kind, on paper yesterday), recorded inline, so that tests about other features may write
+    /// 征信 and 流水 facts, share and submit. A body with its own `consent` key (`null` for none)
+    /// is sent as it is; see [`Self::create_customer_without_consent`].
+    pub async fn create_customer(&self, token: &str, mut body: Value) -> Value {
+        if let Some(fields) = body.as_object_mut()
+            && !fields.contains_key("consent")
+        {
+            fields.insert("consent".into(), full_consent());
+        }
+        self.create_customer_as_sent(token, body).await
+    }
+
+    /// A legacy-style customer: no consent recorded (only facts that need none may be sent).
+    pub async fn create_customer_without_consent(&self, token: &str, mut body: Value) -> Value {
+        if let Some(fields) = body.as_object_mut() {
+            fields.remove("consent");
+        }
+        self.create_customer_as_sent(token, body).await
+    }
+
+    async fn create_customer_as_sent(&self, token: &str, body: Value) -> Value {
         let resp = self.post("/api/customers", token, body).await;
         assert_eq!(resp.status(), StatusCode::CREATED, "create customer");
         let location = location_of(&resp);
@@ -298,4 +319,15 @@ pub async fn webhook_receiver() -> (
     let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
     tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
     (format!("http://{addr}/hook"), seen)
+}
+
+/// The consent a client signs on the standard form: every purpose, every data kind, on paper.
+pub fn full_consent() -> Value {
+    let yesterday = chrono::Local::now().date_naive() - chrono::Duration::days(1);
+    serde_json::json!({
+        "purposes": ["assessment", "lender_submission", "provider_referral"],
+        "data": ["credit_report", "bank_flow", "id_document"],
+        "method": "paper",
+        "obtained_on": yesterday.to_string(),
+    })
 }

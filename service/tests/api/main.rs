@@ -9,6 +9,7 @@ mod auth;
 mod authz;
 mod branding;
 mod cli;
+mod consents;
 mod contract;
 mod customers;
 mod diagnoses;

@@ -67,6 +67,7 @@ async fn seed_headers_and_every_date_form_import() {
             "行业",
             "贷款需求",
             "抵押物",
+            "授权日期",
         ],
         vec![
             "甲公司",
@@ -83,6 +84,8 @@ async fn seed_headers_and_every_date_form_import() {
             "批发业",
             "100",
             "住宅/300/0/2019-05-01/自有住房",
+            // 月均流水 is a sensitive fact: the client's signed consent comes with the row.
+            "2020-01-02",
         ],
         vec![
             "乙公司",
@@ -99,6 +102,7 @@ async fn seed_headers_and_every_date_form_import() {
             "",
             "",
             "房产一套",
+            "",
         ],
         vec![
             "丙公司",
@@ -115,12 +119,14 @@ async fn seed_headers_and_every_date_form_import() {
             "",
             "",
             "",
+            "",
         ],
         vec![
             "丁公司",
             "",
             "",
             "#num:43832",
+            "",
             "",
             "",
             "",
@@ -183,10 +189,10 @@ async fn every_bad_cell_is_reported_with_row_and_column_and_nothing_is_written()
     let app = spawn_app().await;
     let token = app.admin_token().await;
     let csv = format!(
-        "企业名称,统一社会信用代码,成立日期,年纳税(万元),法人年龄,当前逾期,纳税信用等级,跟进阶段,抵押物,负责人\n\
-         好公司,{},2020-01-01,10,40,否,B,新客户,,admin\n\
-         ,{},2020-13-45,abc,12,也许,E,赢单,住宅/很多/0,nobody\n\
-         另一家,91350100M000100Y44,,,,,,,,\n",
+        "企业名称,统一社会信用代码,成立日期,年纳税(万元),法人年龄,当前逾期,纳税信用等级,跟进阶段,抵押物,负责人,授权日期\n\
+         好公司,{},2020-01-01,10,40,否,B,新客户,,admin,2020-01-01\n\
+         ,{},2020-13-45,abc,12,也许,E,赢单,住宅/很多/0,nobody,\n\
+         另一家,91350100M000100Y44,,,,,,,,,\n",
         uscc(21),
         uscc(22)
     );
