@@ -17,6 +17,7 @@ import { CustomerOverview } from './components/CustomerOverview'
 import { DiagnosisHistory } from './components/DiagnosisHistory'
 import { TimelineTab } from './components/TimelineTab'
 import { AgreementsTab } from './components/AgreementsTab'
+import { ConsentsTab } from './components/ConsentsTab'
 import { DocumentsTab } from './components/DocumentsTab'
 import { ApplicationsTab } from './components/ApplicationsTab'
 import { FollowUpsTab } from './components/FollowUpsTab'
@@ -161,6 +162,7 @@ export default function CustomerDetailPage() {
           { key: 'documents', label: '资料', children: <DocumentsTab customerId={id} latestDiagnosisId={latestId} /> },
           { key: 'applications', label: '进件', children: <ApplicationsTab customerId={id} /> },
           { key: 'agreements', label: '收费协议', children: <AgreementsTab customerId={id} /> },
+          { key: 'consents', label: '授权', children: <ConsentsTab customerId={id} /> },
         ]}
       />
     </>

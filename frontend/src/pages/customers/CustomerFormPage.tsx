@@ -25,6 +25,7 @@ export default function CustomerFormPage() {
       <PageHeader title={id == null ? '新增客户' : `编辑：${customer.data?.name ?? ''}`} sub="不清楚的项可以留空，诊断时会标记为“资料待补充”" />
       <CustomerForm
         initial={initial}
+        customerId={id}
         submitText={id == null ? '创建客户' : '保存修改'}
         onCancel={() => navigate(-1)}
         onSubmit={async (body) => {

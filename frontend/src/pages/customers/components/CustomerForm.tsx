@@ -8,6 +8,9 @@ import { useMe } from '../../../auth/useAuth'
 import { useUsers } from '../../../hooks/useUsers'
 import { fromFormValues, type CustomerFormValues } from '../formModel'
 import { Tri } from './Tri'
+import { CustomerConsentSection, consentBody, initialInlineConsent, sensitiveKinds } from './CustomerConsentSection'
+import { ConsentModal } from './ConsentsTab'
+import { CONSENT_REQUIRED } from './consentsApi'
 
 const col = { xs: 24, sm: 12, lg: 8 }
 const wide = { xs: 24, sm: 24, lg: 16 }
@@ -126,14 +129,21 @@ function Collaterals() {
 
 export interface CustomerFormProps {
   initial?: CustomerFormValues
+  /** The customer being edited; a new customer's form offers the inline 客户授权 section instead. */
+  customerId?: number
   submitText?: string
   onSubmit: (v: CustomerInput) => Promise<unknown>
   onCancel?: () => void
 }
 
-export function CustomerForm({ initial, submitText = '保存', onSubmit, onCancel }: CustomerFormProps) {
+export function CustomerForm({ initial, customerId, submitText = '保存', onSubmit, onCancel }: CustomerFormProps) {
   const [form] = Form.useForm<CustomerFormValues>()
   const [error, setError] = useState<string | null>(null)
+  const [consentNeeded, setConsentNeeded] = useState(false)
+  const [recording, setRecording] = useState(false)
+  const [consent, setConsent] = useState(initialInlineConsent)
+  const watched = Form.useWatch([], form) as Record<string, unknown> | undefined
+  const entered = sensitiveKinds(watched)
   const [busy, setBusy] = useState(false)
   const me = useMe()
   const users = useUsers()
@@ -146,10 +156,16 @@ export function CustomerForm({ initial, submitText = '保存', onSubmit, onCance
   async function finish(v: CustomerFormValues) {
     setBusy(true)
     setError(null)
+    setConsentNeeded(false)
     try {
-      await onSubmit(fromFormValues(v))
+      const body = fromFormValues(v)
+      if (customerId == null) body.consent = consentBody(consent, sensitiveKinds(v as Record<string, unknown>))
+      await onSubmit(body)
     } catch (e) {
-      if (e instanceof ApiError && e.field) {
+      if (e instanceof ApiError && e.code === CONSENT_REQUIRED) {
+        setError(e.message)
+        setConsentNeeded(true)
+      } else if (e instanceof ApiError && e.field) {
         const name = fieldPath(e.field)
         form.setFields([{ name: name as never, errors: [e.message] }])
         form.scrollToField(name as never, { block: 'center' })
@@ -178,7 +194,41 @@ export function CustomerForm({ initial, submitText = '保存', onSubmit, onCance
       scrollToFirstError
       name="customer"
     >
-      {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} role="alert" />}
+      {error && (
+        <Alert
+          type="error"
+          showIcon
+          message={error}
+          style={{ marginBottom: 16 }}
+          role="alert"
+          data-testid={consentNeeded ? 'consent-required' : undefined}
+          action={
+            consentNeeded && (
+              <Button
+                size="small"
+                data-testid="consent-required-record"
+                onClick={() => {
+                  if (customerId != null) setRecording(true)
+                  else {
+                    setConsent({ ...consent, on: true })
+                    document.getElementById('customer-consent')?.scrollIntoView({ block: 'center' })
+                  }
+                }}
+              >
+                登记客户授权
+              </Button>
+            )
+          }
+        />
+      )}
+      {customerId != null && (
+        <ConsentModal
+          customerId={customerId}
+          open={recording}
+          onClose={() => setRecording(false)}
+          initial={entered.length ? { data: entered } : undefined}
+        />
+      )}
       {FIELD_GROUPS.map((g) => (
         <Section key={g.value} title={g.label}>
           {FIELDS.filter((f) => f.group === g.value).map((f) => (
@@ -186,6 +236,8 @@ export function CustomerForm({ initial, submitText = '保存', onSubmit, onCance
           ))}
         </Section>
       ))}
+
+      {customerId == null && <CustomerConsentSection value={consent} onChange={setConsent} entered={entered} />}
 
       <Space style={{ position: 'sticky', bottom: 0, background: '#f5f7fa', padding: '12px 0', width: '100%', zIndex: 2 }}>
         <Button type="primary" htmlType="submit" loading={busy}>
