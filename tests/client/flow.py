@@ -97,7 +97,7 @@ state = {}
 
 @step("the models exist")
 def _():
-    for name in ("Customer", "CustomerInput", "CustomerPage", "CustomerPatch", "DiagnosisRecord", "TaxGrade", "BusinessStatus", "Stage", "Collateral"):
+    for name in ("Customer", "CustomerInput", "NewCustomer", "ConsentInput", "CustomerPage", "CustomerPatch", "DiagnosisRecord", "TaxGrade", "BusinessStatus", "Stage", "Collateral"):
         check(hasattr(models, name), f"the generated client has no model {name}")
 
 
@@ -122,7 +122,15 @@ def _():
 @step("create a customer with the nullable enums set, sent as null, and left out")
 def _():
     client = state["client"]
-    full = models.CustomerInput(
+    # 当前逾期 is a 征信 fact: the client's signed consent (授权) is recorded with the customer.
+    signed = models.ConsentInput(
+        purposes=[models.ConsentPurpose.ASSESSMENT],
+        data=[models.ConsentData.CREDIT_REPORT],
+        obtained_on=datetime.date.today() - datetime.timedelta(days=1),
+        method=models.ConsentMethod.PAPER,
+    )
+    full = models.NewCustomer(
+        consent=signed,
         name="客户端测试有限公司",
         established_on=datetime.date(2016, 5, 20),
         annual_tax_wan=12.5,
@@ -145,7 +153,7 @@ def _():
     check(c.collaterals[0].held_since == datetime.date(2018, 1, 31), "a collateral's date round-trips")
     state["full"] = c
 
-    sparse = models.CustomerInput(name="只有名称的公司")
+    sparse = models.NewCustomer(name="只有名称的公司")
     check("tax_grade" not in sparse.to_dict(), "UNSET is left out")
     s, raw = parsed(create_customer.sync_detailed(client=client, body=sparse), models.Customer)
     round_trips(s, raw, "sparse customer")
