@@ -112,6 +112,9 @@ pub(crate) fn record(
     today: NaiveDate,
     field: &str,
 ) -> Result<(ConsentId, Terms)> {
+    // The form's calendar is the business day (UTC+8); a server clock behind it must not refuse
+    // a consent signed "today".
+    let today = today.max(crate::domain::agreements::business_today());
     let terms = input
         .validate(today)
         .map_err(|e| Error::validation(&format!("{field}{}", e.field), e.message))?;

@@ -506,7 +506,7 @@ fn row_consent(
         document_id: None,
         note: Some("导入时登记".into()),
     };
-    match input.validate(today) {
+    match input.validate(today.max(crate::domain::agreements::business_today())) {
         Ok(_) => Some(input),
         Err(e) => {
             errors.push(row, header, e.message);
