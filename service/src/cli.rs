@@ -308,7 +308,7 @@ async fn import_file(
     let prepared = settings.clone();
     tokio::task::spawn_blocking(move || startup::prepare_state_dir(&prepared)).await??;
     let db = instance_db(&settings).await?;
-    let report = app::transfer::import(&db, Actor::cli(), parsed, dry_run, app::today())
+    let report = app::transfer::import(&db, Actor::cli(), &auth::CurrentUser::operator(), parsed, dry_run, app::today())
         .await
         .map_err(failed)?;
     for e in &report.errors {
@@ -337,7 +337,7 @@ async fn export_file(settings: Settings, out: PathBuf) -> anyhow::Result<()> {
     };
     let db = instance_db(&settings).await?;
     let filter = db::customers::ListFilter::default();
-    let exported = app::transfer::export(&db, Actor::cli(), filter, format)
+    let exported = app::transfer::export(&db, Actor::cli(), &auth::CurrentUser::operator(), filter, format)
         .await
         .map_err(failed)?;
     let (path, rows) = (out.clone(), exported.rows);
