@@ -127,7 +127,11 @@ impl CustomersApi {
     ///
     /// For accounts that see them as 隐号 (neither the owner nor an admin). Every call is audited;
     /// the numbers are not kept by the page beyond its view.
-    #[oai(path = "/:id/reveal", method = "post", operation_id = "revealCustomerNumbers")]
+    #[oai(
+        path = "/:id/reveal",
+        method = "post",
+        operation_id = "revealCustomerNumbers"
+    )]
     async fn reveal(
         &self,
         state: Data<&AppState>,

@@ -67,9 +67,15 @@ impl DiagnosesApi {
         id: Path<CustomerId>,
     ) -> Result<Created<DiagnosisRecord>, Fails<{ GUARDED | BAD_REQUEST | NOT_FOUND }>> {
         let who = actor(&state, req, Some(&auth.0));
-        let record =
-            diagnoses::run(&state.db, state.model.clone(), who, &auth.0, id.0, app::today())
-                .await?;
+        let record = diagnoses::run(
+            &state.db,
+            state.model.clone(),
+            who,
+            &auth.0,
+            id.0,
+            app::today(),
+        )
+        .await?;
         Ok(Created::at(format!("/api/diagnoses/{}", record.id), record))
     }
 

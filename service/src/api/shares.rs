@@ -52,9 +52,14 @@ impl SharesApi {
             expires_in_days: body.0.expires_in_days,
             contact_line: body.0.contact_line,
         };
-        let created =
-            shares::create(&state.db, who, &auth.0, request, state.settings.public_url.clone())
-                .await?;
+        let created = shares::create(
+            &state.db,
+            who,
+            &auth.0,
+            request,
+            state.settings.public_url.clone(),
+        )
+        .await?;
         Ok(Created::at(format!("/api/shares/{}", created.id), created))
     }
 

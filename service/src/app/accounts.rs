@@ -304,7 +304,10 @@ pub async fn handover(db: &Db, actor: Actor, from: UserId, to: UserId) -> Result
         match users::by_id(&uow, to)? {
             None => return Err(Error::validation("to_user_id", "接手人不存在")),
             Some(u) if u.disabled => {
-                return Err(Error::validation("to_user_id", "接手人已停用，请选择启用中的同事"));
+                return Err(Error::validation(
+                    "to_user_id",
+                    "接手人已停用，请选择启用中的同事",
+                ));
             }
             Some(_) => {}
         }

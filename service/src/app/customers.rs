@@ -75,7 +75,11 @@ pub(crate) fn in_scope(
 }
 
 /// The customer, also from the recycle bin, if `user` may see it at all.
-pub(crate) fn load_visible(conn: &Connection, user: &CurrentUser, id: CustomerId) -> Result<Customer> {
+pub(crate) fn load_visible(
+    conn: &Connection,
+    user: &CurrentUser,
+    id: CustomerId,
+) -> Result<Customer> {
     let customer = load(conn, id)?;
     if !user.scope().includes(customer.data.owner_id) {
         return Err(no_such_customer(id));
@@ -113,7 +117,10 @@ fn check_unique_and_owner(
     if let Some(code) = &input.uscc
         && let Some((id, deleted)) = customers::find_by_uscc(conn, code, except)?
     {
-        if !user.scope().includes(customers::owner_and_deleted(conn, id)?.and_then(|o| o.0)) {
+        if !user
+            .scope()
+            .includes(customers::owner_and_deleted(conn, id)?.and_then(|o| o.0))
+        {
             // Uniqueness must hold across all customers, but which customer holds it stays hidden.
             return Err(Error::conflict(
                 "uscc",
@@ -192,7 +199,8 @@ pub async fn reveal(
         let numbers = customer.data.numbers();
         let fields: Vec<&str> = numbers.iter().map(|(k, _)| *k).collect();
         // The audit says which numbers were shown, never the numbers themselves.
-        let change = Change::on(Resource::Customer(id)).after(&serde_json::json!({ "fields": fields }));
+        let change =
+            Change::on(Resource::Customer(id)).after(&serde_json::json!({ "fields": fields }));
         Ok(uow.commit(AuditAction::CustomerReveal, change, numbers)?)
     })
     .await

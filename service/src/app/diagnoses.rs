@@ -6,8 +6,8 @@ use rusqlite::Connection;
 use serde_json::json;
 
 use super::customers::{in_scope, live, load_visible};
-use crate::auth::{CurrentUser, Scope};
 use super::{Error, Result};
+use crate::auth::{CurrentUser, Scope};
 use crate::db::audit::{Actor, Change, Resource};
 use crate::db::catalog::{self, Model, ModelCache};
 use crate::db::diagnoses::{self, DiagnosisRecord, Plan, PlanStatus};
@@ -298,8 +298,16 @@ pub async fn all_plans(
     status: Option<PlanStatus>,
     customer_id: Option<CustomerId>,
 ) -> Result<Vec<Plan>> {
-    db.read(move |c| Ok(diagnoses::plans(c, status, customer_id, scope.owner(), 500)?))
-        .await
+    db.read(move |c| {
+        Ok(diagnoses::plans(
+            c,
+            status,
+            customer_id,
+            scope.owner(),
+            500,
+        )?)
+    })
+    .await
 }
 
 pub async fn plan(db: &Db, user: &CurrentUser, id: PlanId) -> Result<Plan> {

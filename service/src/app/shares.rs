@@ -79,7 +79,11 @@ pub fn url_of(public_url: Option<&str>, token: &str) -> String {
     )
 }
 
-fn live_diagnosis(conn: &Connection, user: &CurrentUser, id: DiagnosisId) -> Result<DiagnosisRecord> {
+fn live_diagnosis(
+    conn: &Connection,
+    user: &CurrentUser,
+    id: DiagnosisId,
+) -> Result<DiagnosisRecord> {
     let (d, _) = super::diagnoses::visible_diagnosis(conn, user, id)?;
     match customers::get(conn, d.customer_id)? {
         Some(c) if c.deleted_at.is_none() => Ok(d),

@@ -15,8 +15,8 @@ use crate::domain::customer::{
 };
 use crate::domain::fields::{Fact, Field, Kind};
 use crate::domain::ids::{CustomerId, DiagnosisId, UserId};
-use crate::domain::timestamp::Timestamp;
 use crate::domain::money::{opt_wan_to_yuan, opt_yuan_to_wan, wan_to_yuan, yuan_to_wan};
+use crate::domain::timestamp::Timestamp;
 
 pub const TABLE: &str = "customers";
 const COLLATERALS: &str = "collaterals";
@@ -576,7 +576,11 @@ pub fn owner_and_deleted(
 }
 
 /// Gives every customer of `from` (also those in the recycle bin) to `to`; returns their ids.
-pub fn transfer_owner(conn: &Connection, from: UserId, to: UserId) -> rusqlite::Result<Vec<CustomerId>> {
+pub fn transfer_owner(
+    conn: &Connection,
+    from: UserId,
+    to: UserId,
+) -> rusqlite::Result<Vec<CustomerId>> {
     let ids = sql::query_all(
         conn,
         &Query::select()

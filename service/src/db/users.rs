@@ -175,7 +175,11 @@ impl Rights {
     pub fn default_for(role: Role) -> Self {
         let admin = role == Role::Admin;
         Self {
-            data_scope: if admin { DataScope::All } else { DataScope::Own },
+            data_scope: if admin {
+                DataScope::All
+            } else {
+                DataScope::Own
+            },
             can_export: admin,
             can_delete: admin,
         }

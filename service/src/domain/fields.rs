@@ -586,9 +586,9 @@ impl Field {
                 Fact::Text(super::uscc::parse(t.trim()).map_err(|m| FieldError::new(key, m))?)
             }
             (Kind::IdNumber, Fact::Text(t)) if t.trim().is_empty() => Fact::Null,
-            (Kind::IdNumber, Fact::Text(t)) => Fact::Text(
-                super::id_number::parse(t.trim()).map_err(|m| FieldError::new(key, m))?,
-            ),
+            (Kind::IdNumber, Fact::Text(t)) => {
+                Fact::Text(super::id_number::parse(t.trim()).map_err(|m| FieldError::new(key, m))?)
+            }
             (Kind::Phone, Fact::Text(t)) => match checked_text(key, label, &t, max)? {
                 Some(p) if !p.chars().all(|c| c.is_ascii_digit() || "+- ()".contains(c)) => {
                     return Err(FieldError::new(

@@ -23,12 +23,16 @@ pub fn parse(raw: &str) -> Result<String, String> {
         return Err(format!("身份证号应为 18 位，当前为 {n} 位"));
     }
     let (body, last) = code.split_at(17);
-    if !body.chars().all(|c| c.is_ascii_digit()) || !last.chars().all(|c| c == 'X' || c.is_ascii_digit())
+    if !body.chars().all(|c| c.is_ascii_digit())
+        || !last.chars().all(|c| c == 'X' || c.is_ascii_digit())
     {
         return Err("身份证号前 17 位应为数字，最后一位为数字或 X".into());
     }
     if NaiveDate::parse_from_str(&body[6..14], "%Y%m%d").is_err() {
-        return Err(format!("身份证号中的出生日期 {} 不是有效日期", &body[6..14]));
+        return Err(format!(
+            "身份证号中的出生日期 {} 不是有效日期",
+            &body[6..14]
+        ));
     }
     match check_char(body) {
         Some(c) if last.starts_with(c) => Ok(code),
@@ -44,9 +48,16 @@ mod tests {
     fn accepts_valid_numbers_and_rejects_altered_ones() {
         // The example number of GB 11643's own annex.
         assert_eq!(parse("11010519491231002X"), Ok("11010519491231002X".into()));
-        assert_eq!(parse(" 11010519491231002x "), Ok("11010519491231002X".into()));
+        assert_eq!(
+            parse(" 11010519491231002x "),
+            Ok("11010519491231002X".into())
+        );
         assert!(parse("110105194912310021").unwrap_err().contains("校验位"));
-        assert!(parse("11010519491331002X").unwrap_err().contains("出生日期"));
+        assert!(
+            parse("11010519491331002X")
+                .unwrap_err()
+                .contains("出生日期")
+        );
         assert!(parse("1101051949123100").unwrap_err().contains("18 位"));
         assert!(parse("11010519491231A02X").unwrap_err().contains("数字"));
     }

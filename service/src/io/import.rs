@@ -395,8 +395,14 @@ pub fn plan(
             };
             if theirs != Some(me) {
                 let (header, message) = match existing {
-                    Some(_) => (key_header.clone(), "该企业已由其他同事负责，不能通过导入修改，请联系管理员"),
-                    None => (header_for(&layout, "owner_id"), "负责人须为您本人（您只能负责自己的客户）"),
+                    Some(_) => (
+                        key_header.clone(),
+                        "该企业已由其他同事负责，不能通过导入修改，请联系管理员",
+                    ),
+                    None => (
+                        header_for(&layout, "owner_id"),
+                        "负责人须为您本人（您只能负责自己的客户）",
+                    ),
                 };
                 errors.push(row, header, message.to_string());
                 continue;

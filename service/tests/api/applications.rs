@@ -346,7 +346,11 @@ async fn visibility_follows_the_customer() {
         .await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     let body = json_of(resp).await;
-    assert_eq!(body["message"], format!("进件 #{} 不存在", a["id"]), "{body}");
+    assert_eq!(
+        body["message"],
+        format!("进件 #{} 不存在", a["id"]),
+        "{body}"
+    );
     // Unknown ids are 404, anonymous is 401.
     let resp = app.get("/api/applications/999999", &staff).await;
     assert_error(resp, StatusCode::NOT_FOUND, None).await;
