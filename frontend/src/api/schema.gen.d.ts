@@ -3063,6 +3063,12 @@ export interface components {
             display_name: string;
             role: components["schemas"]["Role"];
             must_change_password: boolean;
+            /** @description Which customers this account sees (admins: all). */
+            data_scope: components["schemas"]["DataScope"];
+            /** @description May export customer and application lists. */
+            can_export: boolean;
+            /** @description May move customers to the recycle bin and delete documents. */
+            can_delete: boolean;
         };
         /**
          * MissingDocuments
