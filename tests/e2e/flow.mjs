@@ -433,6 +433,74 @@ await step('staff user: created by admin, forced change, role-aware menu', ['fir
   await page.waitForURL(/\/login/)
 })
 
+await step('data scope: 隐号 with an audited 显示 for a colleague, then a handover prompted by disabling the user', ['staff user: created by admin, forced change, role-aware menu'], async () => {
+  await login(NEW_PASSWORD)
+  await page.waitForURL(/\/dashboard/)
+  await api('/api/customers', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: '隐号演示科技有限公司', contact_phone: '13800001111', legal_person_id_no: '11010519491231002X' }),
+  })
+  const users = await (await api('/api/users')).json()
+  const xiaoli = users.find((u) => u.username === 'xiaoli')
+  expect(xiaoli && xiaoli.data_scope === 'own' && !xiaoli.can_export, `new staff default to their own customers: ${JSON.stringify(xiaoli)}`)
+  // 小李 owns one customer (made for her by the admin), then is allowed to see all.
+  await api('/api/customers', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: '小李负责的客户', owner_id: xiaoli.id }),
+  })
+  await page.goto(`${BASE}/users`)
+  await page.getByRole('row', { name: /xiaoli/ }).getByRole('button', { name: /编\s?辑/ }).click()
+  const dlg = page.getByRole('dialog')
+  await dlg.locator('.ant-select').filter({ hasText: '仅本人负责的客户' }).click()
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '全部客户' }).first().click()
+  await dlg.getByRole('button', { name: /保\s?存/ }).click()
+  await page.getByRole('row', { name: /xiaoli/ }).getByText('全部客户').waitFor()
+  await page.getByRole('button', { name: '账号菜单' }).click()
+  await page.getByText('退出登录').click()
+  await page.waitForURL(/\/login/)
+
+  await page.getByLabel('用户名').fill('xiaoli')
+  await page.getByLabel('密码').fill('Staff-Own-2026!')
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.waitForURL(/\/dashboard/)
+  const list = await (await api('/api/customers?q=隐号演示')).json()
+  await page.goto(`${BASE}/customers/${list.items[0].id}`)
+  await page.getByText('138****1111').waitFor()
+  await page.getByText('110***********002X').waitFor()
+  expect(!(await page.content()).includes('13800001111'), 'the full phone is not in the page before 显示')
+  await shot('h1-masked-numbers')
+  await page.getByTestId('reveal-contact_phone').click()
+  await page.locator('a[href="tel:13800001111"]').waitFor()
+  await page.getByText('11010519491231002X').waitFor()
+  await shot('h2-revealed-numbers')
+  expect(!(await page.getByRole('button', { name: /导出/ }).count()), 'no export button without the permission')
+  await page.getByRole('button', { name: '账号菜单' }).click()
+  await page.getByText('退出登录').click()
+  await page.waitForURL(/\/login/)
+
+  await login(NEW_PASSWORD)
+  await page.waitForURL(/\/dashboard/)
+  const audit = await (await api('/api/audit-logs?action=customer.reveal')).json()
+  expect(audit.items.length === 1 && audit.items[0].username === 'xiaoli', `the reveal is audited: ${JSON.stringify(audit.items)}`)
+  await page.goto(`${BASE}/users`)
+  await page.getByRole('row', { name: /xiaoli/ }).getByRole('button', { name: /编\s?辑/ }).click()
+  await page.getByRole('dialog').getByLabel('停用账号').click()
+  await page.getByRole('dialog').getByRole('button', { name: /保\s?存/ }).click()
+  const handover = page.getByRole('dialog').filter({ hasText: '前交接客户' })
+  await handover.getByText('名下有').waitFor()
+  await handover.locator('.ant-select').click()
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click()
+  await shot('h3-handover-on-disable')
+  await handover.getByTestId('handover-ok').click()
+  await page.getByText(/已交接：客户 1 个/).waitFor()
+  await page.getByRole('row', { name: /xiaoli/ }).getByText('已停用').waitFor()
+  const moved = await (await api('/api/customers?q=小李负责的客户')).json()
+  expect(moved.items[0].owner_id !== xiaoli.id, 'the customer has a new owner')
+  await shot('h4-users-after-handover')
+})
+
 await step('usable at 375 px', ['first login forces a password change'], async () => {
   await page.setViewportSize({ width: 375, height: 812 })
   await login(NEW_PASSWORD)

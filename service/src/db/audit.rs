@@ -291,6 +291,7 @@ pub fn list(
 pub fn recent(
     conn: &Connection,
     prefixes: &[&str],
+    by: Option<UserId>,
     limit: u64,
 ) -> rusqlite::Result<Vec<AuditEntry>> {
     let mut any = Cond::any();
@@ -301,6 +302,7 @@ pub fn recent(
         .columns(COLUMNS)
         .from(TABLE)
         .cond_where(any)
+        .and_where_option(by.map(|u| Expr::col("user_id").eq(u)))
         .order_by("id", Order::Desc)
         .limit(limit)
         .to_owned();

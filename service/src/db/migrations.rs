@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const STEPS: [&str; 12] = [
+const STEPS: [&str; 13] = [
     include_str!("migrations/001_foundation.sql"),
     include_str!("migrations/002_diagnosis.sql"),
     include_str!("migrations/003_search.sql"),
@@ -20,6 +20,7 @@ const STEPS: [&str; 12] = [
     include_str!("migrations/010_applications.sql"),
     include_str!("migrations/011_agreements.sql"),
     include_str!("migrations/012_consents.sql"),
+    include_str!("migrations/013_data_scope.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -90,5 +91,41 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
+    }
+
+    /// Upgrading to data scopes: admins keep everything, existing staff start at the private
+    /// defaults, and a customer nobody owned goes to whoever recorded it.
+    #[test]
+    fn data_scopes_start_private_and_unowned_customers_go_to_their_recorder() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open(&dir.path().join("t.db")).unwrap();
+        run_to(&mut conn, 11).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, username, display_name, role, password_hash, created_at, updated_at)
+               VALUES (1, 'admin', '管理员', 'admin', 'x', 't', 't'), (2, 'li', '小李', 'staff', 'x', 't', 't');
+             INSERT INTO customers (id, name, created_by, owner_id, created_at, updated_at)
+               VALUES (1, '无人负责', 2, NULL, 't', 't'), (2, '管理员负责', 2, 1, 't', 't'), (3, '来历不明', NULL, NULL, 't', 't');",
+        )
+        .unwrap();
+        run(&mut conn, dir.path()).unwrap();
+        let rights = |id: i64| -> (String, bool, bool) {
+            conn.query_row(
+                "SELECT data_scope, can_export, can_delete FROM users WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+        };
+        assert_eq!(rights(1), ("all".into(), true, true));
+        assert_eq!(rights(2), ("own".into(), false, false));
+        let owner = |id: i64| -> Option<i64> {
+            conn.query_row("SELECT owner_id FROM customers WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+        };
+        assert_eq!(owner(1), Some(2));
+        assert_eq!(owner(2), Some(1));
+        assert_eq!(owner(3), None);
     }
 }

@@ -12,6 +12,7 @@ mod cli;
 mod consents;
 mod contract;
 mod customers;
+mod data_scope;
 mod diagnoses;
 mod documents;
 mod follow_ups;

@@ -10,6 +10,7 @@ import { PageSpin } from '../../components/PageSpin'
 import { ErrorResult } from '../../components/ErrorResult'
 import { STAGE_OPTIONS, labelOf } from '../../domain/labels'
 import { useUserNames } from '../../hooks/useUsers'
+import { useRights } from '../../auth/useAuth'
 import { useDiagnosis, useGeneratePlansFor, useRunDiagnosis } from '../diagnosis/hooks'
 import { PlanBoard } from '../plans/components/PlanBoard'
 import { useCustomerPlans } from '../plans/hooks'
@@ -77,6 +78,7 @@ export default function CustomerDetailPage() {
   const run = useRunDiagnosis()
   const del = useDeleteCustomer()
   const restore = useRestoreCustomer()
+  const rights = useRights()
 
   if (c.isPending) return <PageSpin />
   if (c.isError) return <ErrorResult error={c.error} onRetry={() => c.refetch()} />
@@ -105,6 +107,7 @@ export default function CustomerDetailPage() {
               <Button icon={<EditOutlined />} onClick={() => navigate(`/customers/${id}/edit`)}>
                 编辑
               </Button>
+              {rights.canDelete && (
               <Popconfirm
                 title="删除此客户？"
                 description="删除后可在回收站恢复"
@@ -122,6 +125,7 @@ export default function CustomerDetailPage() {
                   删除
                 </Button>
               </Popconfirm>
+              )}
               <Button
                 type="primary"
                 icon={<ExperimentOutlined />}
