@@ -13,6 +13,7 @@ mod contract;
 mod customers;
 mod diagnoses;
 mod documents;
+mod erasure;
 mod follow_ups;
 mod hostile_files;
 mod integrity;
