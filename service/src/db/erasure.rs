@@ -12,6 +12,13 @@
 //!   truncates the WAL, whose earlier frames still hold the pages as they were before.
 //! - No `VACUUM`: with secure_delete on, freed pages and cells hold zeros, so the freelist keeps
 //!   no data (the erasure test reads the file's raw bytes to prove it).
+//! - No FTS step: the list search (003_search.sql) is a plain `search_text` column with b-tree
+//!   indexes (`customers_search`, `customers_name`, `customers_uscc`), whose deleted index cells
+//!   secure_delete zeroes like table cells; there is no FTS5 segment to merge.
+//!
+//! Measured with `tests/api/erasure.rs`: without secure_delete the company name is still in
+//! `loan-broker.db` after the deletion; without the checkpoint it is still in `loan-broker.db-wal`;
+//! with both, neither file nor `-shm` holds any of the erased strings.
 
 use rusqlite::Connection;
 use sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
