@@ -13,8 +13,10 @@ export function usePersonalData(id: number) {
     queryKey: ['customers', 'one', id, 'personal-data'] as const,
     queryFn: () => unwrap(api.GET('/api/customers/{id}/personal-data', { params: { path: { id } } })),
     enabled: Number.isFinite(id),
-    // Every reading is an audited access: never re-read in the background.
+    // Every reading is an audited access: never re-read in the background, and read (and audit)
+    // again on the next visit rather than showing a cached copy.
     staleTime: Infinity,
+    gcTime: 0,
     refetchOnWindowFocus: false,
   })
 }
