@@ -35,7 +35,7 @@ fn bench(c: &mut Criterion) {
     });
     let sheet = read::read(&csv, Some("a.csv"), None, 100_000).unwrap();
     group.bench_function("plan_csv", |b| {
-        b.iter(|| import::plan(&conn, &sheet, today).unwrap())
+        b.iter(|| import::plan(&conn, &sheet, today, None).unwrap())
     });
     group.bench_function("export_xlsx", |b| {
         b.iter(|| export::xlsx(&customers, &owners).unwrap())

@@ -308,9 +308,16 @@ async fn import_file(
     let prepared = settings.clone();
     tokio::task::spawn_blocking(move || startup::prepare_state_dir(&prepared)).await??;
     let db = instance_db(&settings).await?;
-    let report = app::transfer::import(&db, Actor::cli(), parsed, dry_run, app::today())
-        .await
-        .map_err(failed)?;
+    let report = app::transfer::import(
+        &db,
+        Actor::cli(),
+        &auth::CurrentUser::operator(),
+        parsed,
+        dry_run,
+        app::today(),
+    )
+    .await
+    .map_err(failed)?;
     for e in &report.errors {
         eprintln!("第 {} 行「{}」：{}", e.row, e.column, e.message);
     }
@@ -337,9 +344,15 @@ async fn export_file(settings: Settings, out: PathBuf) -> anyhow::Result<()> {
     };
     let db = instance_db(&settings).await?;
     let filter = db::customers::ListFilter::default();
-    let exported = app::transfer::export(&db, Actor::cli(), filter, format)
-        .await
-        .map_err(failed)?;
+    let exported = app::transfer::export(
+        &db,
+        Actor::cli(),
+        &auth::CurrentUser::operator(),
+        filter,
+        format,
+    )
+    .await
+    .map_err(failed)?;
     let (path, rows) = (out.clone(), exported.rows);
     // Customer data: 0600, and never a partial file (a full disk leaves the old one, or none).
     tokio::task::spawn_blocking(move || {

@@ -149,6 +149,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/{id}/handover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand over everything a user is responsible for (离职交接)
+         * @description Moves the user's customers (also those in the recycle bin; their plans and applications
+         *     follow them) and open follow-ups to `to_user_id`, in one audited step. Usually done
+         *     before disabling the account of someone who leaves.
+         */
+        post: operations["handoverUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers": {
         parameters: {
             query?: never;
@@ -192,6 +214,27 @@ export interface paths {
          * @description Only the fields present are changed; `null` sets a fact back to unknown.
          */
         patch: operations["updateCustomer"];
+        trace?: never;
+    };
+    "/api/customers/{id}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Show a customer's phone and ID numbers in full (隐号 → 明文)
+         * @description For accounts that see them as 隐号 (neither the owner nor an admin). Every call is audited;
+         *     the numbers are not kept by the page beyond its view.
+         */
+        post: operations["revealCustomerNumbers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/customers/{id}/timeline": {
@@ -1572,7 +1615,7 @@ export interface components {
          * @description What an audit entry records.
          * @enum {string}
          */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.import" | "customer.export" | "customer.erase" | "personal_data.access" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke" | "document.upload" | "document.delete" | "document.download" | "document_checklist.update" | "follow_up.create" | "follow_up.update" | "follow_up_digest.update" | "application.create" | "application.update" | "application.export" | "agreement.create" | "agreement.update";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "user.handover" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.reveal" | "customer.import" | "customer.export" | "customer.erase" | "personal_data.access" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke" | "document.upload" | "document.delete" | "document.download" | "document_checklist.update" | "follow_up.create" | "follow_up.update" | "follow_up_digest.update" | "application.create" | "application.update" | "application.export" | "agreement.create" | "agreement.update";
         /** AuditEntry */
         AuditEntry: {
             /** Format: int64 */
@@ -1863,6 +1906,8 @@ export interface components {
             /** Format: double */
             reg_capital_wan?: number | null;
             legal_person?: string | null;
+            /** @description 法人身份证号 (checked against GB 11643; 隐号 for all but the owner and admins) */
+            legal_person_id_no?: string | null;
             /** Format: int64 */
             legal_person_age?: number | null;
             /**
@@ -1957,6 +2002,12 @@ export interface components {
              * @description Set when the customer is in the recycle bin (soft-deleted).
              */
             deleted_at?: string | null;
+            /**
+             * @description Phone and ID numbers are shown as 隐号 (138****1234): the caller is neither the owner nor
+             *     an admin. `POST /api/customers/{id}/reveal` shows them in full (audited).
+             * @default false
+             */
+            masked: boolean;
         };
         /**
          * CustomerInput
@@ -1975,6 +2026,8 @@ export interface components {
             /** Format: double */
             reg_capital_wan?: number | null;
             legal_person?: string | null;
+            /** @description 法人身份证号 (checked against GB 11643; 隐号 for all but the owner and admins) */
+            legal_person_id_no?: string | null;
             /** Format: int64 */
             legal_person_age?: number | null;
             /**
@@ -2076,6 +2129,7 @@ export interface components {
             /** Format: double */
             reg_capital_wan?: number | null;
             legal_person?: string | null;
+            legal_person_id_no?: string | null;
             /** Format: int64 */
             legal_person_age?: number | null;
             /** Format: date */
@@ -2142,6 +2196,11 @@ export interface components {
             /** @description The latest changes to customers, diagnoses and plans. */
             recent_activity: components["schemas"]["AuditEntry"][];
         };
+        /**
+         * @description 数据范围: which customers an account sees (admins always see all).
+         * @enum {string}
+         */
+        DataScope: "own" | "all";
         /** @description A task text valid between two dates, for one sub-gap (`applies_to`, a key of `extra_tasks`). */
         DatedTask: {
             applies_to: string;
@@ -2809,6 +2868,41 @@ export interface components {
             reason: string;
             when: components["schemas"]["Trigger"];
         };
+        /** HandoverRequest */
+        HandoverRequest: {
+            /**
+             * Format: int64
+             * @description Who takes over the customers and open follow-ups.
+             */
+            to_user_id: number;
+        };
+        /**
+         * HandoverResult
+         * @description What a handover (离职交接) moved.
+         */
+        HandoverResult: {
+            /** Format: int64 */
+            from_user_id: number;
+            /** Format: int64 */
+            to_user_id: number;
+            /**
+             * Format: int64
+             * @description Customers (also those in the recycle bin) whose 负责人 is now the new user.
+             */
+            customers: number;
+            /**
+             * Format: int64
+             * @description Open follow-ups now assigned to the new user.
+             */
+            follow_ups: number;
+            /**
+             * Format: int64
+             * @description Plans and applications of the moved customers: they follow their customer.
+             */
+            plans: number;
+            /** Format: int64 */
+            applications: number;
+        };
         /** ImportReport */
         ImportReport: {
             /**
@@ -3052,6 +3146,12 @@ export interface components {
             display_name: string;
             role: components["schemas"]["Role"];
             must_change_password: boolean;
+            /** @description Which customers this account sees (admins: all). */
+            data_scope: components["schemas"]["DataScope"];
+            /** @description May export customer and application lists. */
+            can_export: boolean;
+            /** @description May move customers to the recycle bin and delete documents. */
+            can_delete: boolean;
         };
         /**
          * MissingDocuments
@@ -3166,6 +3266,12 @@ export interface components {
             role: components["schemas"]["Role"];
             /** @description Initial password; the user must change it at first login. */
             password: string;
+            /** @description Default: `own` for staff, `all` for admins. */
+            data_scope?: components["schemas"]["DataScope"];
+            /** @description Default: false for staff. */
+            can_export?: boolean;
+            /** @description Default: false for staff. */
+            can_delete?: boolean;
         };
         /** PersonalApplication */
         PersonalApplication: {
@@ -3726,6 +3832,14 @@ export interface components {
          */
         RepaymentMethod: "equal_installment" | "interest_first" | "revolving" | "equal_principal" | "other";
         /**
+         * RevealedNumbers
+         * @description The numbers a reveal shows (absent: not recorded).
+         */
+        RevealedNumbers: {
+            contact_phone?: string;
+            legal_person_id_no?: string;
+        };
+        /**
          * @description 账号角色.
          * @enum {string}
          */
@@ -4245,6 +4359,17 @@ export interface components {
             disabled: boolean;
             must_change_password: boolean;
             locked: boolean;
+            /** @description Which customers the account sees: `own` (those it is 负责人 of) or `all`. Admins see all. */
+            data_scope: components["schemas"]["DataScope"];
+            /** @description May export customer and application lists (admins always may). */
+            can_export: boolean;
+            /** @description May move customers to the recycle bin and delete documents (admins always may). */
+            can_delete: boolean;
+            /**
+             * Format: int64
+             * @description Customers (not in the recycle bin) this account is 负责人 of: what a handover moves.
+             */
+            owned_customers: number;
             /** Format: date-time */
             last_login_at?: string | null;
             /** Format: date-time */
@@ -4260,6 +4385,9 @@ export interface components {
             password?: string;
             /** @description Clears a lockout after repeated failed logins. */
             unlock?: boolean;
+            data_scope?: components["schemas"]["DataScope"];
+            can_export?: boolean;
+            can_delete?: boolean;
         };
         /**
          * @description One-sentence verdict templates. Placeholders: {families} {low} {high} {veto} {blocker}
@@ -4880,6 +5008,103 @@ export interface operations {
             };
         };
     };
+    handoverUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["HandoverRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["HandoverResult"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     listCustomers: {
         parameters: {
             query?: {
@@ -5282,6 +5507,81 @@ export interface operations {
             };
             /** @description The request body's Content-Type is not one the operation accepts. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revealCustomerNumbers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["RevealedNumbers"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,9 +11,23 @@ export interface Me {
   display_name: string
   role: Role
   must_change_password: boolean
+  data_scope: 'own' | 'all'
+  can_export: boolean
+  can_delete: boolean
 }
 
 export const meQueryKey = ['me'] as const
+
+/** What the signed-in account may do beyond its role (admins: everything). */
+export function useRights() {
+  const me = useMe().data
+  const admin = me?.role === 'admin'
+  return {
+    canExport: admin || !!me?.can_export,
+    canDelete: admin || !!me?.can_delete,
+    seesAll: admin || me?.data_scope === 'all',
+  }
+}
 
 export function useMe() {
   const token = getToken()

@@ -37,6 +37,7 @@ export const PROVIDER_CATEGORY_OPTIONS = options('ProviderCategory')
 export const PLAN_KIND_OPTIONS = options('PlanKind')
 export const PRODUCT_FAMILY_OPTIONS = options('ProductFamily')
 export const ROLE_OPTIONS = options('Role')
+export const DATA_SCOPE_OPTIONS = options('DataScope')
 export const TIMELINE_KIND_OPTIONS = options('TimelineKind')
 export const FOLLOW_UP_CHANNEL_OPTIONS = options('FollowUpChannel')
 export const DIMENSIONS: { key: Code<'Dimension'>; label: string }[] = CATALOGUE.vocabularies.Dimension.map(

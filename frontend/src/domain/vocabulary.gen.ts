@@ -84,6 +84,10 @@ export const CATALOGUE = {
         "label": "结束全部会话"
       },
       {
+        "code": "user.handover",
+        "label": "离职交接"
+      },
+      {
         "code": "customer.create",
         "label": "新增客户"
       },
@@ -98,6 +102,10 @@ export const CATALOGUE = {
       {
         "code": "customer.restore",
         "label": "恢复客户"
+      },
+      {
+        "code": "customer.reveal",
+        "label": "查看完整号码"
       },
       {
         "code": "customer.import",
@@ -288,6 +296,16 @@ export const CATALOGUE = {
       {
         "code": "other",
         "label": "其他"
+      }
+    ],
+    "DataScope": [
+      {
+        "code": "own",
+        "label": "仅本人负责的客户"
+      },
+      {
+        "code": "all",
+        "label": "全部客户"
       }
     ],
     "Dimension": [
@@ -728,6 +746,17 @@ export const CATALOGUE = {
       "simulator": false,
       "max_length": 50,
       "help": ""
+    },
+    {
+      "key": "legal_person_id_no",
+      "label": "法人身份证号",
+      "kind": "id_number",
+      "nullable": true,
+      "group": "basic",
+      "personal": true,
+      "simulator": false,
+      "max_length": 18,
+      "help": "18 位，按 GB 11643 校验；请将此列设为文本格式"
     },
     {
       "key": "legal_person_age",

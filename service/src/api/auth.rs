@@ -10,7 +10,7 @@ use super::common::actor;
 use crate::app::accounts::{self, SignedIn};
 use crate::auth::BearerAuth;
 use crate::domain::ids::UserId;
-use crate::domain::user::Role;
+use crate::domain::user::{DataScope, Role};
 use crate::error::Fails;
 use crate::error::status::{BODY, DB, SIGNED_IN, TOO_MANY_REQUESTS, UNAUTHORIZED};
 use crate::state::AppState;
@@ -69,6 +69,12 @@ pub struct Me {
     pub display_name: String,
     pub role: Role,
     pub must_change_password: bool,
+    /// Which customers this account sees (admins: all).
+    pub data_scope: DataScope,
+    /// May export customer and application lists.
+    pub can_export: bool,
+    /// May move customers to the recycle bin and delete documents.
+    pub can_delete: bool,
 }
 
 #[OpenApi(prefix_path = "/api/auth", tag = "ApiTags::Auth")]
@@ -144,6 +150,13 @@ impl AuthApi {
             display_name: u.display_name,
             role: u.role,
             must_change_password: u.must_change_password,
+            data_scope: if u.role == Role::Admin {
+                DataScope::All
+            } else {
+                u.data_scope
+            },
+            can_export: u.role == Role::Admin || u.can_export,
+            can_delete: u.role == Role::Admin || u.can_delete,
         }))
     }
 }

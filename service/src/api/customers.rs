@@ -28,6 +28,13 @@ pub struct CustomerPage {
     pub page_size: u64,
 }
 
+/// The numbers a reveal shows (absent: not recorded).
+#[derive(Object)]
+pub struct RevealedNumbers {
+    pub contact_phone: Option<String>,
+    pub legal_person_id_no: Option<String>,
+}
+
 /// `category` of the list and the export: A, B, C, or `none` (not diagnosed yet).
 pub fn check_category(category: &Option<String>) -> Result<(), Error> {
     match category {
@@ -54,7 +61,7 @@ impl CustomersApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        _auth: StaffAuth,
+        auth: StaffAuth,
         #[oai(validator(max_length = 100))] q: Query<Option<String>>,
         category: Query<Option<String>>,
         stage: Query<Option<Stage>>,
@@ -77,9 +84,11 @@ impl CustomersApi {
             stage: stage.0,
             industry: industry.0,
             owner_id: owner_id.0,
+            only_owner: None,
             deleted: deleted.0.unwrap_or(false),
         };
-        let found = app::customers::list(&state.db, filter, sort, page_size, offset).await?;
+        let found =
+            app::customers::list(&state.db, &auth.0, filter, sort, page_size, offset).await?;
         Ok(Json(CustomerPage {
             items: found.items,
             total: found.total,
@@ -98,7 +107,8 @@ impl CustomersApi {
         body: Json<CustomerInput>,
     ) -> Result<Created<Customer>, Fails<{ GUARDED | BODY | CONFLICT }>> {
         let who = actor(&state, req, Some(&auth.0));
-        let customer = app::customers::create(&state.db, who, body.0, app::today()).await?;
+        let customer =
+            app::customers::create(&state.db, who, &auth.0, body.0, app::today()).await?;
         Ok(Created::at(location(customer.id), customer))
     }
 
@@ -107,10 +117,40 @@ impl CustomersApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        _auth: StaffAuth,
+        auth: StaffAuth,
         id: Path<CustomerId>,
     ) -> Result<Json<Customer>, Fails<{ GUARDED | PARAMS | NOT_FOUND }>> {
-        Ok(Json(app::customers::get(&state.db, id.0).await?))
+        Ok(Json(app::customers::get(&state.db, &auth.0, id.0).await?))
+    }
+
+    /// Show a customer's phone and ID numbers in full (隐号 → 明文)
+    ///
+    /// For accounts that see them as 隐号 (neither the owner nor an admin). Every call is audited;
+    /// the numbers are not kept by the page beyond its view.
+    #[oai(
+        path = "/:id/reveal",
+        method = "post",
+        operation_id = "revealCustomerNumbers"
+    )]
+    async fn reveal(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: StaffAuth,
+        id: Path<CustomerId>,
+    ) -> Result<Json<RevealedNumbers>, Fails<{ GUARDED | PARAMS | NOT_FOUND }>> {
+        let who = actor(&state, req, Some(&auth.0));
+        let numbers = app::customers::reveal(&state.db, who, &auth.0, id.0).await?;
+        let get = |key: &str| {
+            numbers
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone())
+        };
+        Ok(Json(RevealedNumbers {
+            contact_phone: get("contact_phone"),
+            legal_person_id_no: get("legal_person_id_no"),
+        }))
     }
 
     /// Change a customer
@@ -127,7 +167,7 @@ impl CustomersApi {
     ) -> Result<Json<Customer>, Fails<{ GUARDED | BODY | NOT_FOUND | CONFLICT }>> {
         let who = actor(&state, req, Some(&auth.0));
         Ok(Json(
-            app::customers::update(&state.db, who, id.0, body.0, app::today()).await?,
+            app::customers::update(&state.db, who, &auth.0, id.0, body.0, app::today()).await?,
         ))
     }
 
@@ -143,7 +183,7 @@ impl CustomersApi {
     async fn timeline(
         &self,
         state: Data<&AppState>,
-        _auth: StaffAuth,
+        auth: StaffAuth,
         id: Path<CustomerId>,
         limit: Query<Option<u64>>,
     ) -> Result<Json<Timeline>, Fails<{ GUARDED | PARAMS | NOT_FOUND }>> {
@@ -152,7 +192,7 @@ impl CustomersApi {
             return Err(Error::validation("limit", "条数应在 1 到 200 之间").into());
         }
         Ok(Json(
-            app::timeline::for_customer(&state.db, id.0, limit).await?,
+            app::timeline::for_customer(&state.db, &auth.0, id.0, limit).await?,
         ))
     }
 
@@ -167,7 +207,7 @@ impl CustomersApi {
     ) -> Result<Json<Customer>, Fails<{ GUARDED | BAD_REQUEST | NOT_FOUND }>> {
         let who = actor(&state, req, Some(&auth.0));
         Ok(Json(
-            app::customers::set_deleted(&state.db, who, id.0, true).await?,
+            app::customers::set_deleted(&state.db, who, &auth.0, id.0, true).await?,
         ))
     }
 
@@ -186,7 +226,7 @@ impl CustomersApi {
     ) -> Result<Json<Customer>, Fails<{ GUARDED | BAD_REQUEST | NOT_FOUND }>> {
         let who = actor(&state, req, Some(&auth.0));
         Ok(Json(
-            app::customers::set_deleted(&state.db, who, id.0, false).await?,
+            app::customers::set_deleted(&state.db, who, &auth.0, id.0, false).await?,
         ))
     }
 }

@@ -53,9 +53,9 @@ impl DashboardApi {
     async fn dashboard(
         &self,
         state: Data<&AppState>,
-        _auth: StaffAuth,
+        auth: StaffAuth,
     ) -> Result<Json<Dashboard>, Fails<GUARDED>> {
-        let d = overview::dashboard(&state.db).await?;
+        let d = overview::dashboard(&state.db, auth.0.scope()).await?;
         let amounts: Vec<CategoryAmounts> = d
             .by_category
             .into_iter()

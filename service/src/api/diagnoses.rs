@@ -67,8 +67,15 @@ impl DiagnosesApi {
         id: Path<CustomerId>,
     ) -> Result<Created<DiagnosisRecord>, Fails<{ GUARDED | BAD_REQUEST | NOT_FOUND }>> {
         let who = actor(&state, req, Some(&auth.0));
-        let record =
-            diagnoses::run(&state.db, state.model.clone(), who, id.0, app::today()).await?;
+        let record = diagnoses::run(
+            &state.db,
+            state.model.clone(),
+            who,
+            &auth.0,
+            id.0,
+            app::today(),
+        )
+        .await?;
         Ok(Created::at(format!("/api/diagnoses/{}", record.id), record))
     }
 
@@ -81,10 +88,10 @@ impl DiagnosesApi {
     async fn history(
         &self,
         state: Data<&AppState>,
-        _auth: StaffAuth,
+        auth: StaffAuth,
         id: Path<CustomerId>,
     ) -> Result<Json<Vec<DiagnosisRecord>>, Fails<{ GUARDED | PARAMS | NOT_FOUND }>> {
-        Ok(Json(diagnoses::history(&state.db, id.0).await?))
+        Ok(Json(diagnoses::history(&state.db, &auth.0, id.0).await?))
     }
 
     /// One stored diagnosis (explained with the rules version it used)
@@ -96,10 +103,10 @@ impl DiagnosesApi {
     async fn get(
         &self,
         state: Data<&AppState>,
-        _auth: StaffAuth,
+        auth: StaffAuth,
         id: Path<DiagnosisId>,
     ) -> Result<Json<DiagnosisRecord>, Fails<{ GUARDED | PARAMS | NOT_FOUND }>> {
-        Ok(Json(diagnoses::get(&state.db, id.0).await?))
+        Ok(Json(diagnoses::get(&state.db, &auth.0, id.0).await?))
     }
 
     /// What-if: run the engine on edited facts without storing anything
@@ -159,9 +166,15 @@ impl DiagnosesApi {
         id: Path<DiagnosisId>,
     ) -> Result<PlansGenerated, Fails<{ GUARDED | BAD_REQUEST | NOT_FOUND }>> {
         let who = actor(&state, req, Some(&auth.0));
-        let generated =
-            diagnoses::generate_plans(&state.db, state.model.clone(), who, id.0, app::today())
-                .await?;
+        let generated = diagnoses::generate_plans(
+            &state.db,
+            state.model.clone(),
+            who,
+            &auth.0,
+            id.0,
+            app::today(),
+        )
+        .await?;
         Ok(if generated.plans.is_empty() {
             PlansGenerated::None(Json(generated.plans))
         } else {
@@ -179,10 +192,12 @@ impl DiagnosesApi {
     async fn customer_plans(
         &self,
         state: Data<&AppState>,
-        _auth: StaffAuth,
+        auth: StaffAuth,
         id: Path<CustomerId>,
     ) -> Result<Json<Vec<Plan>>, Fails<{ GUARDED | PARAMS | NOT_FOUND }>> {
-        Ok(Json(diagnoses::customer_plans(&state.db, id.0).await?))
+        Ok(Json(
+            diagnoses::customer_plans(&state.db, &auth.0, id.0).await?,
+        ))
     }
 
     /// Plans across customers (the plans board), newest first, at most 500
@@ -190,12 +205,12 @@ impl DiagnosesApi {
     async fn all_plans(
         &self,
         state: Data<&AppState>,
-        _auth: StaffAuth,
+        auth: StaffAuth,
         status: Query<Option<PlanStatus>>,
         customer_id: Query<Option<CustomerId>>,
     ) -> Result<Json<Vec<Plan>>, Fails<{ GUARDED | PARAMS }>> {
         Ok(Json(
-            diagnoses::all_plans(&state.db, status.0, customer_id.0).await?,
+            diagnoses::all_plans(&state.db, auth.0.scope(), status.0, customer_id.0).await?,
         ))
     }
 
@@ -204,10 +219,10 @@ impl DiagnosesApi {
     async fn plan(
         &self,
         state: Data<&AppState>,
-        _auth: StaffAuth,
+        auth: StaffAuth,
         id: Path<PlanId>,
     ) -> Result<Json<Plan>, Fails<{ GUARDED | PARAMS | NOT_FOUND }>> {
-        Ok(Json(diagnoses::plan(&state.db, id.0).await?))
+        Ok(Json(diagnoses::plan(&state.db, &auth.0, id.0).await?))
     }
 
     /// Change a plan's status or tick its tasks
@@ -224,7 +239,7 @@ impl DiagnosesApi {
         let PlanUpdate { status, tasks } = body.0;
         let ticks = tasks.iter().map(|t| (t.index, t.done)).collect();
         Ok(Json(
-            diagnoses::update_plan(&state.db, who, id.0, status, ticks).await?,
+            diagnoses::update_plan(&state.db, who, &auth.0, id.0, status, ticks).await?,
         ))
     }
 }

@@ -52,8 +52,14 @@ impl SharesApi {
             expires_in_days: body.0.expires_in_days,
             contact_line: body.0.contact_line,
         };
-        let created =
-            shares::create(&state.db, who, request, state.settings.public_url.clone()).await?;
+        let created = shares::create(
+            &state.db,
+            who,
+            &auth.0,
+            request,
+            state.settings.public_url.clone(),
+        )
+        .await?;
         Ok(Created::at(format!("/api/shares/{}", created.id), created))
     }
 
@@ -66,10 +72,10 @@ impl SharesApi {
     async fn list(
         &self,
         state: Data<&AppState>,
-        _auth: StaffAuth,
+        auth: StaffAuth,
         id: Path<DiagnosisId>,
     ) -> Result<Json<Vec<Share>>, Fails<{ GUARDED | PARAMS | NOT_FOUND }>> {
-        Ok(Json(shares::list(&state.db, id.0).await?))
+        Ok(Json(shares::list(&state.db, &auth.0, id.0).await?))
     }
 
     /// When, from where and with what a link was opened (the newest 100)
@@ -81,10 +87,10 @@ impl SharesApi {
     async fn opens(
         &self,
         state: Data<&AppState>,
-        _auth: StaffAuth,
+        auth: StaffAuth,
         id: Path<ShareId>,
     ) -> Result<Json<Vec<ShareOpen>>, Fails<{ GUARDED | PARAMS | NOT_FOUND }>> {
-        Ok(Json(shares::opens(&state.db, id.0).await?))
+        Ok(Json(shares::opens(&state.db, &auth.0, id.0).await?))
     }
 
     /// Revoke a share link: it stops working at once
@@ -101,7 +107,7 @@ impl SharesApi {
         id: Path<ShareId>,
     ) -> Result<Json<Share>, Fails<{ GUARDED | BAD_REQUEST | NOT_FOUND }>> {
         let who = actor(&state, req, Some(&auth.0));
-        Ok(Json(shares::revoke(&state.db, who, id.0).await?))
+        Ok(Json(shares::revoke(&state.db, who, &auth.0, id.0).await?))
     }
 
     /// The report behind a share link (no sign-in; every open is logged)

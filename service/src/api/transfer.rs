@@ -103,7 +103,8 @@ impl TransferApi {
         let sheet = read_upload(&state, upload.file, sheet.0).await?;
         let dry_run = dry_run.0.unwrap_or(true);
         let who = actor(&state, req, Some(&auth.0));
-        let report = transfer::import(&state.db, who, sheet, dry_run, app::today()).await?;
+        let report =
+            transfer::import(&state.db, who, &auth.0, sheet, dry_run, app::today()).await?;
         Ok(if dry_run || report.committed {
             ImportResponse::Ok(Json(report))
         } else {
@@ -153,11 +154,12 @@ impl TransferApi {
             stage: stage.0,
             industry: industry.0,
             owner_id: owner_id.0,
+            only_owner: None,
             deleted: false,
         };
         let format = format.0.unwrap_or(Format::Xlsx);
         let who = actor(&state, req, Some(&auth.0));
-        let exported = transfer::export(&state.db, who, filter, format).await?;
+        let exported = transfer::export(&state.db, who, &auth.0, filter, format).await?;
         let name = format!("customers-{}", app::today().format("%Y%m%d"));
         Ok(attachment(exported.bytes, &name, format))
     }

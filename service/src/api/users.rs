@@ -8,10 +8,10 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
 use super::common::{Created, actor};
-use crate::app::accounts::{self, AccountPatch, NewAccount};
+use crate::app::accounts::{self, AccountPatch, HandoverResult, NewAccount};
 use crate::auth::AdminAuth;
 use crate::domain::ids::UserId;
-use crate::domain::user::{Role, User};
+use crate::domain::user::{DataScope, Role, User};
 use crate::error::Fails;
 use crate::error::status::{BODY, CONFLICT, GUARDED, NOT_FOUND, PARAMS};
 use crate::state::AppState;
@@ -28,6 +28,12 @@ pub struct NewUserRequest {
     /// Initial password; the user must change it at first login.
     #[oai(validator(max_length = 256))]
     pub password: String,
+    /// Default: `own` for staff, `all` for admins.
+    pub data_scope: Option<DataScope>,
+    /// Default: false for staff.
+    pub can_export: Option<bool>,
+    /// Default: false for staff.
+    pub can_delete: Option<bool>,
 }
 
 #[derive(Object)]
@@ -42,6 +48,15 @@ pub struct UserPatch {
     pub password: Option<String>,
     /// Clears a lockout after repeated failed logins.
     pub unlock: Option<bool>,
+    pub data_scope: Option<DataScope>,
+    pub can_export: Option<bool>,
+    pub can_delete: Option<bool>,
+}
+
+#[derive(Object)]
+pub struct HandoverRequest {
+    /// Who takes over the customers and open follow-ups.
+    pub to_user_id: UserId,
 }
 
 #[derive(ApiResponse)]
@@ -77,12 +92,18 @@ impl UsersApi {
             display_name,
             role,
             password,
+            data_scope,
+            can_export,
+            can_delete,
         } = body.0;
         let new = NewAccount {
             username,
             display_name,
             role,
             password,
+            data_scope,
+            can_export,
+            can_delete,
         };
         let who = actor(&state, req, Some(&auth.0));
         let user = accounts::create(&state.db, &state.hasher, &state.settings, who, new).await?;
@@ -106,6 +127,9 @@ impl UsersApi {
             disabled: p.disabled,
             password: p.password,
             unlock: p.unlock.unwrap_or(false),
+            data_scope: p.data_scope,
+            can_export: p.can_export,
+            can_delete: p.can_delete,
         };
         let who = actor(&state, req, Some(&auth.0));
         let user =
@@ -131,5 +155,24 @@ impl UsersApi {
         let who = actor(&state, req, Some(&auth.0));
         accounts::end_sessions(&state.db, who, id.0).await?;
         Ok(SessionsEnded::Done)
+    }
+
+    /// Hand over everything a user is responsible for (离职交接)
+    ///
+    /// Moves the user's customers (also those in the recycle bin; their plans and applications
+    /// follow them) and open follow-ups to `to_user_id`, in one audited step. Usually done
+    /// before disabling the account of someone who leaves.
+    #[oai(path = "/:id/handover", method = "post", operation_id = "handoverUser")]
+    async fn handover(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: AdminAuth,
+        id: Path<UserId>,
+        body: Json<HandoverRequest>,
+    ) -> Result<Json<HandoverResult>, Fails<{ GUARDED | BODY | NOT_FOUND }>> {
+        let who = actor(&state, req, Some(&auth.0));
+        let done = accounts::handover(&state.db, who, id.0, body.0.to_user_id).await?;
+        Ok(Json(done))
     }
 }

@@ -1,19 +1,21 @@
 //! Accounts: sign-in and sign-out, passwords, and the administration of users.
 
+use std::collections::HashMap;
+
 use super::{Error, Result};
 use crate::auth::CurrentUser;
 use crate::auth::password::Hasher;
 use crate::auth::throttle::client_key;
 use crate::config::Settings;
 use crate::db::audit::{Actor, Change, Resource};
-use crate::db::users::{self, Counter, NewUser, UserChanges, UserRow};
-use crate::db::{Db, UnitOfWork};
+use crate::db::users::{self, Counter, NewUser, Rights, UserChanges, UserRow};
+use crate::db::{Db, UnitOfWork, customers, follow_ups};
 use crate::domain::ids::UserId;
 use crate::domain::timestamp::Timestamp;
 use crate::domain::user::{
     Role, User, normalize_username, validate_display_name, validate_password, validate_username,
 };
-use crate::domain::vocab::AuditAction;
+use crate::domain::vocab::{AuditAction, DataScope};
 use crate::state::AppState;
 
 /// Words an attacker would try first against this account's password.
@@ -263,8 +265,65 @@ pub async fn me(db: &Db, id: UserId) -> Result<UserRow> {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<User>> {
-    let rows = db.read(|c| Ok::<_, Error>(users::list(c)?)).await?;
-    Ok(rows.iter().map(UserRow::to_api).collect())
+    let (rows, owned) = db
+        .read(|c| Ok::<_, Error>((users::list(c)?, customers::counts_by_owner(c)?)))
+        .await?;
+    let owned: HashMap<UserId, i64> = owned.into_iter().collect();
+    Ok(rows
+        .iter()
+        .map(|r| User {
+            owned_customers: owned.get(&r.id).copied().unwrap_or(0),
+            ..r.to_api()
+        })
+        .collect())
+}
+
+/// What a handover (离职交接) moved.
+#[derive(poem_openapi::Object, serde::Serialize, Debug, Clone, PartialEq)]
+pub struct HandoverResult {
+    pub from_user_id: UserId,
+    pub to_user_id: UserId,
+    /// Customers (also those in the recycle bin) whose 负责人 is now the new user.
+    pub customers: i64,
+    /// Open follow-ups now assigned to the new user.
+    pub follow_ups: i64,
+    /// Plans and applications of the moved customers: they follow their customer.
+    pub plans: i64,
+    pub applications: i64,
+}
+
+/// Moves everything `from` is responsible for to `to` in one transaction, audited: the
+/// customers it owns (their plans and applications follow them — who sees those is decided by
+/// the customer's owner) and its open follow-ups.
+pub async fn handover(db: &Db, actor: Actor, from: UserId, to: UserId) -> Result<HandoverResult> {
+    if from == to {
+        return Err(Error::validation("to_user_id", "请选择另一位同事接手"));
+    }
+    db.change(actor, move |uow: UnitOfWork<'_>| {
+        users::by_id(&uow, from)?.ok_or_else(no_such_user)?;
+        match users::by_id(&uow, to)? {
+            None => return Err(Error::validation("to_user_id", "接手人不存在")),
+            Some(u) if u.disabled => {
+                return Err(Error::validation(
+                    "to_user_id",
+                    "接手人已停用，请选择启用中的同事",
+                ));
+            }
+            Some(_) => {}
+        }
+        let moved = customers::transfer_owner(&uow, from, to)?;
+        let result = HandoverResult {
+            from_user_id: from,
+            to_user_id: to,
+            customers: moved.len() as i64,
+            follow_ups: follow_ups::reassign_open(&uow, from, to)? as i64,
+            plans: customers::count_of_customers(&uow, "plans", &moved)?,
+            applications: customers::count_of_customers(&uow, "applications", &moved)?,
+        };
+        let change = Change::on(Resource::User(from)).after(&result);
+        Ok(uow.commit(AuditAction::Handover, change, result)?)
+    })
+    .await
 }
 
 pub struct NewAccount {
@@ -273,6 +332,10 @@ pub struct NewAccount {
     pub role: Role,
     /// The initial password; the user must change it at first sign-in.
     pub password: String,
+    /// Unset: what the role gets by default ([`Rights::default_for`]).
+    pub data_scope: Option<DataScope>,
+    pub can_export: Option<bool>,
+    pub can_delete: Option<bool>,
 }
 
 pub async fn create(
@@ -287,7 +350,16 @@ pub async fn create(
         display_name,
         role,
         password,
+        data_scope,
+        can_export,
+        can_delete,
     } = new;
+    let defaults = Rights::default_for(role);
+    let rights = Rights {
+        data_scope: data_scope.unwrap_or(defaults.data_scope),
+        can_export: can_export.unwrap_or(defaults.can_export),
+        can_delete: can_delete.unwrap_or(defaults.can_delete),
+    };
     let username = normalize_username(&username);
     validate_username(&username).map_err(|m| Error::validation("username", m))?;
     validate_display_name(&display_name).map_err(|m| Error::validation("display_name", m))?;
@@ -312,6 +384,7 @@ pub async fn create(
                 role,
                 password_hash: &hash,
                 must_change_password: true,
+                rights,
             },
         )?;
         let user = users::by_id(&uow, id)?
@@ -333,6 +406,9 @@ pub struct AccountPatch {
     pub password: Option<String>,
     /// Clears a lockout after repeated failed sign-ins.
     pub unlock: bool,
+    pub data_scope: Option<DataScope>,
+    pub can_export: Option<bool>,
+    pub can_delete: Option<bool>,
 }
 
 pub async fn update(
@@ -366,11 +442,17 @@ pub async fn update(
         {
             return Err(Error::validation("role", "至少需要保留一个启用的管理员"));
         }
+        let role = patch.role.filter(|r| *r != before.role);
+        // A demoted admin starts from what new staff get, unless the same change says otherwise.
+        let reset = (role == Some(Role::Staff)).then(|| Rights::default_for(Role::Staff));
         let changes = UserChanges {
             display_name: patch.display_name.map(|n| n.trim().to_string()),
-            role: patch.role.filter(|r| *r != before.role),
+            role,
             disabled: patch.disabled.filter(|d| *d != before.disabled),
             unlock: patch.unlock,
+            data_scope: patch.data_scope.or(reset.map(|r| r.data_scope)),
+            can_export: patch.can_export.or(reset.map(|r| r.can_export)),
+            can_delete: patch.can_delete.or(reset.map(|r| r.can_delete)),
         };
         users::update(&uow, id, &changes)?;
         if let Some(hash) = &new_hash {
@@ -425,6 +507,9 @@ pub async fn reset_password(
             role: None,
             disabled: Some(false),
             unlock: true,
+            data_scope: None,
+            can_export: None,
+            can_delete: None,
         };
         users::update(&uow, id, &enable)?;
         let change = Change::on(Resource::User(id));

@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::json;
 
-use super::customers::may_see_customer;
+use super::customers::{may_see_customer, may_see_record};
 use super::{Error, Result};
 use crate::auth::CurrentUser;
 use crate::db::agreements::{self as store, StoredAgreement};
@@ -147,7 +147,9 @@ pub(crate) fn view(conn: &Connection, a: StoredAgreement) -> Result<Agreement> {
 fn visible(conn: &Connection, user: &CurrentUser, id: AgreementId) -> Result<StoredAgreement> {
     let a =
         store::get(conn, id)?.ok_or_else(|| Error::not_found(format!("委托协议 #{id} 不存在")))?;
-    may_see_customer(conn, user, a.customer_id)?;
+    may_see_record(conn, user, a.customer_id, || {
+        Error::not_found(format!("委托协议 #{id} 不存在"))
+    })?;
     Ok(a)
 }
 

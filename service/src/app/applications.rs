@@ -12,7 +12,7 @@ use poem_openapi::Object;
 use rusqlite::Connection;
 use serde_json::json;
 
-use super::customers::may_see_customer;
+use super::customers::{may_see_customer, may_see_record};
 use super::{Error, Result};
 use crate::auth::CurrentUser;
 use crate::db::applications::{self, Application, ApplicationEvent, Filter, Values};
@@ -146,7 +146,9 @@ fn load(c: &Connection, id: ApplicationId) -> Result<Application> {
 /// The application, if `user` may see its customer.
 fn visible(c: &Connection, user: &CurrentUser, id: ApplicationId) -> Result<Application> {
     let a = load(c, id)?;
-    may_see_customer(c, user, a.customer_id)?;
+    may_see_record(c, user, a.customer_id, || {
+        Error::not_found(format!("进件 #{id} 不存在"))
+    })?;
     Ok(a)
 }
 
@@ -465,6 +467,7 @@ pub async fn export(
     filter: Filter,
     format: super::transfer::Format,
 ) -> Result<Vec<u8>> {
+    user.check_may_export()?;
     let user = user.clone();
     let rows = db
         .read(move |c| visible_matching(c, &user, &filter))

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use rusqlite::Connection;
 use serde_json::json;
 
-use super::customers::{live, load};
+use super::customers::{in_scope, live, load_visible};
 use super::{Error, Result};
+use crate::auth::{CurrentUser, Scope};
 use crate::db::audit::{Actor, Change, Resource};
 use crate::db::catalog::{self, Model, ModelCache};
 use crate::db::diagnoses::{self, DiagnosisRecord, Plan, PlanStatus};
@@ -28,8 +29,29 @@ fn load_diagnosis(conn: &Connection, id: DiagnosisId) -> Result<(DiagnosisRecord
     diagnoses::get(conn, id)?.ok_or_else(|| Error::not_found(format!("诊断 #{id} 不存在")))
 }
 
+/// The diagnosis, if `user` may see its customer (else it does not exist for them).
+pub(crate) fn visible_diagnosis(
+    conn: &Connection,
+    user: &CurrentUser,
+    id: DiagnosisId,
+) -> Result<(DiagnosisRecord, engine::Facts)> {
+    let found = load_diagnosis(conn, id)?;
+    in_scope(conn, user, found.0.customer_id, || {
+        Error::not_found(format!("诊断 #{id} 不存在"))
+    })?;
+    Ok(found)
+}
+
 fn load_plan(conn: &Connection, id: PlanId) -> Result<Plan> {
     diagnoses::plan(conn, id)?.ok_or_else(|| Error::not_found(format!("方案 #{id} 不存在")))
+}
+
+fn visible_plan(conn: &Connection, user: &CurrentUser, id: PlanId) -> Result<Plan> {
+    let plan = load_plan(conn, id)?;
+    in_scope(conn, user, plan.customer_id, || {
+        Error::not_found(format!("方案 #{id} 不存在"))
+    })?;
+    Ok(plan)
 }
 
 /// Diagnoses one customer and stores the result; moves a new lead to 已诊断.
@@ -37,12 +59,15 @@ pub async fn run(
     db: &Db,
     cache: Arc<ModelCache>,
     actor: Actor,
+    viewer: &CurrentUser,
     customer_id: CustomerId,
     today: chrono::NaiveDate,
 ) -> Result<DiagnosisRecord> {
     let user = actor.user_id;
+    let viewer = viewer.clone();
     db.change(actor, move |uow: UnitOfWork<'_>| {
         let model = current_model(&cache, &uow)?;
+        load_visible(&uow, &viewer, customer_id)?;
         let input = live(&uow, customer_id)?;
         let facts = facts_of(&input);
         let result = engine::diagnose(&facts, &model.rules, &model.products, today);
@@ -63,16 +88,22 @@ pub async fn run(
 }
 
 /// A customer's diagnoses, newest first (at most 100).
-pub async fn history(db: &Db, customer_id: CustomerId) -> Result<Vec<DiagnosisRecord>> {
+pub async fn history(
+    db: &Db,
+    user: &CurrentUser,
+    customer_id: CustomerId,
+) -> Result<Vec<DiagnosisRecord>> {
+    let user = user.clone();
     db.read(move |c| {
-        load(c, customer_id)?;
+        load_visible(c, &user, customer_id)?;
         Ok(diagnoses::for_customer(c, customer_id, 100)?)
     })
     .await
 }
 
-pub async fn get(db: &Db, id: DiagnosisId) -> Result<DiagnosisRecord> {
-    db.read(move |c| load_diagnosis(c, id).map(|(d, _)| d))
+pub async fn get(db: &Db, user: &CurrentUser, id: DiagnosisId) -> Result<DiagnosisRecord> {
+    let user = user.clone();
+    db.read(move |c| visible_diagnosis(c, &user, id).map(|(d, _)| d))
         .await
 }
 
@@ -187,12 +218,14 @@ pub async fn generate_plans(
     db: &Db,
     cache: Arc<ModelCache>,
     actor: Actor,
+    viewer: &CurrentUser,
     diagnosis_id: DiagnosisId,
     today: chrono::NaiveDate,
 ) -> Result<Generated> {
     let user = actor.user_id;
+    let viewer = viewer.clone();
     db.change(actor, move |uow: UnitOfWork<'_>| {
-        let (record, facts) = load_diagnosis(&uow, diagnosis_id)?;
+        let (record, facts) = visible_diagnosis(&uow, &viewer, diagnosis_id)?;
         live(&uow, record.customer_id)?;
         // The rules the diagnosis used, so plan and diagnosis agree.
         let rules = catalog::rules_version(&uow, record.rules_version)?
@@ -245,9 +278,14 @@ pub async fn generate_plans(
 }
 
 /// A customer's plans: newest diagnosis first, each in the engine's order (value for cost and time).
-pub async fn customer_plans(db: &Db, customer_id: CustomerId) -> Result<Vec<Plan>> {
+pub async fn customer_plans(
+    db: &Db,
+    user: &CurrentUser,
+    customer_id: CustomerId,
+) -> Result<Vec<Plan>> {
+    let user = user.clone();
     db.read(move |c| {
-        load(c, customer_id)?;
+        load_visible(c, &user, customer_id)?;
         Ok(diagnoses::plans_for_customer(c, customer_id)?)
     })
     .await
@@ -256,27 +294,39 @@ pub async fn customer_plans(db: &Db, customer_id: CustomerId) -> Result<Vec<Plan
 /// Plans across customers (the plans board), newest first, at most 500.
 pub async fn all_plans(
     db: &Db,
+    scope: Scope,
     status: Option<PlanStatus>,
     customer_id: Option<CustomerId>,
 ) -> Result<Vec<Plan>> {
-    db.read(move |c| Ok(diagnoses::plans(c, status, customer_id, 500)?))
-        .await
+    db.read(move |c| {
+        Ok(diagnoses::plans(
+            c,
+            status,
+            customer_id,
+            scope.owner(),
+            500,
+        )?)
+    })
+    .await
 }
 
-pub async fn plan(db: &Db, id: PlanId) -> Result<Plan> {
-    db.read(move |c| load_plan(c, id)).await
+pub async fn plan(db: &Db, user: &CurrentUser, id: PlanId) -> Result<Plan> {
+    let user = user.clone();
+    db.read(move |c| visible_plan(c, &user, id)).await
 }
 
 /// Sets a plan's status and ticks its tasks: `(index into the plan's tasks, done)`.
 pub async fn update_plan(
     db: &Db,
     actor: Actor,
+    user: &CurrentUser,
     id: PlanId,
     status: Option<PlanStatus>,
     ticks: Vec<(u32, bool)>,
 ) -> Result<Plan> {
+    let user = user.clone();
     db.change(actor, move |uow: UnitOfWork<'_>| {
-        let before = load_plan(&uow, id)?;
+        let before = visible_plan(&uow, &user, id)?;
         if let Some((bad, _)) = ticks
             .iter()
             .find(|(i, _)| *i as usize >= before.tasks.len())

@@ -200,7 +200,8 @@ fn digest_for(
     name: &str,
     now: Timestamp,
 ) -> Result<Option<String>> {
-    let due: Vec<FollowUp> = follow_ups::due(conn, Some(user), DueWindow::Today.before(now), now)?;
+    let due: Vec<FollowUp> =
+        follow_ups::due(conn, Some(user), None, DueWindow::Today.before(now), now)?;
     fn line(f: &FollowUp) -> DigestLine<'_> {
         DigestLine {
             customer: &f.customer_name,

@@ -14,7 +14,7 @@ use rusqlite::Connection;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::customers::may_see_customer;
+use super::customers::{may_see_customer, may_see_record};
 use super::{Error, Result};
 use crate::auth::CurrentUser;
 use crate::config::Settings;
@@ -34,7 +34,9 @@ pub const MAX_NOTE_CHARS: usize = 500;
 fn visible(conn: &Connection, user: &CurrentUser, id: DocumentId) -> Result<StoredDocument> {
     let stored =
         documents::get(conn, id)?.ok_or_else(|| Error::not_found(format!("资料 #{id} 不存在")))?;
-    may_see_customer(conn, user, stored.document.customer_id)?;
+    may_see_record(conn, user, stored.document.customer_id, || {
+        Error::not_found(format!("资料 #{id} 不存在"))
+    })?;
     Ok(stored)
 }
 
@@ -218,7 +220,7 @@ pub async fn content(
     }
 }
 
-/// Staff delete what they uploaded; an admin deletes any document.
+/// Staff with the delete permission delete what they uploaded; an admin deletes any document.
 pub async fn delete(
     db: &Db,
     settings: &Settings,
@@ -230,6 +232,7 @@ pub async fn delete(
     let stored = db
         .change(actor, move |uow: UnitOfWork<'_>| {
             let stored = visible(&uow, &user, id)?;
+            user.check_may_delete()?;
             let d = &stored.document;
             if user.role != Role::Admin && d.uploaded_by != Some(user.id) {
                 return Err(Error::forbidden(

@@ -8,7 +8,7 @@ use chrono::Duration;
 use poem_openapi::Object;
 use rusqlite::Connection;
 
-use super::customers::may_see_customer;
+use super::customers::{may_see_customer, may_see_record};
 use super::{Error, Result};
 use crate::auth::CurrentUser;
 use crate::db::audit::{Actor, Change, Resource};
@@ -117,7 +117,9 @@ fn check_assignee(conn: &Connection, id: UserId) -> Result<()> {
 fn load(conn: &Connection, user: &CurrentUser, id: FollowUpId) -> Result<FollowUp> {
     let f = follow_ups::get(conn, id)?
         .ok_or_else(|| Error::not_found(format!("跟进记录 #{id} 不存在")))?;
-    may_see_customer(conn, user, f.customer_id)?;
+    may_see_record(conn, user, f.customer_id, || {
+        Error::not_found(format!("跟进记录 #{id} 不存在"))
+    })?;
     Ok(f)
 }
 
@@ -239,8 +241,9 @@ pub async fn due(
     assignee: Option<UserId>,
 ) -> Result<Vec<FollowUp>> {
     let who = whose(user, assignee)?;
+    let owner = user.scope().owner();
     let now = Timestamp::now();
-    db.read(move |c| Ok(follow_ups::due(c, Some(who), when.before(now), now)?))
+    db.read(move |c| Ok(follow_ups::due(c, Some(who), owner, when.before(now), now)?))
         .await
 }
 
@@ -257,9 +260,10 @@ pub struct DueCounts {
 
 pub async fn counts(db: &Db, user: &CurrentUser, assignee: Option<UserId>) -> Result<DueCounts> {
     let who = whose(user, assignee)?;
+    let owner = user.scope().owner();
     let now = Timestamp::now();
     db.read(move |c| {
-        let week = follow_ups::due(c, Some(who), DueWindow::Week.before(now), now)?;
+        let week = follow_ups::due(c, Some(who), owner, DueWindow::Week.before(now), now)?;
         let before_today_ends = DueWindow::Today.before(now);
         Ok(DueCounts {
             overdue: week.iter().filter(|f| f.overdue).count() as u64,

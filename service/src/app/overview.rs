@@ -1,6 +1,7 @@
 //! Read-only overviews: the dashboard, the audit log, row counts.
 
 use super::{Error, Result};
+use crate::auth::Scope;
 use crate::db::audit::{self, AuditEntry, AuditFilter};
 use crate::db::customers::{self, CategoryTotals};
 use crate::db::{Db, diagnoses, users};
@@ -15,13 +16,16 @@ pub struct DashboardData {
     pub recent_activity: Vec<AuditEntry>,
 }
 
-pub async fn dashboard(db: &Db) -> Result<DashboardData> {
-    db.read(|c| {
+/// The figures of the customers `scope` covers; an account limited to its own customers sees
+/// only its own actions in the recent activity (others' entries would name others' customers).
+pub async fn dashboard(db: &Db, scope: Scope) -> Result<DashboardData> {
+    let owner = scope.owner();
+    db.read(move |c| {
         Ok::<_, Error>(DashboardData {
-            by_category: customers::totals_by_category(c)?,
-            by_stage: customers::counts_by_stage(c)?,
-            plans_by_status: diagnoses::plan_counts_by_status(c)?,
-            recent_activity: audit::recent(c, &["customer.", "diagnosis.", "plan."], 10)?,
+            by_category: customers::totals_by_category(c, owner)?,
+            by_stage: customers::counts_by_stage(c, owner)?,
+            plans_by_status: diagnoses::plan_counts_by_status(c, owner)?,
+            recent_activity: audit::recent(c, &["customer.", "diagnosis.", "plan."], owner, 10)?,
         })
     })
     .await

@@ -9,6 +9,7 @@ use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
 use super::{Error, Result};
+use crate::auth::CurrentUser;
 use crate::db::audit::{Actor, Change, Resource};
 use crate::db::diagnoses::{DiagnosisRecord, Plan};
 use crate::db::shares::{self, NewShare, Share, ShareOpen};
@@ -78,9 +79,12 @@ pub fn url_of(public_url: Option<&str>, token: &str) -> String {
     )
 }
 
-fn live_diagnosis(conn: &Connection, id: DiagnosisId) -> Result<DiagnosisRecord> {
-    let (d, _) =
-        diagnoses::get(conn, id)?.ok_or_else(|| Error::not_found(format!("诊断 #{id} 不存在")))?;
+fn live_diagnosis(
+    conn: &Connection,
+    user: &CurrentUser,
+    id: DiagnosisId,
+) -> Result<DiagnosisRecord> {
+    let (d, _) = super::diagnoses::visible_diagnosis(conn, user, id)?;
     match customers::get(conn, d.customer_id)? {
         Some(c) if c.deleted_at.is_none() => Ok(d),
         Some(_) => Err(Error::refused("deleted", "客户在回收站中，不能分享其报告")),
@@ -88,8 +92,13 @@ fn live_diagnosis(conn: &Connection, id: DiagnosisId) -> Result<DiagnosisRecord>
     }
 }
 
-fn load(conn: &Connection, id: ShareId) -> Result<Share> {
-    shares::get(conn, id)?.ok_or_else(|| Error::not_found(format!("分享链接 #{id} 不存在")))
+/// The link, if `user` may see the customer whose report it shares.
+fn load(conn: &Connection, user: &CurrentUser, id: ShareId) -> Result<Share> {
+    let missing = || Error::not_found(format!("分享链接 #{id} 不存在"));
+    let share = shares::get(conn, id)?.ok_or_else(missing)?;
+    let (d, _) = diagnoses::get(conn, share.diagnosis_id)?.ok_or_else(missing)?;
+    super::customers::in_scope(conn, user, d.customer_id, missing)?;
+    Ok(share)
 }
 
 pub struct ShareRequest {
@@ -101,9 +110,11 @@ pub struct ShareRequest {
 pub async fn create(
     db: &Db,
     actor: Actor,
+    user: &CurrentUser,
     req: ShareRequest,
     public_url: Option<String>,
 ) -> Result<CreatedShare> {
+    let user = user.clone();
     let days = req.expires_in_days.unwrap_or(DEFAULT_DAYS);
     if !(1..=MAX_DAYS).contains(&days) {
         return Err(Error::validation(
@@ -124,7 +135,7 @@ pub async fn create(
     let token_digest = digest(&token);
     let expires_at = Timestamp::at(Timestamp::now().get() + Duration::days(days.into()));
     db.change(actor, move |uow: UnitOfWork<'_>| {
-        live_diagnosis(&uow, req.diagnosis_id)?;
+        live_diagnosis(&uow, &user, req.diagnosis_id)?;
         let contact_line = match contact.filter(|c| !c.is_empty()) {
             Some(c) => c,
             None => match uow.actor().user_id {
@@ -144,7 +155,7 @@ pub async fn create(
                 contact_line: &contact_line,
             },
         )?;
-        let share = load(&uow, id)?;
+        let share = load(&uow, &user, id)?;
         let change = Change::on(Resource::Share(id)).after(&share);
         let created = CreatedShare {
             id,
@@ -158,31 +169,33 @@ pub async fn create(
     .await
 }
 
-pub async fn list(db: &Db, diagnosis_id: DiagnosisId) -> Result<Vec<Share>> {
+pub async fn list(db: &Db, user: &CurrentUser, diagnosis_id: DiagnosisId) -> Result<Vec<Share>> {
+    let user = user.clone();
     db.read(move |c| {
-        diagnoses::get(c, diagnosis_id)?
-            .ok_or_else(|| Error::not_found(format!("诊断 #{diagnosis_id} 不存在")))?;
+        super::diagnoses::visible_diagnosis(c, &user, diagnosis_id)?;
         Ok(shares::for_diagnosis(c, diagnosis_id)?)
     })
     .await
 }
 
-pub async fn opens(db: &Db, id: ShareId) -> Result<Vec<ShareOpen>> {
+pub async fn opens(db: &Db, user: &CurrentUser, id: ShareId) -> Result<Vec<ShareOpen>> {
+    let user = user.clone();
     db.read(move |c| {
-        load(c, id)?;
+        load(c, &user, id)?;
         Ok(shares::opens(c, id)?)
     })
     .await
 }
 
-pub async fn revoke(db: &Db, actor: Actor, id: ShareId) -> Result<Share> {
+pub async fn revoke(db: &Db, actor: Actor, user: &CurrentUser, id: ShareId) -> Result<Share> {
+    let user = user.clone();
     db.change(actor, move |uow: UnitOfWork<'_>| {
-        let before = load(&uow, id)?;
+        let before = load(&uow, &user, id)?;
         if before.revoked_at.is_some() {
             return Err(Error::refused("revoked", "分享链接已撤销"));
         }
         shares::revoke(&uow, id, Timestamp::now())?;
-        let after = load(&uow, id)?;
+        let after = load(&uow, &user, id)?;
         let change = Change::on(Resource::Share(id))
             .before(&before)
             .after(&after);

@@ -285,9 +285,15 @@ pub fn merge(
     Ok(all)
 }
 
-pub async fn for_customer(db: &Db, id: CustomerId, limit: u64) -> Result<Timeline> {
+pub async fn for_customer(
+    db: &Db,
+    user: &crate::auth::CurrentUser,
+    id: CustomerId,
+    limit: u64,
+) -> Result<Timeline> {
+    let user = user.clone();
     db.read(move |c| {
-        super::customers::load(c, id)?;
+        super::customers::load_visible(c, &user, id)?;
         Ok(Timeline {
             items: merge(c, id, limit.clamp(1, MAX_ITEMS), SOURCES)?,
         })

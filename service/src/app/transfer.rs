@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde_json::json;
 
 use super::{Error, Result};
+use crate::auth::CurrentUser;
 use crate::db::audit::{Actor, Change, Resource};
 use crate::db::customers::{self, ListFilter};
 use crate::db::{Db, UnitOfWork, users};
@@ -33,19 +34,21 @@ pub async fn read_sheet(
 pub async fn import(
     db: &Db,
     actor: Actor,
+    user: &CurrentUser,
     sheet: read::Sheet,
     dry_run: bool,
     today: chrono::NaiveDate,
 ) -> Result<ImportReport> {
+    let only_owner = user.scope().owner();
     if dry_run {
         return db
-            .read(move |c| Ok(import::plan(c, &sheet, today)?.0))
+            .read(move |c| Ok(import::plan(c, &sheet, today, only_owner)?.0))
             .await;
     }
     let user = actor.user_id;
     let outcome = db
         .change(actor, move |uow: UnitOfWork<'_>| {
-            let (mut report, rows) = import::plan(&uow, &sheet, today)?;
+            let (mut report, rows) = import::plan(&uow, &sheet, today, only_owner)?;
             if !report.errors.is_empty() {
                 // Nothing to commit: returning the report as an error rolls back the (empty)
                 // transaction without an audit entry.
@@ -106,11 +109,24 @@ impl crate::db::StoreFailure for Rejected {
 
 pub use crate::io::read::Format;
 
-/// The matching customers with their owners' names, as a file; the export is audited.
-pub async fn export(db: &Db, actor: Actor, filter: ListFilter, format: Format) -> Result<Exported> {
+/// The matching customers `user` sees, with their owners' names, as a file — a permission an
+/// admin grants; others' phone and ID numbers stay 隐号 in it. The export is audited.
+pub async fn export(
+    db: &Db,
+    actor: Actor,
+    user: &CurrentUser,
+    filter: ListFilter,
+    format: Format,
+) -> Result<Exported> {
+    user.check_may_export()?;
+    let filter = super::customers::scoped(user, filter);
+    let user = user.clone();
     let (rows, owners) = db
         .read(move |c| {
-            let rows: Vec<Customer> = customers::all(c, &filter)?;
+            let rows: Vec<Customer> = customers::all(c, &filter)?
+                .into_iter()
+                .map(|cu| super::customers::shown_to(&user, cu))
+                .collect();
             let owners: HashMap<i64, String> = users::list(c)?
                 .into_iter()
                 .map(|u| (u.id.get(), u.username))

@@ -89,6 +89,7 @@ pub fn ensure_admin(conn: &Connection, settings: &Settings) -> anyhow::Result<()
             role: Role::Admin,
             password_hash: &hash,
             must_change_password: true,
+            rights: users::Rights::default_for(Role::Admin),
         },
     )?;
     tracing::info!(source, "created the initial admin account");

@@ -9,7 +9,7 @@ use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use crate::domain::ids::UserId;
-use crate::domain::user::Role;
+use crate::domain::user::{DataScope, Role};
 
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -18,6 +18,9 @@ pub struct Account {
     pub must_change_password: bool,
     pub disabled: bool,
     pub token_version: i64,
+    pub data_scope: DataScope,
+    pub can_export: bool,
+    pub can_delete: bool,
 }
 
 pub struct AccountCache {

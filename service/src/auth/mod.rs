@@ -14,7 +14,7 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions, Security
 use crate::app::Error;
 use crate::db::{Cached, users};
 use crate::domain::ids::UserId;
-use crate::domain::user::Role;
+use crate::domain::user::{DataScope, Role};
 use crate::state::AppState;
 
 /// The signed-in account, loaded fresh for every request.
@@ -24,9 +24,96 @@ pub struct CurrentUser {
     pub username: String,
     pub role: Role,
     pub must_change_password: bool,
+    /// Stored rights; read them through the methods below (admins have all of them).
+    pub data_scope: DataScope,
+    pub can_export: bool,
+    pub can_delete: bool,
     /// The id and expiry of the token this request came with (what logout revokes).
     pub token_id: String,
     pub token_expires_at: i64,
+}
+
+impl CurrentUser {
+    /// The local command line (`loan-broker import`, `export`): whoever runs it holds the
+    /// database file, so it sees and may do what an admin may.
+    pub fn operator() -> Self {
+        Self {
+            id: UserId(0),
+            username: "cli".into(),
+            role: Role::Admin,
+            must_change_password: false,
+            data_scope: DataScope::All,
+            can_export: true,
+            can_delete: true,
+            token_id: String::new(),
+            token_expires_at: 0,
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Which customers this account sees.
+    pub fn scope(&self) -> Scope {
+        if self.is_admin() || self.data_scope == DataScope::All {
+            Scope::All
+        } else {
+            Scope::OwnedBy(self.id)
+        }
+    }
+
+    /// Sees phone and ID numbers of a customer with this owner in full (else 隐号).
+    pub fn sees_numbers_of(&self, owner: Option<UserId>) -> bool {
+        self.is_admin() || owner == Some(self.id)
+    }
+
+    /// Refuses (403) an export unless an admin granted it.
+    pub fn check_may_export(&self) -> Result<(), Error> {
+        if self.is_admin() || self.can_export {
+            return Ok(());
+        }
+        Err(Error::forbidden(
+            "export_not_allowed",
+            "没有导出权限，请联系管理员在「用户管理」中开通",
+        ))
+    }
+
+    /// Refuses (403) a deletion unless an admin granted it.
+    pub fn check_may_delete(&self) -> Result<(), Error> {
+        if self.is_admin() || self.can_delete {
+            return Ok(());
+        }
+        Err(Error::forbidden(
+            "delete_not_allowed",
+            "没有删除权限，请联系管理员在「用户管理」中开通",
+        ))
+    }
+}
+
+/// The customers a caller sees: all of them, or those one account is 负责人 of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    OwnedBy(UserId),
+}
+
+impl Scope {
+    /// Whether a customer with this owner is in the scope.
+    pub fn includes(self, owner: Option<UserId>) -> bool {
+        match self {
+            Self::All => true,
+            Self::OwnedBy(me) => owner == Some(me),
+        }
+    }
+
+    /// The owner every listed customer must have, if any.
+    pub fn owner(self) -> Option<UserId> {
+        match self {
+            Self::All => None,
+            Self::OwnedBy(me) => Some(me),
+        }
+    }
 }
 
 /// `Authorization: Bearer <token>` from `POST /api/auth/login`: any signed-in account, also one
@@ -61,6 +148,9 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<CurrentUser>
                 must_change_password: u.must_change_password,
                 disabled: u.disabled,
                 token_version: u.token_version,
+                data_scope: u.data_scope,
+                can_export: u.can_export,
+                can_delete: u.can_delete,
             });
             state.accounts.put(user_id, generation, account.clone());
             account
@@ -72,6 +162,9 @@ async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<CurrentUser>
             username: a.username,
             role: a.role,
             must_change_password: a.must_change_password,
+            data_scope: a.data_scope,
+            can_export: a.can_export,
+            can_delete: a.can_delete,
             token_id: token.jti,
             token_expires_at: token.expires_at,
         }),

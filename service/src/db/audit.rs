@@ -287,6 +287,7 @@ pub fn list(
 pub fn recent(
     conn: &Connection,
     prefixes: &[&str],
+    by: Option<UserId>,
     limit: u64,
 ) -> rusqlite::Result<Vec<AuditEntry>> {
     let mut any = Cond::any();
@@ -297,6 +298,7 @@ pub fn recent(
         .columns(COLUMNS)
         .from(TABLE)
         .cond_where(any)
+        .and_where_option(by.map(|u| Expr::col("user_id").eq(u)))
         .order_by("id", Order::Desc)
         .limit(limit)
         .to_owned();

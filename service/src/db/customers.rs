@@ -16,6 +16,7 @@ use crate::domain::customer::{
 use crate::domain::fields::{Fact, Field, Kind};
 use crate::domain::ids::{CustomerId, DiagnosisId, UserId};
 use crate::domain::money::{opt_wan_to_yuan, opt_yuan_to_wan, wan_to_yuan, yuan_to_wan};
+use crate::domain::timestamp::Timestamp;
 
 pub const TABLE: &str = "customers";
 const COLLATERALS: &str = "collaterals";
@@ -76,7 +77,9 @@ fn column_fact(field: &Field, value: ValueRef<'_>) -> Result<Fact, String> {
         return Ok(Fact::Null);
     }
     Ok(match field.kind {
-        Kind::Name | Kind::Text { .. } | Kind::Uscc | Kind::Phone => Fact::Text(text(value)?),
+        Kind::Name | Kind::Text { .. } | Kind::Uscc | Kind::Phone | Kind::IdNumber => {
+            Fact::Text(text(value)?)
+        }
         Kind::Date => {
             let s = text(value)?;
             Fact::Date(s.parse().map_err(|_| format!("not a date: {s:?}"))?)
@@ -163,6 +166,7 @@ fn decode(r: &Row<'_>) -> rusqlite::Result<Customer> {
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
         deleted_at: r.get("deleted_at")?,
+        masked: false,
     })
 }
 
@@ -359,6 +363,9 @@ pub struct ListFilter {
     pub stage: Option<Stage>,
     pub industry: Option<String>,
     pub owner_id: Option<UserId>,
+    /// Set by the data scope, not by the caller: only this owner's customers, whatever
+    /// `owner_id` asks for.
+    pub only_owner: Option<UserId>,
     pub deleted: bool,
 }
 
@@ -419,6 +426,9 @@ fn conditions(f: &ListFilter) -> Cond {
         cond = cond.add(Expr::col("industry").eq(industry.as_str()));
     }
     if let Some(owner) = f.owner_id {
+        cond = cond.add(Expr::col("owner_id").eq(owner.get()));
+    }
+    if let Some(owner) = f.only_owner {
         cond = cond.add(Expr::col("owner_id").eq(owner.get()));
     }
     cond
@@ -538,6 +548,91 @@ pub fn max_id(conn: &Connection) -> rusqlite::Result<i64> {
     sql::count(conn, &q)
 }
 
+/// `customer_id IN (the ids of the customers `owner` is 负责人 of)`: how a table keyed by customer
+/// is narrowed to an account's own customers.
+pub fn of_owner(customer_column: impl sea_query::IntoColumnRef, owner: UserId) -> SimpleExpr {
+    Expr::col(customer_column).in_subquery(
+        Query::select()
+            .column("id")
+            .from(TABLE)
+            .and_where(Expr::col("owner_id").eq(owner))
+            .to_owned(),
+    )
+}
+
+/// Who owns the customer and whether it is in the recycle bin (`None`: no such customer): all
+/// the visibility check needs, without reading the whole row.
+pub fn owner_and_deleted(
+    conn: &Connection,
+    id: CustomerId,
+) -> rusqlite::Result<Option<(Option<UserId>, bool)>> {
+    let q = Query::select()
+        .column("owner_id")
+        .expr_as(Expr::col("deleted_at").is_not_null(), "deleted")
+        .from(TABLE)
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    sql::query_opt(conn, &q, |r| Ok((r.get("owner_id")?, r.get("deleted")?)))
+}
+
+/// Gives every customer of `from` (also those in the recycle bin) to `to`; returns their ids.
+pub fn transfer_owner(
+    conn: &Connection,
+    from: UserId,
+    to: UserId,
+) -> rusqlite::Result<Vec<CustomerId>> {
+    let ids = sql::query_all(
+        conn,
+        &Query::select()
+            .column("id")
+            .from(TABLE)
+            .and_where(Expr::col("owner_id").eq(from))
+            .to_owned(),
+        |r| r.get("id"),
+    )?;
+    sql::execute(
+        conn,
+        &Query::update()
+            .table(TABLE)
+            .value("owner_id", to)
+            .value("updated_at", Timestamp::now())
+            .and_where(Expr::col("owner_id").eq(from))
+            .to_owned(),
+    )?;
+    Ok(ids)
+}
+
+/// How many rows of `table` belong to these customers (what a handover moves along with them).
+pub fn count_of_customers(
+    conn: &Connection,
+    table: &str,
+    ids: &[CustomerId],
+) -> rusqlite::Result<i64> {
+    let mut total = 0;
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let q = Query::select()
+            .expr(Expr::col("id").count())
+            .from(table.to_string())
+            .and_where(Expr::col("customer_id").is_in(chunk.iter().map(|i| i.get())))
+            .to_owned();
+        total += sql::count(conn, &q)?;
+    }
+    Ok(total)
+}
+
+/// Live customers per owner (the users list shows what a handover would move).
+pub fn counts_by_owner(conn: &Connection) -> rusqlite::Result<Vec<(UserId, i64)>> {
+    let q = Query::select()
+        .column("owner_id")
+        .expr_as(Expr::col("id").count(), "customers")
+        .from(TABLE)
+        .and_where(Expr::col("deleted_at").is_null())
+        .and_where(Expr::col("owner_id").is_not_null())
+        .group_by_col("owner_id")
+        .to_owned();
+    sql::query_all(conn, &q, |r| Ok((r.get("owner_id")?, r.get("customers")?)))
+}
+
 /// Live customers per latest category (`None`: not diagnosed yet), with their summed loan
 /// demand and summed recommended amount in 元.
 pub struct CategoryTotals {
@@ -547,7 +642,10 @@ pub struct CategoryTotals {
     pub recommended_yuan: i64,
 }
 
-pub fn totals_by_category(conn: &Connection) -> rusqlite::Result<Vec<CategoryTotals>> {
+pub fn totals_by_category(
+    conn: &Connection,
+    owner: Option<UserId>,
+) -> rusqlite::Result<Vec<CategoryTotals>> {
     let sum =
         |col: &str| sea_query::Func::coalesce([Expr::col(col.to_string()).sum(), Expr::val(0)]);
     let q = Query::select()
@@ -557,6 +655,7 @@ pub fn totals_by_category(conn: &Connection) -> rusqlite::Result<Vec<CategoryTot
         .expr_as(sum("latest_recommended_yuan"), "recommended_yuan")
         .from(TABLE)
         .and_where(Expr::col("deleted_at").is_null())
+        .and_where_option(owner.map(|o| Expr::col("owner_id").eq(o)))
         .group_by_col("latest_category")
         .to_owned();
     sql::query_all(conn, &q, |r| {
@@ -570,12 +669,16 @@ pub fn totals_by_category(conn: &Connection) -> rusqlite::Result<Vec<CategoryTot
 }
 
 /// Live customers per stage (stages without customers are left out).
-pub fn counts_by_stage(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
+pub fn counts_by_stage(
+    conn: &Connection,
+    owner: Option<UserId>,
+) -> rusqlite::Result<Vec<(String, i64)>> {
     let q = Query::select()
         .column("stage")
         .expr_as(Expr::col("id").count(), "customers")
         .from(TABLE)
         .and_where(Expr::col("deleted_at").is_null())
+        .and_where_option(owner.map(|o| Expr::col("owner_id").eq(o)))
         .group_by_col("stage")
         .to_owned();
     sql::query_all(conn, &q, |r| Ok((r.get("stage")?, r.get("customers")?)))

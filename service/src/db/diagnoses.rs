@@ -379,11 +379,13 @@ pub fn plans(
     conn: &Connection,
     status: Option<PlanStatus>,
     customer_id: Option<CustomerId>,
+    owner: Option<UserId>,
     limit: u64,
 ) -> rusqlite::Result<Vec<Plan>> {
     let mut q = Query::select();
     q.columns(PLAN_COLUMNS)
         .from("plans")
+        .and_where_option(owner.map(|o| super::customers::of_owner("customer_id", o)))
         .order_by("id", Order::Desc)
         .limit(limit);
     if let Some(s) = status {
@@ -471,11 +473,15 @@ pub fn update_plan(
 }
 
 /// How many plans have each status (statuses without plans are left out).
-pub fn plan_counts_by_status(conn: &Connection) -> rusqlite::Result<Vec<(PlanStatus, i64)>> {
+pub fn plan_counts_by_status(
+    conn: &Connection,
+    owner: Option<UserId>,
+) -> rusqlite::Result<Vec<(PlanStatus, i64)>> {
     let q = Query::select()
         .column("status")
         .expr_as(Expr::col("id").count(), "plans")
         .from("plans")
+        .and_where_option(owner.map(|o| super::customers::of_owner("customer_id", o)))
         .group_by_col("status")
         .to_owned();
     sql::query_all(conn, &q, |r| {

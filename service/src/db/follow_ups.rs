@@ -236,10 +236,12 @@ pub fn for_customer(conn: &Connection, customer_id: CustomerId) -> rusqlite::Res
 }
 
 /// Open follow-ups of live customers due before `before` (no lower bound: overdue ones stay),
-/// the most overdue first; for one assignee, or everyone's when `assignee` is `None`.
+/// the most overdue first; for one assignee, or everyone's when `assignee` is `None`; of one
+/// owner's customers when `owner` is set (the data scope).
 pub fn due(
     conn: &Connection,
     assignee: Option<UserId>,
+    owner: Option<UserId>,
     before: Timestamp,
     now: Timestamp,
 ) -> rusqlite::Result<Vec<FollowUp>> {
@@ -251,9 +253,24 @@ pub fn due(
     if let Some(a) = assignee {
         q.and_where(Expr::col(t("assignee_id")).eq(a));
     }
+    if let Some(o) = owner {
+        q.and_where(Expr::col((Alias::new("customers"), Alias::new("owner_id"))).eq(o));
+    }
     q.order_by(t("next_contact_at"), Order::Asc)
         .order_by(t("id"), Order::Asc);
     sql::query_all(conn, &q, |r| row(r, now))
+}
+
+/// Gives `from`'s open follow-ups to `to` (a handover); returns how many.
+pub fn reassign_open(conn: &Connection, from: UserId, to: UserId) -> rusqlite::Result<usize> {
+    let q = Query::update()
+        .table(TABLE)
+        .value("assignee_id", to)
+        .value("updated_at", Timestamp::now())
+        .and_where(Expr::col("assignee_id").eq(from))
+        .and_where(Expr::col("done_at").is_null())
+        .to_owned();
+    sql::execute(conn, &q)
 }
 
 /// The last business day a user's digest went out (`YYYY-MM-DD`).

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const STEPS: [&str; 11] = [
+const STEPS: [&str; 12] = [
     include_str!("migrations/001_foundation.sql"),
     include_str!("migrations/002_diagnosis.sql"),
     include_str!("migrations/003_search.sql"),
@@ -19,6 +19,7 @@ const STEPS: [&str; 11] = [
     include_str!("migrations/009_follow_ups.sql"),
     include_str!("migrations/010_applications.sql"),
     include_str!("migrations/011_agreements.sql"),
+    include_str!("migrations/013_data_scope.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -7,13 +7,14 @@ use super::sql;
 use crate::domain::ids::UserId;
 use crate::domain::timestamp::Timestamp;
 use crate::domain::user::{Role, User, normalize_username};
+use crate::domain::vocab::DataScope;
 
 pub const TABLE: &str = "users";
 const FAILURES: &str = "login_failures";
 const REVOKED: &str = "revoked_tokens";
 /// The `login_failures.client` of the per-account counter over all clients.
 pub const ALL_CLIENTS: &str = "*";
-const COLUMNS: [&str; 11] = [
+const COLUMNS: [&str; 14] = [
     "id",
     "username",
     "display_name",
@@ -22,6 +23,9 @@ const COLUMNS: [&str; 11] = [
     "must_change_password",
     "disabled",
     "token_version",
+    "data_scope",
+    "can_export",
+    "can_delete",
     "last_login_at",
     "created_at",
     "updated_at",
@@ -37,6 +41,9 @@ pub struct UserRow {
     pub must_change_password: bool,
     pub disabled: bool,
     pub token_version: i64,
+    pub data_scope: DataScope,
+    pub can_export: bool,
+    pub can_delete: bool,
     pub last_login_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -55,6 +62,10 @@ impl UserRow {
         // A stored value this build cannot interpret: the row is refused, never read as another.
         let role = Role::from_code(&role)
             .ok_or_else(|| sql::bad_row(TABLE, id, format!("role: unknown value {role:?}")))?;
+        let scope: String = r.get("data_scope")?;
+        let data_scope = DataScope::from_code(&scope).ok_or_else(|| {
+            sql::bad_row(TABLE, id, format!("data_scope: unknown value {scope:?}"))
+        })?;
         Ok(Self {
             id: r.get("id")?,
             username: r.get("username")?,
@@ -64,6 +75,9 @@ impl UserRow {
             must_change_password: r.get("must_change_password")?,
             disabled: r.get("disabled")?,
             token_version: r.get("token_version")?,
+            data_scope,
+            can_export: r.get("can_export")?,
+            can_delete: r.get("can_delete")?,
             last_login_at: r.get("last_login_at")?,
             created_at: r.get("created_at")?,
             updated_at: r.get("updated_at")?,
@@ -80,6 +94,10 @@ impl UserRow {
             disabled: self.disabled,
             must_change_password: self.must_change_password,
             locked: self.locked,
+            data_scope: self.data_scope,
+            can_export: self.can_export,
+            can_delete: self.can_delete,
+            owned_customers: 0,
             last_login_at: self.last_login_at,
             created_at: self.created_at,
         }
@@ -141,6 +159,31 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub password_hash: &'a str,
     pub must_change_password: bool,
+    pub rights: Rights,
+}
+
+/// What an account may see and do beyond its role (admins: everything, whatever is stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rights {
+    pub data_scope: DataScope,
+    pub can_export: bool,
+    pub can_delete: bool,
+}
+
+impl Rights {
+    /// New staff: own customers only, no export, no delete; admins: all.
+    pub fn default_for(role: Role) -> Self {
+        let admin = role == Role::Admin;
+        Self {
+            data_scope: if admin {
+                DataScope::All
+            } else {
+                DataScope::Own
+            },
+            can_export: admin,
+            can_delete: admin,
+        }
+    }
 }
 
 pub fn insert(conn: &Connection, u: &NewUser<'_>) -> rusqlite::Result<UserId> {
@@ -153,6 +196,9 @@ pub fn insert(conn: &Connection, u: &NewUser<'_>) -> rusqlite::Result<UserId> {
             "role",
             "password_hash",
             "must_change_password",
+            "data_scope",
+            "can_export",
+            "can_delete",
             "created_at",
             "updated_at",
         ])
@@ -162,6 +208,9 @@ pub fn insert(conn: &Connection, u: &NewUser<'_>) -> rusqlite::Result<UserId> {
             u.role.code().into(),
             u.password_hash.into(),
             u.must_change_password.into(),
+            u.rights.data_scope.code().into(),
+            u.rights.can_export.into(),
+            u.rights.can_delete.into(),
             now.into(),
             now.into(),
         ])
@@ -193,6 +242,9 @@ pub struct UserChanges {
     pub role: Option<Role>,
     pub disabled: Option<bool>,
     pub unlock: bool,
+    pub data_scope: Option<DataScope>,
+    pub can_export: Option<bool>,
+    pub can_delete: Option<bool>,
 }
 
 pub fn update(conn: &Connection, id: UserId, c: &UserChanges) -> rusqlite::Result<usize> {
@@ -210,6 +262,15 @@ pub fn update(conn: &Connection, id: UserId, c: &UserChanges) -> rusqlite::Resul
     if let Some(disabled) = c.disabled {
         q.value("disabled", disabled);
         q.value("token_version", Expr::col("token_version").add(1));
+    }
+    if let Some(scope) = c.data_scope {
+        q.value("data_scope", scope.code());
+    }
+    if let Some(v) = c.can_export {
+        q.value("can_export", v);
+    }
+    if let Some(v) = c.can_delete {
+        q.value("can_delete", v);
     }
     if c.unlock {
         unlock(conn, id)?;

@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 use super::facts::{Known, collaterals, count, same, wan};
 pub use super::fields::FieldError;
 use super::fields::{
-    Choice, Field, FieldGroup as G, Kind, Slot, checked_date, checked_free_text, checked_wan,
+    Choice, Fact, Field, FieldGroup as G, Kind, Slot, checked_date, checked_free_text, checked_wan,
 };
 use super::ids::{CustomerId, DiagnosisId, UserId};
+use super::masking;
 use super::timestamp::Timestamp;
 pub use super::vocab::{BusinessStatus, Category, CollateralKind, Stage, TaxGrade};
 
@@ -134,6 +135,11 @@ customer_facts! {
     #[oai(nullable)]
     legal_person: Option<String> = Field::text("法人", 50, G::Basic)
         .aliases(&["法定代表人", "法人代表"]).personal();
+    /// 法人身份证号 (checked against GB 11643; 隐号 for all but the owner and admins)
+    #[oai(nullable)]
+    legal_person_id_no: Option<String> = Field::new("法人身份证号", Kind::IdNumber, G::Basic)
+        .aliases(&["法人身份证", "身份证号", "身份证号码"])
+        .help("18 位，按 GB 11643 校验；请将此列设为文本格式").width(22.0).personal();
     #[oai(nullable)]
     legal_person_age: Option<i64> = Field::new("法人年龄", Kind::Int { min: 18, max: 100 }, G::Basic)
         .unit("岁").help("18–100").width(8.0).personal(),
@@ -337,6 +343,11 @@ pub struct Customer {
     /// Set when the customer is in the recycle bin (soft-deleted).
     #[oai(nullable)]
     pub deleted_at: Option<Timestamp>,
+    /// Phone and ID numbers are shown as 隐号 (138****1234): the caller is neither the owner nor
+    /// an admin. `POST /api/customers/{id}/reveal` shows them in full (audited).
+    #[oai(default)]
+    #[serde(default)]
+    pub masked: bool,
 }
 
 impl Customer {
@@ -352,6 +363,43 @@ impl Customer {
             created_at: Timestamp::now(),
             updated_at: Timestamp::now(),
             deleted_at: None,
+            masked: false,
         }
+    }
+
+    /// Shows phone and ID numbers as 隐号; `masked` says whether there was anything to hide.
+    pub fn mask_numbers(&mut self) {
+        for field in FIELDS.iter().filter(|f| f.kind.masked()) {
+            if let Fact::Text(t) = (field.get)(&self.data) {
+                let _ = field.put(&mut self.data, Fact::Text(masking::mask(&t)));
+                self.masked = true;
+            }
+        }
+    }
+}
+
+impl CustomerInput {
+    /// A number sent back as the 隐号 it was shown as keeps its stored value: a form saved by
+    /// someone who saw only the mask must not overwrite the number with stars.
+    pub fn keep_masked_numbers(&mut self, stored: &CustomerInput) {
+        for field in FIELDS.iter().filter(|f| f.kind.masked()) {
+            if let (Fact::Text(new), Fact::Text(old)) = ((field.get)(self), (field.get)(stored))
+                && masking::is_mask_of(&new, &old)
+            {
+                let _ = field.put(self, Fact::Text(old));
+            }
+        }
+    }
+
+    /// The phone and ID numbers held, in full, by field key.
+    pub fn numbers(&self) -> Vec<(&'static str, String)> {
+        FIELDS
+            .iter()
+            .filter(|f| f.kind.masked())
+            .filter_map(|f| match (f.get)(self) {
+                Fact::Text(t) => Some((f.key, t)),
+                _ => None,
+            })
+            .collect()
     }
 }

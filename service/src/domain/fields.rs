@@ -25,6 +25,8 @@ pub enum Kind {
     Uscc,
     /// Digits, spaces, `+ - ( )`.
     Phone,
+    /// 居民身份证号码, checked against GB 11643.
+    IdNumber,
     /// A day no later than today and not before 1949.
     Date,
     /// Money in 万元 (stored as integer 元), 0 to [`MAX_WAN`].
@@ -55,8 +57,14 @@ impl Kind {
             Self::Text { max } => Some(max),
             Self::Uscc => Some(18),
             Self::Phone => Some(30),
+            Self::IdNumber => Some(18),
             _ => None,
         }
+    }
+
+    /// Numbers shown as 隐号 to anyone but the customer's owner and admins.
+    pub fn masked(self) -> bool {
+        matches!(self, Self::Phone | Self::IdNumber)
     }
 }
 
@@ -577,6 +585,10 @@ impl Field {
             (Kind::Uscc, Fact::Text(t)) => {
                 Fact::Text(super::uscc::parse(t.trim()).map_err(|m| FieldError::new(key, m))?)
             }
+            (Kind::IdNumber, Fact::Text(t)) if t.trim().is_empty() => Fact::Null,
+            (Kind::IdNumber, Fact::Text(t)) => {
+                Fact::Text(super::id_number::parse(t.trim()).map_err(|m| FieldError::new(key, m))?)
+            }
             (Kind::Phone, Fact::Text(t)) => match checked_text(key, label, &t, max)? {
                 Some(p) if !p.chars().all(|c| c.is_ascii_digit() || "+- ()".contains(c)) => {
                     return Err(FieldError::new(
@@ -655,6 +667,7 @@ impl From<&Field> for FieldInfo {
             Kind::Text { .. } => ("text", None, None, None),
             Kind::Uscc => ("uscc", None, None, None),
             Kind::Phone => ("phone", None, None, None),
+            Kind::IdNumber => ("id_number", None, None, None),
             Kind::Date => ("date", None, None, None),
             Kind::Wan => ("wan", None, Some(0.0), Some(MAX_WAN)),
             Kind::Int { min, max } => ("int", None, Some(min as f64), Some(max as f64)),

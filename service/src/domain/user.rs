@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::ids::UserId;
 use super::timestamp::Timestamp;
-pub use super::vocab::Role;
+pub use super::vocab::{DataScope, Role};
 
 #[derive(Object, Serialize, Debug, Clone, PartialEq)]
 pub struct User {
@@ -16,6 +16,14 @@ pub struct User {
     pub disabled: bool,
     pub must_change_password: bool,
     pub locked: bool,
+    /// Which customers the account sees: `own` (those it is 负责人 of) or `all`. Admins see all.
+    pub data_scope: DataScope,
+    /// May export customer and application lists (admins always may).
+    pub can_export: bool,
+    /// May move customers to the recycle bin and delete documents (admins always may).
+    pub can_delete: bool,
+    /// Customers (not in the recycle bin) this account is 负责人 of: what a handover moves.
+    pub owned_customers: i64,
     #[oai(nullable)]
     pub last_login_at: Option<Timestamp>,
     pub created_at: Timestamp,

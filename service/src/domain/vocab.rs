@@ -301,6 +301,14 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// 数据范围: which customers an account sees (admins always see all).
+    pub enum DataScope {
+        Own = "own" => "仅本人负责的客户" aliases ["本人", "仅本人"],
+        All = "all" => "全部客户" aliases ["全部"],
+    }
+}
+
+vocabulary! {
     /// What an audit entry records.
     pub enum AuditAction {
         Login = "auth.login" => "登录",
@@ -314,10 +322,12 @@ vocabulary! {
         ResetPassword = "user.reset_password" => "重置密码",
         Unlock = "user.unlock" => "解锁账号",
         EndSessions = "user.end_sessions" => "结束全部会话",
+        Handover = "user.handover" => "离职交接",
         CustomerCreate = "customer.create" => "新增客户",
         CustomerUpdate = "customer.update" => "修改客户",
         CustomerDelete = "customer.delete" => "删除客户",
         CustomerRestore = "customer.restore" => "恢复客户",
+        CustomerReveal = "customer.reveal" => "查看完整号码",
         CustomerImport = "customer.import" => "导入客户",
         CustomerExport = "customer.export" => "导出客户",
         CustomerErase = "customer.erase" => "彻底删除客户（个人信息删除）",
@@ -439,6 +449,7 @@ pub fn all() -> Vec<Terms> {
         ProductFamily::terms(),
         IndustryClass::terms(),
         Role::terms(),
+        DataScope::terms(),
         AuditAction::terms(),
         DocumentKind::terms(),
         FollowUpChannel::terms(),
@@ -501,6 +512,7 @@ mod tests {
         labels_and_codes_parse_back::<ProductFamily>();
         labels_and_codes_parse_back::<IndustryClass>();
         labels_and_codes_parse_back::<Role>();
+        labels_and_codes_parse_back::<DataScope>();
         labels_and_codes_parse_back::<AuditAction>();
         labels_and_codes_parse_back::<DocumentKind>();
         labels_and_codes_parse_back::<FollowUpChannel>();
@@ -508,7 +520,7 @@ mod tests {
         labels_and_codes_parse_back::<RepaymentMethod>();
         labels_and_codes_parse_back::<FeeType>();
         labels_and_codes_parse_back::<FeeDue>();
-        assert_eq!(all().len(), 20);
+        assert_eq!(all().len(), 21);
     }
 
     #[test]

@@ -233,7 +233,9 @@ fn value(field: &Field, cell: Cell<'_>, owners: &HashMap<String, i64>) -> Result
     }
     let t = || text(cell).unwrap_or_default();
     match field.kind {
-        Kind::Name | Kind::Text { .. } | Kind::Uscc | Kind::Phone => Ok(Fact::Text(t())),
+        Kind::Name | Kind::Text { .. } | Kind::Uscc | Kind::Phone | Kind::IdNumber => {
+            Ok(Fact::Text(t()))
+        }
         Kind::Date => match cell {
             Cell::Date(d) => Ok(Fact::Date(d)),
             Cell::Number(n) => excel_serial_date(n)
@@ -310,10 +312,15 @@ fn add_notes(facts: &mut RowFacts, notes: &[String]) {
 /// Checks every row against the file and the database. Writes nothing. A database error (the
 /// existing customer cannot be loaded, the disk fails) is returned as such, never as a cell's
 /// message: the caller must abort rather than write rows merged onto something else.
+///
+/// `only_owner` is the importing account when it is limited to its own customers: its rows
+/// become its customers, and a row matching someone else's customer is refused without saying
+/// whose it is.
 pub fn plan(
     conn: &Connection,
     sheet: &Sheet,
     today: NaiveDate,
+    only_owner: Option<UserId>,
 ) -> rusqlite::Result<(ImportReport, Vec<PlannedRow>)> {
     let mut report = ImportReport {
         total: sheet.len() as u64,
@@ -381,6 +388,26 @@ pub fn plan(
         if errors.count() > errors_before {
             continue;
         }
+        if let Some(me) = only_owner {
+            let theirs = match existing {
+                Some((id, _)) => customers::owner_and_deleted(conn, id)?.and_then(|(o, _)| o),
+                None => input.owner_id.or(Some(me)),
+            };
+            if theirs != Some(me) {
+                let (header, message) = match existing {
+                    Some(_) => (
+                        key_header.clone(),
+                        "该企业已由其他同事负责，不能通过导入修改，请联系管理员",
+                    ),
+                    None => (
+                        header_for(&layout, "owner_id"),
+                        "负责人须为您本人（您只能负责自己的客户）",
+                    ),
+                };
+                errors.push(row, header, message.to_string());
+                continue;
+            }
+        }
         let input = match existing {
             Some((id, by_name)) => {
                 if by_name {
@@ -400,7 +427,10 @@ pub fn plan(
                     }
                 }
             }
-            None => input,
+            None => CustomerInput {
+                owner_id: input.owner_id.or(only_owner),
+                ..input
+            },
         };
         planned.push(PlannedRow {
             existing: existing.map(|(id, _)| id),
@@ -540,7 +570,7 @@ mod tests {
             ];
             for (bytes, name) in files {
                 let sheet = read::read(&bytes, Some(name), None, 10).unwrap();
-                let (report, planned) = plan(&conn, &sheet, today).unwrap();
+                let (report, planned) = plan(&conn, &sheet, today, None).unwrap();
                 prop_assert!(report.errors.is_empty(), "{name}: {:?}", report.errors);
                 let input = &planned[0].input;
                 prop_assert_eq!(&input.name, &text, "{}", name);
@@ -597,7 +627,7 @@ mod tests {
         ];
         for (bytes, name) in files {
             let sheet = read::read(&bytes, Some(name), None, 100).unwrap();
-            let (report, planned) = plan(&conn, &sheet, today).unwrap();
+            let (report, planned) = plan(&conn, &sheet, today, None).unwrap();
             assert!(report.errors.is_empty(), "{name}: {:?}", report.errors);
             assert_eq!(planned.len(), n, "{name}");
             for (row, original) in planned.iter().zip(&originals) {

@@ -151,10 +151,13 @@ async fn fees_follow_the_disbursement_and_bad_input_is_refused() {
     )
     .await;
 
-    // Staff see it today (every account sees every customer); a customer in the recycle bin
-    // refuses its agreements and drops out of the income view; unknown ids are 404; anonymous 401.
-    let staff = app.staff_token(&admin, "agr-staff").await;
+    // Staff who see all customers see it, staff limited to their own get the 404 of a missing
+    // agreement; a customer in the recycle bin refuses its agreements and drops out of the
+    // income view; unknown ids are 404; anonymous 401.
+    let staff = app.staff_token_all(&admin, "agr-staff").await;
     assert_eq!(app.get(&url, &staff).await.status(), StatusCode::OK);
+    let own = app.staff_token(&admin, "agr-own").await;
+    assert_error(app.get(&url, &own).await, StatusCode::NOT_FOUND, None).await;
     assert!(
         app.delete(&format!("/api/customers/{c}"), &admin)
             .await

@@ -325,7 +325,8 @@ async fn rejections_need_a_reason_and_the_last_one_closed_brings_the_customer_ba
 async fn visibility_follows_the_customer() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let staff = app.staff_token(&admin, "yewu_a").await;
+    let staff = app.staff_token_all(&admin, "yewu_a").await;
+    let own = app.staff_token(&admin, "yewu_own").await;
     let c = customer(&app, &admin, "回收站进件公司").await;
     let a = created(
         &app,
@@ -334,11 +335,22 @@ async fn visibility_follows_the_customer() {
         json!({"institution": "工商银行", "amount_applied_wan": 10}),
     )
     .await;
-    // Staff see it (every signed-in account sees every live customer today).
+    // Staff who see all customers see it; staff limited to their own customers do not even
+    // learn it exists (the 404 of an unknown id, naming neither the customer nor its id).
     let resp = app
         .get(&format!("/api/applications/{}", a["id"]), &staff)
         .await;
     assert_eq!(resp.status(), StatusCode::OK);
+    let resp = app
+        .get(&format!("/api/applications/{}", a["id"]), &own)
+        .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let body = json_of(resp).await;
+    assert_eq!(
+        body["message"],
+        format!("进件 #{} 不存在", a["id"]),
+        "{body}"
+    );
     // Unknown ids are 404, anonymous is 401.
     let resp = app.get("/api/applications/999999", &staff).await;
     assert_error(resp, StatusCode::NOT_FOUND, None).await;

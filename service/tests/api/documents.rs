@@ -364,8 +364,8 @@ async fn content_is_an_attachment_unless_an_image_or_pdf_is_previewed() {
 async fn who_may_see_upload_and_delete() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let staff = app.staff_token(&admin, "doc-staff").await;
-    let other = app.staff_token(&admin, "doc-other").await;
+    let staff = app.staff_token_all(&admin, "doc-staff").await;
+    let other = app.staff_token_all(&admin, "doc-other").await;
     let a = customer(&app, &admin, "资料权限甲公司").await;
     let b = customer(&app, &admin, "资料权限乙公司").await;
 
@@ -569,7 +569,7 @@ async fn a_failed_commit_leaves_no_file_behind() {
 async fn the_checklist_is_validated_and_audited() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let staff = app.staff_token(&admin, "doc-list-staff").await;
+    let staff = app.staff_token_all(&admin, "doc-list-staff").await;
     let shipped = json_of(app.get("/api/document-checklist", &staff).await).await;
     let tax = shipped["families"]
         .as_array()

@@ -233,7 +233,7 @@ async fn follow_ups_are_recorded_validated_and_audited() {
 async fn overdue_follow_ups_stay_until_done_and_each_reads_their_own_list() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let staff = app.staff_token(&admin, "fu-staff").await;
+    let staff = app.staff_token_all(&admin, "fu-staff").await;
     let staff_id = user_id(&app, &staff).await;
     let customer = app
         .create_customer(&admin, json!({"name": "逾期测试公司"}))

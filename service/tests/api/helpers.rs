@@ -151,12 +151,27 @@ impl TestApp {
             .to_string()
     }
 
-    /// Creates a staff account (as admin) and returns a token for it, password already changed.
+    /// Creates a staff account (as admin) with the default rights — its own customers only, no
+    /// export, no delete — and returns a token for it, password already changed.
     pub async fn staff_token(&self, admin: &str, username: &str) -> String {
+        self.staff_token_with(admin, username, json!({})).await
+    }
+
+    /// A staff account that sees all customers and may export and delete (for tests whose
+    /// subject is not the data scope).
+    pub async fn staff_token_all(&self, admin: &str, username: &str) -> String {
+        let rights = json!({"data_scope": "all", "can_export": true, "can_delete": true});
+        self.staff_token_with(admin, username, rights).await
+    }
+
+    /// A staff account created with these extra fields (`data_scope`, `can_export`, …).
+    pub async fn staff_token_with(&self, admin: &str, username: &str, extra: Value) -> String {
         let initial = "Staff-initial-1";
-        let created = self
-            .post("/api/users", admin, json!({"username": username, "display_name": "业务员", "role": "staff", "password": initial}))
-            .await;
+        let mut body = json!({"username": username, "display_name": "业务员", "role": "staff", "password": initial});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().cloned().unwrap_or_default());
+        let created = self.post("/api/users", admin, body).await;
         assert_eq!(created.status(), StatusCode::CREATED);
         let token = json_of(self.login(username, initial).await).await["access_token"]
             .as_str()

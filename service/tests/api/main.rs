@@ -11,6 +11,7 @@ mod branding;
 mod cli;
 mod contract;
 mod customers;
+mod data_scope;
 mod diagnoses;
 mod documents;
 mod erasure;

@@ -128,7 +128,7 @@ async fn a_link_opens_the_report_without_sign_in_and_nothing_else() {
 async fn revoked_expired_unknown_and_deleted_all_answer_the_same_404() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;
-    let staff = app.staff_token(&admin, "sharestaff").await;
+    let staff = app.staff_token_all(&admin, "sharestaff").await;
     let (customer, diagnosis) = diagnosed(&app, &admin, 302).await;
     let make = |days: Value| {
         let app = &app;

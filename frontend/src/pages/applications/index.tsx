@@ -8,6 +8,7 @@ import { ErrorResult } from '../../components/ErrorResult'
 import { PageHeader } from '../../components/PageHeader'
 import { wan } from '../../domain/labels'
 import { ApplicationSummary } from '../customers/components/ApplicationsTab'
+import { useRights } from '../../auth/useAuth'
 import {
   APPLICATION_STATUS_OPTIONS,
   STATUS_COLORS,
@@ -22,6 +23,7 @@ import {
 
 /** 进件管理: every application one may see, with filters, paging and export. */
 export default function ApplicationsPage() {
+  const rights = useRights()
   const phone = !Grid.useBreakpoint().md
   const { message } = App.useApp()
   const products = useProducts()
@@ -68,10 +70,14 @@ export default function ApplicationsPage() {
             placeholder={['进件日期从', '到']}
             onChange={(r) => set({ submitted_from: r?.[0]?.format('YYYY-MM-DD'), submitted_to: r?.[1]?.format('YYYY-MM-DD') })}
           />
-          <Button icon={<DownloadOutlined />} onClick={() => download('xlsx')}>
-            导出 Excel
-          </Button>
-          <Button onClick={() => download('csv')}>导出 CSV</Button>
+          {rights.canExport && (
+            <>
+              <Button icon={<DownloadOutlined />} onClick={() => download('xlsx')}>
+                导出 Excel
+              </Button>
+              <Button onClick={() => download('csv')}>导出 CSV</Button>
+            </>
+          )}
         </Space>
       </Card>
       {list.isError ? (

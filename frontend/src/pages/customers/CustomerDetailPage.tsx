@@ -3,7 +3,7 @@ import { useState } from 'react'
 import { App, Button, Card, Popconfirm, Space, Tabs, Tag, Typography } from 'antd'
 import { DeleteOutlined, EditOutlined, ExperimentOutlined, ProfileOutlined, ProjectOutlined } from '@ant-design/icons'
 import { errorMessage } from '../../api/errors'
-import { useMe } from '../../auth/useAuth'
+import { useMe, useRights } from '../../auth/useAuth'
 import { GradeBadge } from '../../components/diagnosis/GradeBadge'
 import { NoPlanAdviceAlert } from '../../components/diagnosis/NoPlanAdvice'
 import { wanText } from '../../components/diagnosis/figures'
@@ -79,6 +79,7 @@ export default function CustomerDetailPage() {
   const run = useRunDiagnosis()
   const del = useDeleteCustomer()
   const restore = useRestoreCustomer()
+  const rights = useRights()
   const isAdmin = useMe().data?.role === 'admin'
   const [erasing, setErasing] = useState(false)
 
@@ -115,6 +116,7 @@ export default function CustomerDetailPage() {
               <Button icon={<EditOutlined />} onClick={() => navigate(`/customers/${id}/edit`)}>
                 编辑
               </Button>
+              {rights.canDelete && (
               <Popconfirm
                 title="删除此客户？"
                 description="删除后可在回收站恢复"
@@ -132,6 +134,7 @@ export default function CustomerDetailPage() {
                   删除
                 </Button>
               </Popconfirm>
+              )}
               <Button
                 type="primary"
                 icon={<ExperimentOutlined />}

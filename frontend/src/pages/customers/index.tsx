@@ -6,7 +6,7 @@ import { DeleteOutlined, DownloadOutlined, PlusOutlined, SyncOutlined, UndoOutli
 import { downloadFile } from '../../api/client'
 import { errorMessage } from '../../api/errors'
 import type { Customer, CustomerQuery } from '../../api/types'
-import { useMe } from '../../auth/useAuth'
+import { useMe, useRights } from '../../auth/useAuth'
 import { GradeBadge } from '../../components/diagnosis/GradeBadge'
 import { PageHeader } from '../../components/PageHeader'
 import { CATEGORY_OPTIONS, FIELDS_BY_KEY, STAGE_OPTIONS, labelOf } from '../../domain/labels'
@@ -47,6 +47,7 @@ export default function CustomersPage() {
   const names = useUserNames()
   const list = useCustomerList(query)
   const del = useDeleteCustomer()
+  const rights = useRights()
   const restore = useRestoreCustomer()
   const rediagnose = useRediagnoseAll()
   const [exporting, setExporting] = useState(false)
@@ -159,18 +160,20 @@ export default function CustomersPage() {
         ) : (
           <Space size="small">
             <Link to={`/customers/${c.id}/edit`}>编辑</Link>
-            <Popconfirm
-              title="删除此客户？"
-              description="删除后可在回收站恢复"
-              onConfirm={() =>
-                del.mutateAsync(c.id).then(
-                  () => message.success('已移入回收站'),
-                  (e) => message.error(errorMessage(e)),
-                )
-              }
-            >
-              <Button type="link" size="small" danger icon={<DeleteOutlined />} aria-label="删除" />
-            </Popconfirm>
+            {rights.canDelete && (
+              <Popconfirm
+                title="删除此客户？"
+                description="删除后可在回收站恢复"
+                onConfirm={() =>
+                  del.mutateAsync(c.id).then(
+                    () => message.success('已移入回收站'),
+                    (e) => message.error(errorMessage(e)),
+                  )
+                }
+              >
+                <Button type="link" size="small" danger icon={<DeleteOutlined />} aria-label="删除" />
+              </Popconfirm>
+            )}
           </Space>
         ),
     },
@@ -182,12 +185,16 @@ export default function CustomersPage() {
         title={trash ? '回收站' : '客户'}
         extra={
           <>
-            <Button icon={<DownloadOutlined />} loading={exporting} onClick={() => exportList('xlsx')}>
-              导出 Excel
-            </Button>
-            <Button onClick={() => exportList('csv')} disabled={exporting}>
-              导出 CSV
-            </Button>
+            {rights.canExport && (
+              <>
+                <Button icon={<DownloadOutlined />} loading={exporting} onClick={() => exportList('xlsx')}>
+                  导出 Excel
+                </Button>
+                <Button onClick={() => exportList('csv')} disabled={exporting}>
+                  导出 CSV
+                </Button>
+              </>
+            )}
             {isAdmin && (
               <Popconfirm
                 title="用当前规则重新诊断全部客户？"
@@ -260,7 +267,7 @@ export default function CustomersPage() {
             style={{ width: 120 }}
             aria-label="负责人"
           />
-        ) : (
+        ) : !rights.seesAll ? null : (
           <Checkbox
             checked={query.owner_id === me.data?.id}
             onChange={(e) => update({ owner_id: e.target.checked ? me.data?.id : undefined })}

@@ -7,11 +7,13 @@ import { errorMessage } from '../../api/errors'
 import type { ImportResult } from '../../api/types'
 import { PageHeader } from '../../components/PageHeader'
 import { customerKeys } from '../customers/hooks'
+import { useRights } from '../../auth/useAuth'
 
 type ImportErrorRow = ImportResult['errors'][number]
 const PATH = '/api/imports/customers'
 
 export default function ImportsPage() {
+  const rights = useRights()
   const { message } = App.useApp()
   const qc = useQueryClient()
   const [file, setFile] = useState<File | null>(null)
@@ -197,6 +199,7 @@ export default function ImportsPage() {
           />
         )}
       </Card>
+      {rights.canExport && (
       <Card size="small" title="导出客户">
         <Space wrap>
           <Button icon={<DownloadOutlined />} onClick={() => download('/api/exports/customers?format=xlsx', '客户导出.xlsx')}>
@@ -206,6 +209,7 @@ export default function ImportsPage() {
           <Typography.Text type="secondary">按条件导出请在“客户”列表中筛选后点“导出”。导出文件可直接改后再导入。</Typography.Text>
         </Space>
       </Card>
+      )}
     </>
   )
 }

@@ -42,6 +42,8 @@ export function factControl(f: Field, owners: Owners = []): ReactNode {
       return <Input maxLength={maxLength} style={{ textTransform: 'uppercase' }} />
     case 'phone':
       return <Input maxLength={maxLength} inputMode="tel" />
+    case 'id_number':
+      return <Input maxLength={maxLength} style={{ textTransform: 'uppercase' }} autoComplete="off" />
     case 'date':
       return <DatePicker style={{ width: '100%' }} placeholder="未知" />
     case 'wan':
