@@ -19,6 +19,7 @@ fn secrets(uscc: &str) -> Vec<String> {
         NAME,
         uscc,
         "甄法人探针",
+        "440306198507135274",
         "甄联系人探针",
         "13987654321",
         // The phone as it was before a change: its old copy must not stay in free space either.
@@ -66,7 +67,7 @@ async fn recorded(app: &TestApp, admin: &str, uscc: &str) -> i64 {
     let c = app
         .create_customer(
             admin,
-            json!({"name": NAME, "uscc": uscc, "legal_person": "甄法人探针", "legal_person_age": 45,
+            json!({"name": NAME, "uscc": uscc, "legal_person": "甄法人探针", "legal_person_age": 45, "legal_person_id_no": "440306198507135274",
                    "contact_name": "甄联系人探针", "contact_phone": "13711112222",
                    "notes": "甄备注探针：客户口述家庭住址", "main_business": "甄主营探针业务",
                    "established_on": "2018-03-01", "annual_invoice_wan": 900, "annual_tax_wan": 15,
