@@ -2489,8 +2489,10 @@ export interface components {
              */
             files_removed: number;
             /**
-             * @description Whether the WAL was checkpointed and truncated (false: a long reader held it up; the
-             *     next checkpoint completes it).
+             * @description Whether the WAL was checkpointed and truncated. False: a long reader held it up, and old
+             *     page images may stay in the `-wal` file until SQLite rewrites it (the erasure itself is
+             *     committed; a restart of the service, closing the last connection, checkpoints and removes
+             *     the `-wal` file).
              */
             checkpointed: boolean;
         };

@@ -106,8 +106,10 @@ pub struct Erased {
     pub audit_entries_redacted: u64,
     /// Document files removed from the uploads directory.
     pub files_removed: u64,
-    /// Whether the WAL was checkpointed and truncated (false: a long reader held it up; the
-    /// next checkpoint completes it).
+    /// Whether the WAL was checkpointed and truncated. False: a long reader held it up, and old
+    /// page images may stay in the `-wal` file until SQLite rewrites it (the erasure itself is
+    /// committed; a restart of the service, closing the last connection, checkpoints and removes
+    /// the `-wal` file).
     pub checkpointed: bool,
 }
 
@@ -258,7 +260,7 @@ pub async fn erase(
     }
     erased.checkpointed = db.checkpoint().await?;
     if !erased.checkpointed {
-        tracing::warn!(customer = %id, "WAL checkpoint after an erasure did not complete; the next one will");
+        tracing::warn!(customer = %id, "WAL checkpoint after an erasure did not complete: old pages may stay in the -wal file until it is rewritten");
     }
     Ok(erased)
 }
