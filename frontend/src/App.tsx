@@ -6,7 +6,7 @@ import { setUnauthorizedHandler } from './api/client'
 import { RequireAuth } from './auth/RequireAuth'
 import { useMe } from './auth/useAuth'
 import { PageSpin } from './components/PageSpin'
-import { AgreementPrintPage, AppLayout, ChangePasswordPage, LoginPage, ReportPage, SharedReportPage, appRoutes, canOpen, type AppRoute } from './routes'
+import { AgreementPrintPage, AppLayout, ChangePasswordPage, LoginPage, PersonalDataPage, ReportPage, SharedReportPage, appRoutes, canOpen, type AppRoute } from './routes'
 
 function UnauthorizedBridge() {
   const navigate = useNavigate()
@@ -65,6 +65,14 @@ export default function App() {
           element={
             <RequireAuth>
               <AgreementPrintPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/customers/:id/personal-data"
+          element={
+            <RequireAuth>
+              <Guarded route={{ path: '/customers/:id/personal-data', roles: ['admin'], component: PersonalDataPage }} />
             </RequireAuth>
           }
         />

@@ -15,6 +15,7 @@ pub mod diagnoses;
 pub mod documents;
 pub mod engine_schema;
 pub mod follow_ups;
+pub mod privacy;
 pub mod shares;
 pub mod system;
 pub mod transfer;
@@ -71,7 +72,8 @@ pub type Api = (
     documents::DocumentsApi,
     follow_ups::FollowUpsApi,
     applications::ApplicationsApi,
-    agreements::AgreementsApi,
+    // Nested: poem-openapi implements OpenApi for tuples of at most 16.
+    (agreements::AgreementsApi, privacy::PrivacyApi),
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -92,7 +94,7 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         documents::DocumentsApi,
         follow_ups::FollowUpsApi,
         applications::ApplicationsApi,
-        agreements::AgreementsApi,
+        (agreements::AgreementsApi, privacy::PrivacyApi),
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(
