@@ -6,7 +6,7 @@ import { setUnauthorizedHandler } from './api/client'
 import { RequireAuth } from './auth/RequireAuth'
 import { useMe } from './auth/useAuth'
 import { PageSpin } from './components/PageSpin'
-import { AgreementPrintPage, AppLayout, ConsentPrintPage, ChangePasswordPage, LoginPage, ReportPage, SharedReportPage, appRoutes, canOpen, type AppRoute } from './routes'
+import { AgreementPrintPage, AppLayout, ChangePasswordPage, ConsentPrintPage, LoginPage, PersonalDataPage, ReportPage, SharedReportPage, appRoutes, canOpen, type AppRoute } from './routes'
 
 function UnauthorizedBridge() {
   const navigate = useNavigate()
@@ -73,6 +73,14 @@ export default function App() {
           element={
             <RequireAuth>
               <ConsentPrintPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/customers/:id/personal-data"
+          element={
+            <RequireAuth>
+              <Guarded route={{ path: '/customers/:id/personal-data', roles: ['admin'], component: PersonalDataPage }} />
             </RequireAuth>
           }
         />

@@ -64,6 +64,7 @@ export const ChangePasswordPage = lazy(() => import('./pages/change-password'))
 export const ReportPage = lazy(() => import('./pages/report'))
 export const AgreementPrintPage = lazy(() => import('./pages/agreement-print'))
 export const ConsentPrintPage = lazy(() => import('./pages/consent-print'))
+export const PersonalDataPage = lazy(() => import('./pages/personal-data'))
 export const SharedReportPage = lazy(() => import('./pages/shared'))
 export const AppLayout = lazy(() => import('./layouts/AppLayout'))
 

@@ -826,6 +826,54 @@ await step('consents: the 授权 tab lists the inline consent, records another, 
   await page.setViewportSize({ width: 1280, height: 860 })
 })
 // ---- end consents ----
+// ---- privacy: access and erasure (PIPL Art. 45/47) ----
+await step('privacy: open 个人信息查阅 and download its JSON, then erase the customer from the UI by typing its name', ['first login forces a password change'], async () => {
+  await page.setViewportSize({ width: 1280, height: 860 })
+  const name = '擦除演示科技有限公司'
+  const created = await (
+    await api('/api/customers', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name, legal_person: '擦除演示法人', contact_name: '擦除联系人', contact_phone: '13600001111', notes: '客户要求删除其信息' }),
+    })
+  ).json()
+  await page.goto(`${BASE}/customers/${created.id}`)
+  await page.getByTestId('personal-data-link').click()
+  const doc = page.getByTestId('personal-data')
+  await doc.waitFor()
+  const text = await doc.innerText()
+  expect(text.includes(name) && text.includes('擦除演示法人') && text.includes('法人'), 'the page shows the facts with their labels')
+  expect(text.includes('查阅个人信息'), 'the page lists its own audited access')
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('personal-data-download').click()])
+  const saved = join(SHOTS, 'h-personal-data.json')
+  await download.saveAs(saved)
+  const json = JSON.parse(readFileSync(saved, 'utf8'))
+  expect(json.customer_id === created.id && JSON.stringify(json).includes('13600001111'), 'the JSON holds the customer data')
+  await shot('h1-personal-data')
+
+  await page.goto(`${BASE}/customers/${created.id}`)
+  await page.getByTestId('erase-open').click()
+  const dlg = page.getByRole('dialog')
+  await dlg.getByText('备份').first().waitFor()
+  const confirm = dlg.getByTestId('erase-confirm')
+  expect(await confirm.isDisabled(), 'the erase button waits for the name')
+  await dlg.getByTestId('erase-confirm-name').fill(name.slice(0, 4))
+  expect(await confirm.isDisabled(), 'a partial name does not unlock it')
+  await dlg.getByTestId('erase-confirm-name').fill(name)
+  await shot('h2-erase-modal')
+  await confirm.click()
+  await page.getByText(`已彻底删除客户“${name}”`).waitFor()
+  await page.waitForURL(/\/customers$/)
+  await page.getByLabel('搜索客户').fill(name)
+  await page.getByLabel('搜索客户').press('Enter')
+  await page.waitForURL(/q=/)
+  await page.locator('.ant-table-tbody .ant-empty').waitFor()
+  expect((await page.locator('.ant-table-tbody').getByText(name).count()) === 0, 'the erased customer is not in the list')
+  const t = await token()
+  const r = await fetch(`${BASE}/api/customers/${created.id}`, { headers: { Authorization: `Bearer ${t}` } })
+  expect(r.status === 404, `the erased customer is gone (${r.status})`)
+})
+// ---- end privacy ----
 
 await ctx.close()
 const ok = results.filter((r) => r.ok).length

@@ -1116,6 +1116,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/customers/{id}/personal-data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything held about a customer (个人信息查阅, PIPL Art. 45)
+         * @description The customer's facts with their labels, collaterals, diagnoses with their reasons and the
+         *     facts they read, plans and tasks, follow-ups, applications and their events, agreements
+         *     and rebates, share links and their opens, documents (metadata, not content) and the audit
+         *     entries about the customer and its records. Also for a customer in the recycle bin. The
+         *     reading is audited (`personal_data.access`).
+         */
+        get: operations["getPersonalData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a customer for real (个人信息删除, PIPL Art. 47)
+         * @description `confirm_name` must equal the company name exactly. Removes, in one transaction, the
+         *     customer and every record held about it, replaces the before/after of the audit entries
+         *     about them by a redacted summary, then deletes the document files and checkpoints the
+         *     database so its files keep none of the erased values. Also for a customer in the
+         *     recycle bin. Backups keep the data until their retention expires.
+         */
+        post: operations["eraseCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers/{id}/consents": {
         parameters: {
             query?: never;
@@ -1610,7 +1658,7 @@ export interface components {
          * @description What an audit entry records.
          * @enum {string}
          */
-        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "user.handover" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.reveal" | "customer.import" | "customer.export" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke" | "document.upload" | "document.delete" | "document.download" | "document_checklist.update" | "follow_up.create" | "follow_up.update" | "follow_up_digest.update" | "application.create" | "application.update" | "application.export" | "agreement.create" | "agreement.update" | "consent.create" | "consent.withdraw";
+        AuditAction: "auth.login" | "auth.login_failed" | "auth.login_refused" | "auth.locked" | "auth.logout" | "user.create" | "user.update" | "user.change_password" | "user.reset_password" | "user.unlock" | "user.end_sessions" | "user.handover" | "customer.create" | "customer.update" | "customer.delete" | "customer.restore" | "customer.reveal" | "customer.import" | "customer.export" | "customer.erase" | "personal_data.access" | "diagnosis.create" | "diagnosis.rediagnose_all" | "plan.generate" | "plan.update" | "rules.update" | "product.create" | "product.update" | "product.delete" | "provider.create" | "provider.update" | "provider.delete" | "branding.update" | "branding.logo" | "share.create" | "share.revoke" | "document.upload" | "document.delete" | "document.download" | "document_checklist.update" | "follow_up.create" | "follow_up.update" | "follow_up_digest.update" | "application.create" | "application.update" | "application.export" | "agreement.create" | "agreement.update" | "consent.create" | "consent.withdraw";
         /** AuditEntry */
         AuditEntry: {
             /** Format: int64 */
@@ -2528,6 +2576,43 @@ export interface components {
          * @enum {string}
          */
         DueWindow: "today" | "overdue" | "week";
+        /**
+         * EraseRequest
+         * @description The body of an erasure.
+         */
+        EraseRequest: {
+            /** @description Must equal the company name exactly. */
+            confirm_name: string;
+        };
+        /**
+         * Erased
+         * @description What an erasure removed: counts per table, no personal values.
+         */
+        Erased: {
+            /** Format: int64 */
+            customer_id: number;
+            /** @description Rows deleted per table. */
+            rows: {
+                [key: string]: number;
+            };
+            /**
+             * Format: uint64
+             * @description Audit entries whose before/after were replaced by a redacted summary.
+             */
+            audit_entries_redacted: number;
+            /**
+             * Format: uint64
+             * @description Document files removed from the uploads directory.
+             */
+            files_removed: number;
+            /**
+             * @description Whether the WAL was checkpointed and truncated. False: a long reader held it up, and old
+             *     page images may stay in the `-wal` file until SQLite rewrites it (the erasure itself is
+             *     committed; a restart of the service, closing the last connection, checkpoints and removes
+             *     the `-wal` file).
+             */
+            checkpointed: boolean;
+        };
         /** ErrorBody */
         ErrorBody: {
             /** @description Machine-readable error code, e.g. `validation`, `not_found`, `duplicate`. */
@@ -3405,6 +3490,74 @@ export interface components {
             can_export?: boolean;
             /** @description Default: false for staff. */
             can_delete?: boolean;
+        };
+        /** PersonalApplication */
+        PersonalApplication: {
+            application: components["schemas"]["Application"];
+            events: components["schemas"]["ApplicationEvent"][];
+        };
+        /**
+         * PersonalData
+         * @description Everything held about one customer (PIPL Art. 45).
+         */
+        PersonalData: {
+            /** Format: int64 */
+            customer_id: number;
+            /** Format: date-time */
+            generated_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: date-time
+             * @description Set when the customer is in the recycle bin.
+             */
+            deleted_at?: string | null;
+            /** @description Every catalogue fact, in form order (collaterals are listed below). */
+            facts: components["schemas"]["PersonalFact"][];
+            collaterals: components["schemas"]["Collateral"][];
+            diagnoses: components["schemas"]["PersonalDiagnosis"][];
+            plans: components["schemas"]["Plan"][];
+            follow_ups: components["schemas"]["FollowUp"][];
+            applications: components["schemas"]["PersonalApplication"][];
+            agreements: components["schemas"]["Agreement"][];
+            /** @description The consents (授权) the customer gave, withdrawn ones included. */
+            consents: components["schemas"]["Consent"][];
+            /** @description Metadata only; the files' content is downloaded from the documents tab. */
+            documents: components["schemas"]["Document"][];
+            /** @description The audit entries about the customer and its records, oldest first. */
+            audit: components["schemas"]["AuditEntry"][];
+        };
+        /**
+         * PersonalDiagnosis
+         * @description A diagnosis as stored: its result with every finding, veto and cap (the reasons of the
+         *     A/B/C decision, PIPL Art. 24), the facts it read, and the links that showed it to the client.
+         */
+        PersonalDiagnosis: {
+            diagnosis: components["schemas"]["DiagnosisRecord"];
+            /** @description The input snapshot the engine read (money in 元). */
+            input_facts: unknown;
+            shares: components["schemas"]["PersonalShare"][];
+        };
+        /**
+         * PersonalFact
+         * @description One catalogue fact of the customer with its Chinese label.
+         */
+        PersonalFact: {
+            key: string;
+            label: string;
+            group: components["schemas"]["FieldGroup"];
+            /** @description Personal information under PIPL (the legal person's and contacts' data). */
+            personal: boolean;
+            unit?: string;
+            /** @description The recorded value as the API shows it; `null` when unknown. */
+            value: unknown;
+        };
+        /** PersonalShare */
+        PersonalShare: {
+            share: components["schemas"]["Share"];
+            opens: components["schemas"]["ShareOpen"][];
         };
         /** Plan */
         Plan: {
@@ -10863,6 +11016,178 @@ export interface operations {
             };
             /** @description Authenticated but not allowed (role, or the password must be changed first). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getPersonalData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["PersonalData"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected server fault (details are in the server log). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The service cannot answer now: disk full, database damaged or unreachable, or overloaded. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    eraseCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["EraseRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Erased"];
+                };
+            };
+            /** @description The request is malformed or a value is invalid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token; or wrong credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated but not allowed (role, or the password must be changed first). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or upload is larger than allowed. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body's Content-Type is not one the operation accepts. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

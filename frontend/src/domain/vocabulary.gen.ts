@@ -116,6 +116,14 @@ export const CATALOGUE = {
         "label": "导出客户"
       },
       {
+        "code": "customer.erase",
+        "label": "彻底删除客户（个人信息删除）"
+      },
+      {
+        "code": "personal_data.access",
+        "label": "查阅个人信息"
+      },
+      {
         "code": "diagnosis.create",
         "label": "运行诊断"
       },

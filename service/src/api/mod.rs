@@ -16,6 +16,7 @@ pub mod diagnoses;
 pub mod documents;
 pub mod engine_schema;
 pub mod follow_ups;
+pub mod privacy;
 pub mod shares;
 pub mod system;
 pub mod transfer;
@@ -74,8 +75,12 @@ pub type Api = (
     documents::DocumentsApi,
     follow_ups::FollowUpsApi,
     applications::ApplicationsApi,
-    // A tuple holds at most 16 APIs: the newer ones are grouped.
-    (agreements::AgreementsApi, consents::ConsentsApi),
+    // Nested: poem-openapi implements OpenApi for tuples of at most 16.
+    (
+        agreements::AgreementsApi,
+        privacy::PrivacyApi,
+        consents::ConsentsApi,
+    ),
 );
 
 /// The API and its spec. `public_url`, when known, is listed as the server in the spec.
@@ -96,7 +101,11 @@ pub fn api_service(public_url: Option<&str>) -> OpenApiService<Api, ()> {
         documents::DocumentsApi,
         follow_ups::FollowUpsApi,
         applications::ApplicationsApi,
-        (agreements::AgreementsApi, consents::ConsentsApi),
+        (
+            agreements::AgreementsApi,
+            privacy::PrivacyApi,
+            consents::ConsentsApi,
+        ),
     );
     let mut service = OpenApiService::new(api, "贷款助手 API", env!("CARGO_PKG_VERSION"))
         .description(

@@ -71,7 +71,7 @@ fn name_of(conn: &Connection, user: Option<UserId>) -> Result<Option<String>> {
     })
 }
 
-fn view(conn: &Connection, c: StoredConsent) -> Result<Consent> {
+pub(crate) fn view(conn: &Connection, c: StoredConsent) -> Result<Consent> {
     let document_name = match c.terms.document_id {
         Some(d) => documents::get(conn, d)?.map(|d| d.document.file_name),
         None => None,

@@ -12,6 +12,7 @@ pub mod customers;
 pub mod diagnoses;
 pub mod digest;
 pub mod documents;
+pub mod erasure;
 pub mod error;
 pub mod follow_ups;
 pub mod overview;

@@ -314,6 +314,17 @@ pub fn recent(
     Ok(entries)
 }
 
+/// Every entry meeting `cond`, oldest first, with its before/after.
+pub fn matching(conn: &Connection, cond: Cond) -> rusqlite::Result<Vec<AuditEntry>> {
+    let q = Query::select()
+        .columns(COLUMNS)
+        .from(TABLE)
+        .cond_where(cond)
+        .order_by("id", Order::Asc)
+        .to_owned();
+    sql::query_all(conn, &q, from_row)
+}
+
 pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
     sql::count(
         conn,

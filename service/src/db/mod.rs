@@ -11,6 +11,7 @@ pub mod consents;
 pub mod customers;
 pub mod diagnoses;
 pub mod documents;
+pub mod erasure;
 pub mod files;
 pub mod follow_ups;
 pub mod integrity;
@@ -98,11 +99,17 @@ impl StoreFailure for StoreError {
     }
 }
 
+/// `secure_delete = ON`: SQLite overwrites freed cells and pages with zeros, so an erased
+/// customer (and every older copy of a changed value) leaves no bytes in the file's free space
+/// (see [`erasure`]). Measured on this machine, 20 000 rows of 6.6 KB written, rewritten twice
+/// and half deleted: 2.13 s off, 2.52 s on — the worst case (overflow pages); a request's
+/// one-row change is dominated by its commit either way.
 pub const PRAGMAS: &str = "PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
 PRAGMA foreign_keys = ON;
 PRAGMA busy_timeout = 5000;
-PRAGMA temp_store = MEMORY;";
+PRAGMA temp_store = MEMORY;
+PRAGMA secure_delete = ON;";
 
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
 
@@ -307,6 +314,27 @@ impl Db {
         F: FnOnce(&Transaction) -> Result<T, E> + Send + 'static,
     {
         self.transaction(f).await
+    }
+
+    /// After an erasure: moves the WAL into the database file and truncates it (see
+    /// [`erasure::checkpoint`]), in the writer's turn so no write of ours races it. A reader
+    /// mid-transaction can hold it up; it is retried for up to about two seconds.
+    pub async fn checkpoint(&self) -> Result<bool, StoreError> {
+        let pool = self.pool.clone();
+        let turn = self.writer.clone().lock_owned().await;
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            let conn = pool.get()?;
+            for _ in 0..20 {
+                if erasure::checkpoint(&conn)? {
+                    return Ok(true);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Ok(false)
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("checkpoint task: {e}")))?
     }
 
     async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>

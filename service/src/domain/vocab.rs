@@ -330,6 +330,8 @@ vocabulary! {
         CustomerReveal = "customer.reveal" => "查看完整号码",
         CustomerImport = "customer.import" => "导入客户",
         CustomerExport = "customer.export" => "导出客户",
+        CustomerErase = "customer.erase" => "彻底删除客户（个人信息删除）",
+        PersonalDataAccess = "personal_data.access" => "查阅个人信息",
         DiagnosisCreate = "diagnosis.create" => "运行诊断",
         RediagnoseAll = "diagnosis.rediagnose_all" => "全部重新诊断",
         PlanGenerate = "plan.generate" => "生成改造方案",

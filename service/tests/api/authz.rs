@@ -33,6 +33,8 @@ const ADMIN_ONLY: &[&str] = &[
     "getFollowUpDigest",
     "updateFollowUpDigest",
     "testFollowUpDigest",
+    "getPersonalData",
+    "eraseCustomer",
     "handoverUser",
 ];
 

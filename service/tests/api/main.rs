@@ -15,6 +15,7 @@ mod customers;
 mod data_scope;
 mod diagnoses;
 mod documents;
+mod erasure;
 mod follow_ups;
 mod hostile_files;
 mod integrity;

@@ -1,7 +1,9 @@
 import { useNavigate, useParams, useSearchParams } from 'react-router'
-import { App, Button, Popconfirm, Space, Tabs, Tag, Typography } from 'antd'
-import { DeleteOutlined, EditOutlined, ExperimentOutlined, ProjectOutlined } from '@ant-design/icons'
+import { useState } from 'react'
+import { App, Button, Card, Popconfirm, Space, Tabs, Tag, Typography } from 'antd'
+import { DeleteOutlined, EditOutlined, ExperimentOutlined, ProfileOutlined, ProjectOutlined } from '@ant-design/icons'
 import { errorMessage } from '../../api/errors'
+import { useMe, useRights } from '../../auth/useAuth'
 import { GradeBadge } from '../../components/diagnosis/GradeBadge'
 import { NoPlanAdviceAlert } from '../../components/diagnosis/NoPlanAdvice'
 import { wanText } from '../../components/diagnosis/figures'
@@ -10,7 +12,6 @@ import { PageSpin } from '../../components/PageSpin'
 import { ErrorResult } from '../../components/ErrorResult'
 import { STAGE_OPTIONS, labelOf } from '../../domain/labels'
 import { useUserNames } from '../../hooks/useUsers'
-import { useRights } from '../../auth/useAuth'
 import { useDiagnosis, useGeneratePlansFor, useRunDiagnosis } from '../diagnosis/hooks'
 import { PlanBoard } from '../plans/components/PlanBoard'
 import { useCustomerPlans } from '../plans/hooks'
@@ -22,6 +23,7 @@ import { ConsentsTab } from './components/ConsentsTab'
 import { DocumentsTab } from './components/DocumentsTab'
 import { ApplicationsTab } from './components/ApplicationsTab'
 import { FollowUpsTab } from './components/FollowUpsTab'
+import { EraseCustomerModal } from './components/EraseCustomerModal'
 import { useCustomer, useDeleteCustomer, useRestoreCustomer } from './hooks'
 
 function PlansTab({ customerId, latestDiagnosisId }: { customerId: number; latestDiagnosisId?: number | null }) {
@@ -79,6 +81,8 @@ export default function CustomerDetailPage() {
   const del = useDeleteCustomer()
   const restore = useRestoreCustomer()
   const rights = useRights()
+  const isAdmin = useMe().data?.role === 'admin'
+  const [erasing, setErasing] = useState(false)
 
   if (c.isPending) return <PageSpin />
   if (c.isError) return <ErrorResult error={c.error} onRetry={() => c.refetch()} />
@@ -98,7 +102,13 @@ export default function CustomerDetailPage() {
         }
         sub={cu.uscc ?? undefined}
         extra={
-          cu.deleted_at ? (
+          <>
+            {isAdmin && (
+              <Button icon={<ProfileOutlined />} data-testid="personal-data-link" onClick={() => navigate(`/customers/${id}/personal-data`)}>
+                个人信息查阅
+              </Button>
+            )}
+            {cu.deleted_at ? (
             <Button onClick={() => restore.mutate(id, { onSuccess: () => message.success('已恢复'), onError: (e) => message.error(errorMessage(e)) })}>
               恢复
             </Button>
@@ -140,7 +150,8 @@ export default function CustomerDetailPage() {
                 运行诊断
               </Button>
             </>
-          )
+          )}
+          </>
         }
       />
       {cu.latest_total != null && (
@@ -169,6 +180,24 @@ export default function CustomerDetailPage() {
           { key: 'consents', label: '授权', children: <ConsentsTab customerId={id} /> },
         ]}
       />
+      {isAdmin && (
+        <Card size="small" title="危险操作" className="danger-zone" style={{ marginTop: 24, borderColor: '#ffccc7' }}>
+          <Space wrap>
+            <Button danger data-testid="erase-open" onClick={() => setErasing(true)}>
+              彻底删除（个人信息删除）
+            </Button>
+            <Typography.Text type="secondary">按客户的删除请求永久删除该客户及其全部记录，不可恢复。</Typography.Text>
+          </Space>
+        </Card>
+      )}
+      {isAdmin && (
+        <EraseCustomerModal
+          customer={cu}
+          open={erasing}
+          onClose={() => setErasing(false)}
+          onErased={() => navigate('/customers', { replace: true })}
+        />
+      )}
     </>
   )
 }

@@ -11,6 +11,7 @@ import { GradeBadge } from '../../components/diagnosis/GradeBadge'
 import { PageHeader } from '../../components/PageHeader'
 import { CATEGORY_OPTIONS, FIELDS_BY_KEY, STAGE_OPTIONS, labelOf } from '../../domain/labels'
 import { useUserNames, useUsers } from '../../hooks/useUsers'
+import { EraseCustomerModal } from './components/EraseCustomerModal'
 import { useCustomerList, useDeleteCustomer, useRediagnoseAll, useRestoreCustomer } from './hooks'
 
 const FILTER_KEYS = ['q', 'category', 'stage', 'industry', 'owner_id', 'sort'] as const
@@ -52,6 +53,7 @@ export default function CustomersPage() {
   const [exporting, setExporting] = useState(false)
   const [qText, setQText] = useState(query.q ?? '')
   const trash = !!(query as { deleted?: boolean }).deleted
+  const [erasing, setErasing] = useState<{ id: number; name: string } | null>(null)
 
   function update(patch: Record<string, unknown>, resetPage = true) {
     const next: Record<string, unknown> = { ...query, ...patch }
@@ -133,21 +135,28 @@ export default function CustomersPage() {
     {
       title: '操作',
       key: 'actions',
-      width: 110,
+      width: trash && isAdmin ? 190 : 110,
       render: (_, c) =>
         trash ? (
-          <Button
-            size="small"
-            icon={<UndoOutlined />}
-            onClick={() =>
-              restore.mutate(c.id, {
-                onSuccess: () => message.success('已恢复'),
-                onError: (e) => message.error(errorMessage(e)),
-              })
-            }
-          >
-            恢复
-          </Button>
+          <Space size="small">
+            <Button
+              size="small"
+              icon={<UndoOutlined />}
+              onClick={() =>
+                restore.mutate(c.id, {
+                  onSuccess: () => message.success('已恢复'),
+                  onError: (e) => message.error(errorMessage(e)),
+                })
+              }
+            >
+              恢复
+            </Button>
+            {isAdmin && (
+              <Button size="small" danger data-testid="erase-open" onClick={() => setErasing(c)}>
+                彻底删除
+              </Button>
+            )}
+          </Space>
         ) : (
           <Space size="small">
             <Link to={`/customers/${c.id}/edit`}>编辑</Link>
@@ -295,6 +304,7 @@ export default function CustomersPage() {
           showTotal: (t) => `共 ${t} 家`,
         }}
       />
+      {erasing && <EraseCustomerModal customer={erasing} open onClose={() => setErasing(null)} onErased={() => setErasing(null)} />}
     </>
   )
 }
