@@ -4375,7 +4375,7 @@ export interface components {
          * @description What an entry of a customer's timeline (客户动态) is about.
          * @enum {string}
          */
-        TimelineKind: "customer" | "diagnosis" | "plan" | "follow_up" | "application" | "document" | "agreement" | "share";
+        TimelineKind: "customer" | "diagnosis" | "plan" | "follow_up" | "application" | "document" | "agreement" | "share" | "consent";
         /** TokenResponse */
         TokenResponse: {
             access_token: string;

@@ -733,6 +733,10 @@ export const CATALOGUE = {
       {
         "code": "share",
         "label": "分享报告"
+      },
+      {
+        "code": "consent",
+        "label": "客户授权"
       }
     ]
   },

@@ -7,7 +7,9 @@ use rusqlite::Connection;
 
 use super::Result;
 use crate::db::audit::{self, AuditFilter};
-use crate::db::{Db, agreements, applications, diagnoses, documents, follow_ups, shares};
+use crate::db::{
+    Db, agreements, applications, consents, diagnoses, documents, follow_ups, shares, users,
+};
 use crate::domain::ids::CustomerId;
 use crate::domain::money::fmt_num;
 use crate::domain::timestamp::Timestamp;
@@ -48,6 +50,7 @@ const SOURCES: &[Source] = &[
     follow_up_events,
     application_events,
     agreement_events,
+    consent_events,
 ];
 
 fn customer_changes(
@@ -234,6 +237,52 @@ fn agreement_events(
             }
         })
         .collect())
+}
+
+/// Each consent recorded, and its withdrawal: "登记客户授权：诊断评估（征信、银行流水）".
+fn consent_events(
+    c: &Connection,
+    id: CustomerId,
+    limit: u64,
+) -> rusqlite::Result<Vec<TimelineEvent>> {
+    let held = consents::for_customer(c, id)?;
+    if held.is_empty() {
+        return Ok(vec![]);
+    }
+    let names: std::collections::HashMap<_, _> = users::list(c)?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    let name = |u: Option<crate::domain::ids::UserId>| u.and_then(|u| names.get(&u).cloned());
+    let mut out = vec![];
+    for k in held.into_iter().take(limit as usize) {
+        let t = &k.terms;
+        let labels = |v: Vec<&str>| v.join("、");
+        let what = format!(
+            "{}（{}）",
+            labels(t.purposes.iter().map(|p| p.label()).collect()),
+            labels(t.data.iter().map(|d| d.label()).collect())
+        );
+        if let Some(at) = k.withdrawn_at {
+            out.push(TimelineEvent {
+                at,
+                kind: TimelineKind::Consent,
+                title: format!("撤回客户授权：{what}"),
+                detail: k.withdraw_reason.clone(),
+                ref_id: Some(k.id.get()),
+                by: name(k.withdrawn_by),
+            });
+        }
+        out.push(TimelineEvent {
+            at: k.created_at,
+            kind: TimelineKind::Consent,
+            title: format!("登记客户授权：{what}"),
+            detail: Some(format!("{}，{} 取得", t.method.label(), t.obtained_on)),
+            ref_id: Some(k.id.get()),
+            by: name(k.recorded_by),
+        });
+    }
+    Ok(out)
 }
 
 /// Each application's creation and status changes (its history rows): "进件 工商银行：已放款".

@@ -253,6 +253,7 @@ vocabulary! {
         Document = "document" => "资料",
         Agreement = "agreement" => "委托协议",
         Share = "share" => "分享报告",
+        Consent = "consent" => "客户授权",
     }
 }
 

@@ -61,14 +61,24 @@ async fn the_timeline_merges_every_record_of_the_customer_newest_first() {
 
     let items = timeline(&app, &admin, id).await;
     let kinds: Vec<&str> = items.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    for kind in ["customer", "diagnosis", "plan", "share"] {
+    for kind in ["customer", "diagnosis", "plan", "share", "consent"] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
     let times: Vec<&str> = items.iter().map(|e| e["at"].as_str().unwrap()).collect();
     let mut sorted = times.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(times, sorted, "newest first");
-    assert_eq!(items.last().unwrap()["title"], "新增客户");
+    // The consent recorded with the new customer is of the same moment (same transaction).
+    let oldest = items.iter().rev().find(|e| e["kind"] != "consent").unwrap();
+    assert_eq!(oldest["title"], "新增客户");
+    let consent = items.iter().find(|e| e["kind"] == "consent").unwrap();
+    assert!(
+        consent["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("登记客户授权：诊断评估"),
+        "{consent}"
+    );
     let diagnosis = items.iter().find(|e| e["kind"] == "diagnosis").unwrap();
     assert_eq!(diagnosis["ref_id"], d["id"]);
     assert!(
@@ -82,7 +92,7 @@ async fn the_timeline_merges_every_record_of_the_customer_newest_first() {
         "another customer's records stay out"
     );
     let others = timeline(&app, &admin, other["id"].as_i64().unwrap()).await;
-    assert_eq!(others.len(), 1, "{others:?}");
+    assert_eq!(others.len(), 2, "created with its consent: {others:?}");
 
     // Limits and unknown customers.
     let two = json_of(

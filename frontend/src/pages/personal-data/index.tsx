@@ -15,6 +15,16 @@ type Vocabularies = typeof CATALOGUE.vocabularies
 const vocab = (name: keyof Vocabularies, code: unknown): string =>
   (CATALOGUE.vocabularies[name] as readonly { code: string; label: string }[]).find((t) => t.code === code)?.label ?? String(code ?? '—')
 
+/** The audit log's record types in the broker's words. */
+const RESOURCE: Record<string, string> = {
+  customer: '客户',
+  plan: '改造方案',
+  share: '分享链接',
+  follow_up: '跟进记录',
+  application: '进件',
+  consent: '客户授权',
+}
+
 const time = (t?: string | null) => (t ? t.replace('T', ' ').slice(0, 16) : '—')
 const text = (v?: string | number | null) => (v == null || v === '' ? '—' : String(v))
 
@@ -187,10 +197,25 @@ export default function PersonalDataPage() {
         </section>
 
         <section>
-          <h2>八、处理记录（审计日志）</h2>
+          <h2>八、客户授权（同意记录）</h2>
+          <Table
+            head={['取得日期', '用途', '数据', '方式', '状态', '登记人']}
+            rows={d.consents.map((k) => [
+              k.obtained_on,
+              k.purposes.map((p) => vocab('ConsentPurpose', p)).join('、'),
+              k.data.map((x) => vocab('ConsentData', x)).join('、'),
+              vocab('ConsentMethod', k.method),
+              k.withdrawn_at ? `已撤回（${time(k.withdrawn_at)}${k.withdraw_reason ? `，${k.withdraw_reason}` : ''}）` : '有效',
+              text(k.recorded_by_name),
+            ])}
+          />
+        </section>
+
+        <section>
+          <h2>九、处理记录（审计日志）</h2>
           <Table
             head={['时间', '操作人', '操作', '对象']}
-            rows={d.audit.map((e) => [time(e.at), text(e.username), vocab('AuditAction', e.action), `${e.resource_type} #${text(e.resource_id)}`])}
+            rows={d.audit.map((e) => [time(e.at), text(e.username), vocab('AuditAction', e.action), `${RESOURCE[e.resource_type] ?? e.resource_type} #${text(e.resource_id)}`])}
           />
         </section>
       </article>

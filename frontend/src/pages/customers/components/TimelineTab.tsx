@@ -18,6 +18,7 @@ const COLORS: Record<string, string> = {
   document: 'cyan',
   agreement: 'gold',
   share: 'magenta',
+  consent: 'lime',
 }
 
 /** Where an entry leads, when it names a record with its own page. */
