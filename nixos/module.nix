@@ -695,6 +695,7 @@ let
       # The vhost's extraConfig lands in the HTTPS server block only; the port-80 block that serves the
       # ACME challenge and redirects stays open to everyone.
       extraConfig = ''
+        access_log /var/log/nginx/access.log ${privacyLogFormat};
         client_max_body_size ${toString ((lib.max inst.maxUploadSize inst.maxDocumentSize) + 1)}m;
         add_header Strict-Transport-Security "max-age=31536000" always;
         ${lib.concatMapStrings (ip: "allow ${ip};\n") allowed}${lib.optionalString (
@@ -718,6 +719,21 @@ let
   };
 
   wildcardCertName = "loan-broker-wildcard";
+
+  # The friends' access log keeps no personal data (PIPL): no query string (a search `?q=` carries
+  # names and phone numbers), no Referer (it carries the previous page's query), and share-link
+  # tokens cut off (a token opens a client's report). Kept in step with tests/deploy/run.sh.
+  privacyLogFormat = "loan_broker_private";
+  privacyLogConfig = ''
+    map $uri $loan_broker_logged_path {
+      ~^/r/            /r/-;
+      ~^/api/shared/   /api/shared/-;
+      default          $uri;
+    }
+    log_format ${privacyLogFormat} '$remote_addr - $remote_user [$time_local] '
+      '"$request_method $loan_broker_logged_path $server_protocol" $status $body_bytes_sent '
+      '$request_time "$http_user_agent"';
+  '';
   usesWildcard =
     inst:
     cfg.acme.wildcard.enable
@@ -1227,6 +1243,7 @@ in
         recommendedTlsSettings = mkDefault true;
         recommendedOptimisation = mkDefault true;
         recommendedGzipSettings = mkDefault true;
+        commonHttpConfig = privacyLogConfig;
         virtualHosts =
           lib.mapAttrs' vhostFor proxiedInstances
           // lib.optionalAttrs cfg.refuseUnknownHosts { loan-broker-refuse-unknown = refusingDefaultVhost; };

@@ -422,6 +422,15 @@ events { worker_connections 256; }
 http {
   include /etc/nginx/mime.types;
   access_log $N/logs/access.log;
+  # services.nginx.commonHttpConfig = privacyLogConfig (nixos/module.nix)
+  map \$uri \$loan_broker_logged_path {
+    ~^/r/            /r/-;
+    ~^/api/shared/   /api/shared/-;
+    default          \$uri;
+  }
+  log_format loan_broker_private '\$remote_addr - \$remote_user [\$time_local] '
+    '"\$request_method \$loan_broker_logged_path \$server_protocol" \$status \$body_bytes_sent '
+    '\$request_time "\$http_user_agent"';
   client_body_temp_path $N/tmp/body; proxy_temp_path $N/tmp/proxy; fastcgi_temp_path $N/tmp/fastcgi;
   uwsgi_temp_path $N/tmp/uwsgi; scgi_temp_path $N/tmp/scgi;
   # recommendedTlsSettings / recommendedOptimisation (abridged)
@@ -491,6 +500,7 @@ configure_vhosts() {
 server {
   listen 127.0.0.1:$HTTPS_PORT ssl http2;
   server_name $f.$DOMAIN;
+  access_log $N/logs/access.log loan_broker_private;
   ssl_certificate $W/lego/$f/certificates/$f.$DOMAIN.crt;
   ssl_certificate_key $W/lego/$f/certificates/$f.$DOMAIN.key;
   client_max_body_size $((MAX_UPLOAD_MIB + 1))m;
@@ -566,6 +576,23 @@ https_customer() {
   code="$(req GET "$base/api/customers" "${TOKEN[$f]}")"
   [ "$code" = 200 ] && [ "$(jget total)" = 1 ] && [ "$(jget items.0.name)" = "$name" ] \
     || { echo "list: HTTP $code $(body)"; return 1; }
+}
+
+# A search and a share-link open through nginx leave no query string, no name, no token in the
+# access log (the module's privacy log format).
+access_log_private() {
+  local f="${FRIENDS[0]}" base code log="$W/nginx/logs/access.log"
+  base="$(base_https "$f")"
+  code="$(req GET "$base/api/customers?q=%E7%AC%AC%E4%B8%80%E4%BD%8D13912345678" "${TOKEN[$f]}")"
+  [ "$code" = 200 ] || { echo "search: HTTP $code $(body)"; return 1; }
+  code="$(req GET "$base/api/shared/0123456789abcdef0123456789abcdef0123456789abcdef")"
+  [ "$code" = 404 ] || { echo "shared: HTTP $code"; return 1; }
+  sleep 1
+  grep -q 'GET /api/customers HTTP' "$log" || { echo "the search is not logged as a bare path:"; tail -n 5 "$log"; return 1; }
+  grep -q 'GET /api/shared/- HTTP' "$log" || { echo "the share token is not cut off:"; tail -n 5 "$log"; return 1; }
+  if grep -E 'q=|13912345678|0123456789abcdef|%E7' "$log"; then
+    echo "the access log holds a query, a phone number or a token"; return 1
+  fi
 }
 
 redirect_and_hsts() {
@@ -1051,6 +1078,7 @@ if [ -n "$STATIC" ]; then
 fi
 check "nginx: unknown Host / bare IP refused (444, TLS handshake rejected)" unknown_host_refused
 check "nginx: /metrics not served publicly (404 even with the token)" metrics_public_refused
+check "nginx: the access log keeps no query string, name, phone or share token" access_log_private
 check "metrics: loopback /metrics needs the bearer token (401/200) [service side]" metrics_loopback_token
 check "isolation: friend1's token refused by friend2 (401) and back" cross_token_refused
 check "isolation: friend1's user cannot read friend2's state or secrets" fs_isolation
