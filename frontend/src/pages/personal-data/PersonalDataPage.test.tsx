@@ -24,6 +24,13 @@ const data = {
   applications: [],
   agreements: [],
   documents: [],
+  consents: [
+    {
+      id: 3, customer_id: 9, purposes: ['assessment', 'lender_submission'], data: ['credit_report'], method: 'paper',
+      obtained_on: '2026-12-01', recorded_by_name: '管理员', created_at: '2026-12-01T02:00:00Z',
+      withdrawn_at: '2026-12-03T02:00:00Z', withdraw_reason: '客户来电撤回', valid: false,
+    },
+  ],
   audit: [{ id: 5, at: '2026-12-04T02:00:00Z', username: 'admin', action: 'personal_data.access', resource_type: 'customer', resource_id: '9' }],
 }
 
@@ -41,6 +48,10 @@ describe('PersonalDataPage', () => {
     expect(text).toContain('查阅个人信息')
     expect(text).not.toContain('personal_data.access')
     expect(text).not.toContain('wechat')
+    expect(text).toContain('诊断评估、向金融机构提交')
+    expect(text).toContain('已撤回（2026-12-03 02:00，客户来电撤回）')
+    expect(text).toContain('客户 #9')
+    expect(text).not.toContain('customer #')
     expect(screen.getByTestId('personal-data-download')).toBeTruthy()
   })
 })
