@@ -711,6 +711,73 @@ mod tests {
         }
     }
 
+    /// The list's `q` finds exactly the customers whose name, 统一社会信用代码, 法人, contact or
+    /// phone contains the text (ASCII case-insensitive), for 1- to 4-character and mixed queries —
+    /// checked against a plain scan, so any search index put in front of it must agree.
+    #[test]
+    fn search_finds_exactly_what_a_plain_scan_finds() {
+        use rand::{Rng, SeedableRng};
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::db::open(&dir.path().join("t.db")).unwrap();
+        crate::db::migrations::run(&mut conn, dir.path()).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        crate::demo::insert(&mut conn, 1500, 11, today).unwrap();
+        let all = all(&conn, &ListFilter::default()).unwrap();
+        let fields = |c: &Customer| -> Vec<String> {
+            let d = &c.data;
+            [
+                Some(&d.name),
+                d.uscc.as_ref(),
+                d.legal_person.as_ref(),
+                d.contact_name.as_ref(),
+                d.contact_phone.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|t| t.to_lowercase())
+            .collect()
+        };
+        let texts: Vec<(i64, Vec<String>)> = all.iter().map(|c| (c.id.get(), fields(c))).collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let mut queries: Vec<String> = vec![
+            "科技".into(),
+            "有限".into(),
+            "公".into(),
+            "不存在的词".into(),
+            "9".into(),
+            "%".into(),
+            "_".into(),
+        ];
+        for _ in 0..200 {
+            let (_, held) = &texts[rng.random_range(0..texts.len())];
+            let t: Vec<char> = held[rng.random_range(0..held.len())].chars().collect();
+            let len = rng.random_range(1usize..=4).min(t.len());
+            let start = rng.random_range(0..=t.len() - len);
+            let mut q: String = t[start..start + len].iter().collect();
+            if rng.random_bool(0.2) {
+                q = q.to_uppercase();
+            }
+            queries.push(q);
+        }
+        for q in &queries {
+            let needle = q.to_lowercase();
+            let expected: Vec<i64> = texts
+                .iter()
+                .filter(|(_, held)| held.iter().any(|f| f.contains(&needle)))
+                .map(|(id, _)| *id)
+                .collect();
+            let filter = ListFilter {
+                q: Some(q.clone()),
+                ..Default::default()
+            };
+            let sort = parse_sort("id").unwrap();
+            let (items, total) = list(&conn, &filter, sort, 10_000, 0).unwrap();
+            let found: Vec<i64> = items.iter().map(|c| c.id.get()).collect();
+            assert_eq!(found, expected, "q = {q:?}");
+            assert_eq!(total as usize, expected.len(), "count for q = {q:?}");
+        }
+    }
+
     #[test]
     fn all_loads_collaterals_across_many_id_chunks() {
         let dir = tempfile::tempdir().unwrap();
