@@ -3,6 +3,16 @@
 //! indexes measured on the same data — a contentless FTS5 table of character unigrams and bigrams
 //! (SQLite's trigram tokenizer cannot serve 2-character queries), and postings kept in memory.
 //! The candidates live here only, to choose between them by measurement before one is built.
+//!
+//! Measured 2026-12-04 (2 cores, release), one count + one page of 20 ids for "科技":
+//! | customers (matches) | LIKE scan | FTS5 grams + join | postings in memory |
+//! |---|---|---|---|
+//! | 10,000 (1,030)   | 1.88 ms | 0.98 ms | 0.9 µs |
+//! | 100,000 (10,008) | 16.7 ms | 15.0 ms | 6.7 µs |
+//! FTS5 finds the rows fast but the join back to `customers` (deleted_at, the sort for the page)
+//! visits every match: it barely beats the scan at 100k. Postings in memory win by three orders of
+//! magnitude, at 603k postings for 10k customers (6.1M for 100k) with unigrams included — so the
+//! index to build keeps the filters and the page order in memory too, and packs its postings.
 
 use std::collections::HashMap;
 
