@@ -114,6 +114,98 @@ fn search_text(c: &CustomerInput) -> String {
     .join("\u{1}")
 }
 
+const GRAMS: &str = "customer_grams";
+
+/// Characters the gram index holds: ASCII letters and digits (folded to lower case, as `LIKE`
+/// folds them) and CJK ideographs — no other case folding or diacritics can make the index and
+/// `LIKE` disagree. A query with anything else is answered by the plain `LIKE` scan.
+fn indexable(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || ('\u{4e00}'..='\u{9fff}').contains(&c)
+        || ('\u{3400}'..='\u{4dbf}').contains(&c)
+}
+
+/// The index's tokens for one search text: each 1- and 2-character piece of every run of
+/// indexable characters within a field (a piece never spans a field or a skipped character, so
+/// it is in the index exactly when `LIKE` finds it).
+fn grams(text: &str) -> String {
+    let mut out: Vec<String> = vec![];
+    for run in text
+        .split(|c: char| !indexable(c))
+        .filter(|r| !r.is_empty())
+    {
+        let chars: Vec<char> = run.chars().map(|c| c.to_ascii_lowercase()).collect();
+        for (i, c) in chars.iter().enumerate() {
+            out.push(c.to_string());
+            if let Some(next) = chars.get(i + 1) {
+                out.push(format!("{c}{next}"));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.join(" ")
+}
+
+/// The FTS5 query for `q` and whether the index answers it exactly (1–2 characters), or `None`
+/// when `q` holds a character the index does not.
+fn gram_query(q: &str) -> Option<(String, bool)> {
+    let chars: Vec<char> = q.chars().map(|c| c.to_ascii_lowercase()).collect();
+    if chars.is_empty() || !chars.iter().all(|c| indexable(*c)) {
+        return None;
+    }
+    if chars.len() <= 2 {
+        return Some((format!("\"{}\"", chars.iter().collect::<String>()), true));
+    }
+    let pieces: Vec<String> = chars
+        .windows(2)
+        .map(|w| format!("\"{}{}\"", w[0], w[1]))
+        .collect();
+    Some((pieces.join(" AND "), false))
+}
+
+/// Puts a live customer's tokens in the index (replacing what it held).
+fn index_grams(conn: &Connection, id: CustomerId, text: &str) -> rusqlite::Result<()> {
+    unindex_grams(conn, id)?;
+    conn.prepare_cached("INSERT INTO customer_grams (rowid, g) VALUES (?1, ?2)")?
+        .execute(rusqlite::params![id.get(), grams(text)])?;
+    Ok(())
+}
+
+fn unindex_grams(conn: &Connection, id: CustomerId) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM customer_grams WHERE rowid = ?1")?
+        .execute([id.get()])?;
+    Ok(())
+}
+
+/// Fills the index from `search_text` once after the migration that made it (existing rows).
+pub fn ensure_search_grams(conn: &Connection) -> rusqlite::Result<()> {
+    let filled: Option<String> = conn
+        .query_row(
+            "SELECT value FROM app_settings WHERE key = 'customer_grams_filled'",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    if filled.as_deref() != Some("0") {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    tx.execute_batch("DELETE FROM customer_grams")?;
+    let rows: Vec<(i64, String)> = tx
+        .prepare("SELECT id, search_text FROM customers WHERE deleted_at IS NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, text) in rows {
+        index_grams(&tx, CustomerId(id), &text)?;
+    }
+    tx.execute(
+        "UPDATE app_settings SET value = '1' WHERE key = 'customer_grams_filled'",
+        [],
+    )?;
+    tx.commit()
+}
+
 /// A problem with one column; [`sql::in_row`] adds the table and row.
 fn column_error(column: &str, problem: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -203,6 +295,7 @@ pub fn insert(
         .to_owned();
     let id = CustomerId(sql::insert(conn, &q)?);
     insert_collaterals(conn, id, &c.collaterals)?;
+    index_grams(conn, id, &search_text(c))?;
     Ok(id)
 }
 
@@ -214,8 +307,14 @@ pub fn update(conn: &Connection, id: CustomerId, c: &CustomerInput) -> rusqlite:
     for (column, value) in values(c) {
         q.value(column, value);
     }
-    q.value("search_text", search_text(c));
+    let text = search_text(c);
+    q.value("search_text", text.clone());
     let n = sql::execute(conn, &q)?;
+    // Only live customers are in the index (a customer in the recycle bin is changed only after
+    // a restore, which puts it back).
+    if owner_and_deleted(conn, id)?.is_some_and(|(_, deleted)| !deleted) {
+        index_grams(conn, id, &text)?;
+    }
     sql::execute(
         conn,
         &Query::delete()
@@ -450,14 +549,17 @@ pub fn list(
     offset: u64,
 ) -> rusqlite::Result<(Vec<Customer>, i64)> {
     let cond = conditions(f);
-    let total = sql::count(
-        conn,
-        &Query::select()
-            .expr(Expr::col("id").count())
-            .from(TABLE)
-            .cond_where(cond.clone())
-            .to_owned(),
-    )?;
+    let total = match indexed_count(conn, f)? {
+        Some(n) => n,
+        None => sql::count(
+            conn,
+            &Query::select()
+                .expr(Expr::col("id").count())
+                .from(TABLE)
+                .cond_where(cond.clone())
+                .to_owned(),
+        )?,
+    };
     let q = select()
         .cond_where(cond)
         .order_by(sort.column, order(sort))
@@ -468,6 +570,46 @@ pub fn list(
     let mut items = sql::query_all(conn, &q, from_row)?;
     attach_collaterals(conn, &mut items)?;
     Ok((items, total))
+}
+
+/// The count of a search the gram index answers: live customers, `q` alone (other filters and
+/// the recycle bin take the scan). 1–2 characters are counted from the index; longer queries
+/// check the index's candidates against `search_text`.
+fn indexed_count(conn: &Connection, f: &ListFilter) -> rusqlite::Result<Option<i64>> {
+    let only_q = !f.deleted
+        && f.category.is_none()
+        && f.stage.is_none()
+        && f.industry.is_none()
+        && f.owner_id.is_none()
+        && f.only_owner.is_none();
+    let Some(q) =
+        f.q.as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty() && only_q)
+    else {
+        return Ok(None);
+    };
+    let Some((query, exact)) = gram_query(q) else {
+        return Ok(None);
+    };
+    if exact {
+        return conn
+            .prepare_cached("SELECT count(*) FROM customer_grams WHERE customer_grams MATCH ?1")?
+            .query_row([query], |r| r.get(0))
+            .map(Some);
+    }
+    let candidates = Query::select()
+        .expr(Expr::cust("rowid"))
+        .from(GRAMS)
+        .and_where(Expr::cust_with_values("customer_grams MATCH ?", [query]))
+        .to_owned();
+    let q = Query::select()
+        .expr(Expr::col("id").count())
+        .from(TABLE)
+        .cond_where(conditions(f))
+        .and_where(Expr::col("id").in_subquery(candidates))
+        .to_owned();
+    sql::count(conn, &q).map(Some)
 }
 
 /// Every live customer matching the filter, unpaged (exports, re-diagnosis).
@@ -489,7 +631,18 @@ pub fn set_deleted(conn: &Connection, id: CustomerId, deleted: bool) -> rusqlite
         .value("updated_at", now)
         .and_where(Expr::col("id").eq(id))
         .to_owned();
-    sql::execute(conn, &q)
+    let n = sql::execute(conn, &q)?;
+    if deleted {
+        unindex_grams(conn, id)?;
+    } else {
+        let text: String = conn.query_row(
+            "SELECT search_text FROM customers WHERE id = ?1",
+            [id.get()],
+            |r| r.get(0),
+        )?;
+        index_grams(conn, id, &text)?;
+    }
+    Ok(n)
 }
 
 pub fn set_stage(conn: &Connection, id: CustomerId, stage: Stage) -> rusqlite::Result<usize> {

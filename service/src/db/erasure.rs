@@ -106,6 +106,11 @@ pub const HELD: &[Held] = &[
         table: "collaterals",
         rows: by_customer,
     },
+    // The search index of a live customer (a customer in the recycle bin has none).
+    Held {
+        table: "customer_grams",
+        rows: |c| Expr::col("rowid").eq(c),
+    },
     Held {
         table: "customers",
         rows: |c| Expr::col("id").eq(c),

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const STEPS: [&str; 13] = [
+const STEPS: [&str; 14] = [
     include_str!("migrations/001_foundation.sql"),
     include_str!("migrations/002_diagnosis.sql"),
     include_str!("migrations/003_search.sql"),
@@ -21,6 +21,7 @@ const STEPS: [&str; 13] = [
     include_str!("migrations/011_agreements.sql"),
     include_str!("migrations/012_consents.sql"),
     include_str!("migrations/013_data_scope.sql"),
+    include_str!("migrations/014_search_grams.sql"),
 ];
 
 fn migrations() -> Migrations<'static> {
@@ -81,6 +82,8 @@ pub fn run(conn: &mut Connection, snapshot_dir: &Path) -> anyhow::Result<Outcome
     migrations()
         .to_latest(conn)
         .context("schema migration failed")?;
+    // Indexes SQL cannot compute: filled from the stored rows once, right after their migration.
+    super::customers::ensure_search_grams(conn).context("filling the search index")?;
     Ok(Outcome::Migrated { from, to, snapshot })
 }
 
