@@ -339,6 +339,18 @@ let
         n: five.services.nginx.virtualHosts."${n}.example.com".locations."= /metrics" == { return = 404; }
       ) names;
     "nginx: enableReload (no restart when a friend is added)" = five.services.nginx.enableReload;
+    "nginx: access log without query string, Referer or share token (PIPL)" =
+      let
+        http = five.services.nginx.commonHttpConfig;
+      in
+      lib.all (
+        n:
+        lib.hasInfix "access_log /var/log/nginx/access.log loan_broker_private;"
+          five.services.nginx.virtualHosts."${n}.example.com".extraConfig
+      ) names
+      && lib.hasInfix "log_format loan_broker_private" http
+      && lib.hasInfix "~^/api/shared/   /api/shared/-;" http
+      && !(lib.hasInfix "$request " http || lib.hasInfix "$request_uri" http || lib.hasInfix "$args" http || lib.hasInfix "$http_referer" http);
     "firewall: closed by default (openFirewall = false)" =
       (eval [ (base { }) ]).networking.firewall.allowedTCPPorts == [ ];
 
