@@ -13,5 +13,7 @@ CREATE VIRTUAL TABLE customer_grams USING fts5(
     tokenize = 'unicode61 remove_diacritics 0'
 );
 INSERT INTO customer_grams (customer_grams, rank) VALUES ('secure-delete', 1);
-INSERT INTO app_settings (key, value) VALUES ('customer_grams_filled', '0')
-    ON CONFLICT (key) DO UPDATE SET value = '0';
+-- Only a database that already holds customers needs the fill (a new one is indexed as it grows).
+INSERT INTO app_settings (key, value)
+    VALUES ('customer_grams_filled', CASE WHEN EXISTS (SELECT 1 FROM customers) THEN '0' ELSE '1' END)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
