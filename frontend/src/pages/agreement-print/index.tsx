@@ -1,14 +1,11 @@
-import { useNavigate, useParams } from 'react-router'
-import { Button } from 'antd'
-import { ArrowLeftOutlined, PrinterOutlined } from '@ant-design/icons'
+import { useParams } from 'react-router'
 import { useMe } from '../../auth/useAuth'
 import { useBranding } from '../../branding/context'
-import { BrandLogo } from '../../branding/BrandLogo'
+import { PrintSheet } from '../../components/PrintSheet'
 import { ErrorResult } from '../../components/ErrorResult'
 import { PageSpin } from '../../components/PageSpin'
 import { FEE_DUE_LABELS, feeText, useAgreement } from '../customers/components/agreementsApi'
 import { useCustomer } from '../customers/hooks'
-import '../report/report.css'
 import './agreement.css'
 
 const DEFAULT_SCOPE = '融资需求诊断、融资方案设计、协助甲方准备和整理申请资料、推荐并对接合适的贷款机构、跟进审批进度。'
@@ -20,7 +17,6 @@ export default function AgreementPrintPage() {
   const params = useParams()
   const customerId = Number(params.id)
   const id = Number(params.aid)
-  const navigate = useNavigate()
   const brand = useBranding()
   const me = useMe()
   const a = useAgreement(id)
@@ -37,23 +33,7 @@ export default function AgreementPrintPage() {
       : '服务费在签订本协议时收取。'
 
   return (
-    <div className="report-shell">
-      <div className="report-toolbar">
-        <Button icon={<ArrowLeftOutlined />} onClick={() => navigate(`/customers/${customerId}?tab=agreements`)}>
-          返回
-        </Button>
-        <Button type="primary" icon={<PrinterOutlined />} onClick={() => window.print()}>
-          打印 / 保存为 PDF
-        </Button>
-      </div>
-      <article className="report-page agreement-page" data-testid="agreement">
-        <header className="report-head">
-          <BrandLogo size={40} />
-          <div style={{ flex: 1 }}>
-            <div className="brand">{brand.brand_name}</div>
-            <div style={{ color: '#86909c' }}>企业融资咨询服务</div>
-          </div>
-        </header>
+    <PrintSheet back={`/customers/${customerId}?tab=agreements`} className="agreement-page" testId="agreement">
         <h1>融资咨询服务委托协议</h1>
         <div className="agreement-no">
           协议编号 WT-{String(ag.id).padStart(5, '0')} · {ag.signed_on ?? today}
@@ -164,7 +144,6 @@ export default function AgreementPrintPage() {
             <p>日期：<span className="line" /></p>
           </div>
         </div>
-      </article>
-    </div>
+    </PrintSheet>
   )
 }

@@ -1,14 +1,11 @@
-import { useNavigate, useParams, useSearchParams } from 'react-router'
-import { Button } from 'antd'
-import { ArrowLeftOutlined, PrinterOutlined } from '@ant-design/icons'
+import { useParams, useSearchParams } from 'react-router'
 import { useMe } from '../../auth/useAuth'
 import { useBranding } from '../../branding/context'
-import { BrandLogo } from '../../branding/BrandLogo'
+import { PrintSheet } from '../../components/PrintSheet'
 import { ErrorResult } from '../../components/ErrorResult'
 import { PageSpin } from '../../components/PageSpin'
 import { DATA_KINDS, PURPOSES, methodLabel, useConsents } from '../customers/components/consentsApi'
 import { useCustomer } from '../customers/hooks'
-import '../report/report.css'
 import '../agreement-print/agreement.css'
 import './consent.css'
 
@@ -36,7 +33,6 @@ export default function ConsentPrintPage() {
   const customerId = Number(params.id)
   const [sp] = useSearchParams()
   const consentId = sp.get('consent') ? Number(sp.get('consent')) : null
-  const navigate = useNavigate()
   const brand = useBranding()
   const me = useMe()
   const c = useCustomer(customerId)
@@ -49,23 +45,7 @@ export default function ConsentPrintPage() {
   const ticked = (set: readonly string[] | undefined, code: string) => !!set?.includes(code)
 
   return (
-    <div className="report-shell">
-      <div className="report-toolbar">
-        <Button icon={<ArrowLeftOutlined />} onClick={() => navigate(`/customers/${customerId}?tab=consents`)}>
-          返回
-        </Button>
-        <Button type="primary" icon={<PrinterOutlined />} onClick={() => window.print()}>
-          打印 / 保存为 PDF
-        </Button>
-      </div>
-      <article className="report-page agreement-page consent-page" data-testid="consent-form">
-        <header className="report-head">
-          <BrandLogo size={40} />
-          <div style={{ flex: 1 }}>
-            <div className="brand">{brand.brand_name}</div>
-            <div style={{ color: '#86909c' }}>企业融资咨询服务</div>
-          </div>
-        </header>
+    <PrintSheet back={`/customers/${customerId}?tab=consents`} className="agreement-page consent-page" testId="consent-form">
         <h1>个人信息处理授权书</h1>
         <div className="agreement-no">
           {recorded
@@ -149,7 +129,6 @@ export default function ConsentPrintPage() {
             <p>日期：<span className="line" /></p>
           </div>
         </div>
-      </article>
-    </div>
+    </PrintSheet>
   )
 }

@@ -1,14 +1,12 @@
 import type { ReactNode } from 'react'
-import { useNavigate, useParams } from 'react-router'
+import { useParams } from 'react-router'
 import { Button } from 'antd'
-import { ArrowLeftOutlined, DownloadOutlined, PrinterOutlined } from '@ant-design/icons'
-import { useBranding } from '../../branding/context'
-import { BrandLogo } from '../../branding/BrandLogo'
+import { DownloadOutlined } from '@ant-design/icons'
+import { PrintSheet } from '../../components/PrintSheet'
 import { ErrorResult } from '../../components/ErrorResult'
 import { PageSpin } from '../../components/PageSpin'
 import { CATALOGUE } from '../../domain/vocabulary.gen'
 import { downloadJson, usePersonalData, type PersonalData } from '../customers/components/privacyApi'
-import '../report/report.css'
 import './personal-data.css'
 
 type Vocabularies = typeof CATALOGUE.vocabularies
@@ -65,8 +63,6 @@ function Table({ head, rows, empty = '无' }: { head: string[]; rows: ReactNode[
 /** 个人信息查阅 (PIPL Art. 45): everything held about one customer, printable, and as JSON. */
 export default function PersonalDataPage() {
   const id = Number(useParams().id)
-  const navigate = useNavigate()
-  const brand = useBranding()
   const q = usePersonalData(id)
   if (q.isPending) return <PageSpin />
   if (q.isError) return <ErrorResult error={q.error} onRetry={() => q.refetch()} />
@@ -75,26 +71,7 @@ export default function PersonalDataPage() {
   const groups = CATALOGUE.vocabularies.FieldGroup
 
   return (
-    <div className="report-shell">
-      <div className="report-toolbar">
-        <Button icon={<ArrowLeftOutlined />} onClick={() => navigate(`/customers/${id}`)}>
-          返回
-        </Button>
-        <Button icon={<DownloadOutlined />} data-testid="personal-data-download" onClick={() => downloadJson(d)}>
-          下载 JSON
-        </Button>
-        <Button type="primary" icon={<PrinterOutlined />} onClick={() => window.print()}>
-          打印 / 保存为 PDF
-        </Button>
-      </div>
-      <article className="report-page personal-data-page" data-testid="personal-data">
-        <header className="report-head">
-          <BrandLogo size={40} />
-          <div style={{ flex: 1 }}>
-            <div className="brand">{brand.brand_name}</div>
-            <div style={{ color: '#86909c' }}>个人信息查阅记录（《个人信息保护法》第四十五条）</div>
-          </div>
-        </header>
+    <PrintSheet back={`/customers/${id}`} className="personal-data-page" testId="personal-data" subtitle="个人信息查阅记录（《个人信息保护法》第四十五条）" actions={<Button icon={<DownloadOutlined />} data-testid="personal-data-download" onClick={() => downloadJson(d)}>下载 JSON</Button>}>
         <h1>{name}</h1>
         <p className="pd-meta">
           客户编号 {d.customer_id} · 建档 {time(d.created_at)} · 最后修改 {time(d.updated_at)}
@@ -218,7 +195,6 @@ export default function PersonalDataPage() {
             rows={d.audit.map((e) => [time(e.at), text(e.username), vocab('AuditAction', e.action), `${RESOURCE[e.resource_type] ?? e.resource_type} #${text(e.resource_id)}`])}
           />
         </section>
-      </article>
-    </div>
+    </PrintSheet>
   )
 }
