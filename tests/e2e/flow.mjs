@@ -491,7 +491,8 @@ await step('data scope: 隐号 with an audited 显示 for a colleague, then a ha
   const handover = page.getByRole('dialog').filter({ hasText: '前交接客户' })
   await handover.getByText('名下有').waitFor()
   await handover.locator('.ant-select').click()
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click()
+  // By name: the edit dialog's 数据范围 dropdown may still be in the page.
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '（admin）' }).click()
   await shot('h3-handover-on-disable')
   await handover.getByTestId('handover-ok').click()
   await page.getByText(/已交接：客户 1 个/).waitFor()
